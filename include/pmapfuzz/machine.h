@@ -278,9 +278,10 @@ void tlb_invalidate_page(struct machine *mc, unsigned cpu, vm_offset_t va);
 void tlb_invalidate_range(struct machine *mc, unsigned cpu, vm_offset_t sva,
     vm_offset_t eva);
 void tlb_invalidate_all(struct machine *mc, unsigned cpu); /* incl. global */
-/* Invalidate [sva, eva) on every CPU in cpumask.  The local CPU (curcpu) is
- * always done; remote ones only if the FI_SHOOTDOWN hook does not drop the
- * shootdown.  Returns 1 if remote CPUs were reached. */
+/* Invalidate [sva, eva) on every CPU in cpumask.  The local CPU (curcpu),
+ * if in cpumask, is always done; the others only if the FI_SHOOTDOWN hook
+ * (passed once per call) does not drop the shootdown.  Returns 1 if remote
+ * CPUs were reached (or there were none to reach). */
 int tlb_shootdown(struct machine *mc, uint32_t cpumask, vm_offset_t sva,
     vm_offset_t eva);
 
@@ -308,5 +309,11 @@ pt_entry_t mach_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
 
 /* Change log. */
 void mach_log_clear(struct machine *mc);
+/*
+ * Reset bookkeeping: allocation, free and pt_* stores mark their frames
+ * automatically.  Code that changes a vm_page of a frame allocated at boot
+ * by any other means (e.g. VPF_PTP_VALID on a kernel ptp) must call this.
+ */
+void mach_mark_touched(struct machine *mc, uint32_t pfn);
 
 #endif /* PMAPFUZZ_MACHINE_H */
