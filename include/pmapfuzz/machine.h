@@ -127,8 +127,10 @@ struct pt_ref {
 	uint8_t win;	/* WIN_NONE for direct refs */
 	uint8_t level;	/* PT_LVL_* of the entry */
 	uint32_t gen;	/* window refs: generation at creation */
-	uint32_t pad;
-	uint64_t va;	/* window refs: the VA whose entry is meant */
+	uint32_t root;	/* the address space meant: direct refs, set by the
+			   caller; window refs, the window's root at creation */
+	uint64_t va;	/* the VA whose entry is meant (any VA inside the
+			   range an upper-level entry covers) */
 };
 typedef struct pt_ref pt_ref_t;
 
@@ -151,10 +153,11 @@ struct mach_event {
 	uint16_t idx;	 /* entry index */
 	uint16_t pad;
 	uint32_t pfn;	 /* table frame written, or page allocated/freed */
-	uint32_t root;	 /* window events: root the access resolved through */
+	uint32_t root;	 /* PTE events: window refs, the root the access
+			    resolved through; direct refs, the ref's root */
 	uint32_t gen_ref; /* window events: generation recorded in the ref */
 	uint32_t gen_now; /* window events: generation at the access */
-	uint64_t va;	 /* the VA concerned (ref's va, or TLB va) */
+	uint64_t va;	 /* the VA concerned (the ref's va, or TLB va) */
 	uint64_t va2;	 /* TLB_INVAL: end of range */
 	uint64_t old, new; /* PTE events: entry before and after */
 };
@@ -164,9 +167,11 @@ struct mach_config {
 	uint8_t ncpus;	  /* 1..MACH_CPUS_MAX */
 };
 
-/* Hook run when a PMAP_ASSERT fails; it must not return (longjmp/abort). */
+/* Hook run when a PMAP_ASSERT fails; it must not return (longjmp/abort).
+ * fmt is the assertion's format string (stable: good for titles), msg the
+ * formatted message with the values. */
 typedef void (*mach_assert_hook_t)(struct machine *mc, const char *func,
-    const char *msg);
+    const char *fmt, const char *msg);
 
 struct machine {
 	struct mach_config cfg;
@@ -258,7 +263,10 @@ int reserv_level_iffullpop(struct machine *mc, vm_page_t m);
 struct reserv *reserv_of(struct machine *mc, const struct vm_page *m);
 
 /* Page-table entry access.  Every store is logged while logging is on. */
-pt_ref_t pt_direct(uint32_t pfn, unsigned idx, int level);
+/* A direct ref to entry idx of table pfn, meant for va in the address space
+ * whose root is root (both only recorded, for the log). */
+pt_ref_t pt_direct(uint32_t pfn, unsigned idx, int level, uint32_t root,
+    vm_offset_t va);
 pt_ref_t pt_window(struct machine *mc, int win, vm_offset_t va, int level);
 /* Point window win at root (a PML4 pfn); bumps its generation. */
 void win_point(struct machine *mc, int win, uint32_t root);
