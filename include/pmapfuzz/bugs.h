@@ -60,7 +60,11 @@ enum bug_kind { BUG_KIND_BUG = 1, BUG_KIND_WORKAROUND };
 	    "pmap-stats",                                                      \
 	    "a user demotion that allocates a ptp does not count it in "       \
 	    "resident_count",                                                  \
-	    "FreeBSD 78d3e2f")
+	    "FreeBSD 78d3e2f")                                                 \
+	X(BUG_LOST_IPI, 10, "lost-ipi", BUG_KIND_BUG, "stale-tlb",            \
+	    "a shootdown IPI is lost, remote CPUs keep stale entries (the "    \
+	    "drop-shootdown fault arm acts only with this on)",                \
+	    "FreeBSD EN-22:04.pcid (reordered IPI and local flush)")
 
 enum bug_id {
 #define BUG_ENUM(id, num, name, kind, inv, mech, src) id = num,

@@ -21,6 +21,8 @@ enum fi_kind {
 	FI_KIND_STORE,		/* just before or after a PTE store */
 	FI_KIND_SHOOTDOWN,	/* before a TLB shootdown: the hook may drop it */
 	FI_KIND_POINT,		/* any other interrupt point */
+	FI_KIND_DELIVER,	/* a critical section ended: a pending
+				   interrupt may run now (not counted) */
 };
 
 /* X(name, number, kind, doc).  Append only; never renumber. */
@@ -49,7 +51,9 @@ enum fi_kind {
 	X(FI_PV_WALK, 14, FI_KIND_POINT,                                       \
 	    "a PV-list walk is between two entries")                           \
 	X(FI_ALLOC_PV, 15, FI_KIND_ALLOC, "allocation of a PV entry")          \
-	X(FI_COPY_PTE, 16, FI_KIND_POINT, "pmap_copy between two PTEs")
+	X(FI_COPY_PTE, 16, FI_KIND_POINT, "pmap_copy between two PTEs")      \
+	X(FI_INTR_DELIVER, 17, FI_KIND_DELIVER,                                \
+	    "the outermost critical section ended (pending interrupt runs)")
 
 enum fi_site {
 	FI_NONE = 0,

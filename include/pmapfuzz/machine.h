@@ -181,6 +181,14 @@ struct machine {
 	mach_assert_hook_t assert_hook; /* (h) NULL: print and abort() */
 	void *assert_arg;
 	unsigned curcpu; /* (h) the CPU executing the current pmap call */
+	/*
+	 * Interrupt blocking.  crit is the depth of critical sections the
+	 * core is in (its pmap lock / splvm); an interrupt that the harness
+	 * raises while crit > 0 sets intr_pending and runs when the core
+	 * leaves its outermost section (site FI_INTR_DELIVER).
+	 */
+	uint8_t crit;	      /* (p) */
+	uint8_t intr_pending; /* (h) */
 
 	struct vm_page pages[MACH_FRAMES_MAX];
 	struct reserv reserv[RESERV_MAX];
