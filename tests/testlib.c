@@ -43,7 +43,7 @@ test_selected(const char *name, int argc, char **argv)
 int
 test_main(const struct test_case *tests, unsigned n, int argc, char **argv)
 {
-	unsigned passed = 0, failed = 0;
+	volatile unsigned passed = 0, failed = 0;
 
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		for (unsigned i = 0; i < n; i++)

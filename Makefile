@@ -1,0 +1,80 @@
+# pmapfuzz entry points.  The build itself is CMake (CMakeLists.txt,
+# CMakePresets.json); this file only strings the presets together.
+#
+#   make            build the release preset: build/bin/pmapfuzz
+#   make check      the test command: install missing Debian packages, then
+#                   build and run ctest in the asan preset, then in release
+#   make fuzz       the main job (for now: build/bin/pmapfuzz scenarios)
+#   make deps       only the package step of `make check`
+#   make format     clang-format -i every .c/.h of the project
+#   make clean      remove build/
+#   make build-P    configure + build preset P (debug, release, asan, fuzz,
+#                   afl, coverage); make test-P also runs its ctest
+
+CMAKE ?= cmake
+CTEST ?= ctest
+CLANG_FORMAT ?= clang-format
+JOBS ?= 2
+# What ctest does when a build has no test at all: error (fail) or ignore.
+NO_TESTS ?= error
+
+# Debian packages that `make check` needs (llvm: llvm-symbolizer for
+# sanitizer stacks and llvm-cov/llvm-profdata; libclang-rt-14-dev: the ASan,
+# UBSan and libFuzzer runtimes of clang 14).
+DEB_PACKAGES ?= make cmake gcc libc6-dev clang llvm libclang-rt-14-dev
+
+# Each preset builds in build/<preset>, except release, which builds in build/.
+PRESETS := debug release asan fuzz afl coverage
+
+.PHONY: all check deps fuzz clean format release \
+	$(addprefix build-,$(PRESETS)) $(addprefix test-,$(PRESETS))
+
+all: release
+
+release: build-release
+
+$(addprefix build-,$(PRESETS)): build-%:
+	$(CMAKE) --preset $*
+	$(CMAKE) --build --preset $* -j$(JOBS)
+
+$(addprefix test-,$(PRESETS)): test-%: build-%
+	$(CTEST) --preset $* -j$(JOBS) --output-on-failure --no-tests=$(NO_TESTS)
+
+# Sequential on purpose: the release run comes last so that its ctest
+# summary is the last thing printed; the first failure stops the rest.
+check: deps
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory test-release
+
+deps:
+	@missing=""; \
+	if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "deps: no dpkg-query (not Debian): install $(DEB_PACKAGES) yourself"; \
+		exit 0; \
+	fi; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null | \
+		    grep -q '^ii' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "deps: all present ($(DEB_PACKAGES))"; \
+		exit 0; \
+	fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "deps: missing Debian packages; run:"; \
+		echo "sudo apt-get install -y$$missing"; \
+		exit 1; \
+	fi; \
+	echo "deps: installing$$missing"; \
+	apt-get update && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing
+
+fuzz: build-release
+	build/bin/pmapfuzz scenarios
+
+format:
+	find $(wildcard include src harness fuzz tests bench) -name '*.[ch]' -type f \
+	    -exec $(CLANG_FORMAT) -i {} +
+
+clean:
+	rm -rf build
