@@ -29,6 +29,19 @@ test_fail(const char *file, int line, const char *fmt, ...)
 	longjmp(test_env, 1);
 }
 
+void
+test_fail_cond(const char *file, int line, const char *cond, const char *fmt,
+    ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	test_fail(file, line, "CHECK(%s) %s", cond, msg);
+}
+
 static int
 test_selected(const char *name, int argc, char **argv)
 {

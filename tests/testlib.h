@@ -29,6 +29,13 @@ void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn))
 #endif
     ;
+/* CHECK's failure: the condition's text goes through "%s", never into fmt. */
+void test_fail_cond(const char *file, int line, const char *cond,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5), noreturn))
+#endif
+    ;
 int test_main(const struct test_case *tests, unsigned n, int argc,
     char **argv);
 
@@ -37,8 +44,8 @@ int test_main(const struct test_case *tests, unsigned n, int argc,
 #define CHECK(cond, ...)                                                     \
 	do {                                                                 \
 		if (!(cond))                                                 \
-			test_fail(__FILE__, __LINE__, "CHECK(" #cond ") "    \
-			    __VA_ARGS__);                                    \
+			test_fail_cond(__FILE__, __LINE__, #cond,            \
+			    "" __VA_ARGS__);                                 \
 	} while (0)
 #define CHECK_EQ_U64(a, b)                                                   \
 	do {                                                                 \
