@@ -39,7 +39,7 @@ test_fail_cond(const char *file, int line, const char *cond, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	test_fail(file, line, "CHECK(%s) %s", cond, msg);
+	test_fail(file, line, "CHECK(%s)%s", cond, msg);
 }
 
 static int

@@ -45,7 +45,7 @@ int test_main(const struct test_case *tests, unsigned n, int argc,
 	do {                                                                 \
 		if (!(cond))                                                 \
 			test_fail_cond(__FILE__, __LINE__, #cond,            \
-			    "" __VA_ARGS__);                                 \
+			    " " __VA_ARGS__);                                \
 	} while (0)
 #define CHECK_EQ_U64(a, b)                                                   \
 	do {                                                                 \
