@@ -194,13 +194,18 @@ pmap_remove_pde(pmap_t pmap, pt_ref_t pde_ref, vm_offset_t va2m,
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
 	pt_entry_t oldpde = pt_load_clear(mc, pde_ref);
+	/* 8.0 kernel: the saved PTEs come back as litter, still counted. */
+	bool litter = pmap_is_kernel(pmap) && bug_on(mc, BUG_KMEM_LITTER) &&
+	    !bug_on(mc, BUG_WA_ZERO_ON_UNMAP);
 
 	PMAP_ASSERT(mc, (oldpde & (PG_V | PG_PS)) == (PG_V | PG_PS),
 	    "pde %#jx at va %#jx is not a 2MB mapping", (uintmax_t)oldpde,
 	    (uintmax_t)va2m);
-	if (oldpde & PG_W)
-		pmap->pm_stats.wired_count -= NPTEPG;
-	pmap->pm_stats.resident_count -= NPTEPG;
+	if (!litter) {
+		if (oldpde & PG_W)
+			pmap->pm_stats.wired_count -= NPTEPG;
+		pmap->pm_stats.resident_count -= NPTEPG;
+	}
 	pmap_invalidate_pde(pmap, va2m, oldpde);
 	if (oldpde & PG_MANAGED) {
 		vm_page_t first = PHYS_TO_VM_PAGE(mc, oldpde & PG_PS_FRAME);

@@ -1,0 +1,218 @@
+/*
+ * exec_inject.c - the fault injector: the hook behind every FI_SITE() of
+ * the core and the machine, and the arms of the op language that act
+ * inside the next op.
+ *
+ * Arms count the site hits of their kind (an interrupt arm: every hit, or
+ * one site number).  When an arm's count reaches n it fires once:
+ *   interrupt      the arm's action runs at interrupt level on the
+ *                  interrupted CPU, now, or, if the core is in a critical
+ *                  section, when it leaves the outermost one;
+ *   alloc_fail     that allocation fails;
+ *   drop_shootdown remote CPUs miss that shootdown (only with lost-ipi on:
+ *                  a fixed kernel does not lose IPIs);
+ *   am_race        hardware sets PG_A (and PG_M if the entry is writable and
+ *                  set_m) between the core's read of that PTE and its write.
+ * Interrupts do not nest: no arm counts while one runs.
+ */
+#include "exec_int.h"
+
+static unsigned
+arm_arg(const struct exec_arm *a, unsigned i)
+{
+	return (unsigned)op_arg_value(&a->op, i);
+}
+
+void
+exec_arm_add(struct exec *ex, const struct op *o)
+{
+	struct exec_arm *a;
+
+	if (ex->narms >= OP_MAX)
+		return;
+	a = &ex->arms[ex->narms++];
+	a->op = *o;
+	a->count = 0;
+	a->fired = 0;
+}
+
+void
+exec_arms_clear(struct exec *ex)
+{
+	ex->narms = 0;
+	ex->pending_arm = -1;
+}
+
+/* ---- Interrupt actions ---- */
+
+static void
+intr_io_done(struct exec *ex, const struct exec_arm *a)
+{
+	exec_io_done(ex, arm_arg(a, 2));
+}
+
+static vm_offset_t
+arm_user_va(const struct exec_arm *a)
+{
+	return USER_BASE + arm_arg(a, 3) * NBPDR + arm_arg(a, 4) * PAGE_SIZE;
+}
+
+/* The interrupted CPU touches a page of as if as is active there; an
+ * interrupt handler takes no soft faults. */
+static void
+intr_touch(struct exec *ex, const struct exec_arm *a)
+{
+	struct machine *mc = ex->w->mc;
+	unsigned s = arm_arg(a, 2);
+	unsigned acc = arm_arg(a, 5);
+	vm_prot_t access = acc == OP_ACCESS_WRITE ? VM_PROT_WRITE :
+	    acc == OP_ACCESS_EXEC ? VM_PROT_EXECUTE : VM_PROT_READ;
+	uint32_t pfn;
+
+	if (ex->as[s].pmap == NULL ||
+	    mc->cpus[mc->curcpu].pmap_id != (int16_t)ex->as[s].pmap->pm_id)
+		return;
+	if (mach_touch(mc, mc->curcpu, arm_user_va(a), access, &pfn) ==
+	    TOUCH_OK && (access & VM_PROT_WRITE))
+		model_page_written(ex->w->md, pfn);
+}
+
+static void
+intr_remove_all(struct exec *ex, const struct exec_arm *a)
+{
+	exec_remove_all_at(ex, arm_arg(a, 2), arm_user_va(a));
+}
+
+typedef void (*intr_fn)(struct exec *ex, const struct exec_arm *a);
+
+static const intr_fn intr_table[] = {
+	[OP_ARM_INTR_IO_DONE - OP_ARM_INTR_IO_DONE] = intr_io_done,
+	[OP_ARM_INTR_TOUCH - OP_ARM_INTR_IO_DONE] = intr_touch,
+	[OP_ARM_INTR_REMOVE_ALL - OP_ARM_INTR_IO_DONE] = intr_remove_all,
+};
+
+static void
+exec_interrupt(struct exec *ex, const struct exec_arm *a)
+{
+	struct cpu *cpu = &ex->w->mc->cpus[ex->w->mc->curcpu];
+
+	ex->intr_depth++;
+	cpu->intr_level++;
+	intr_table[a->op.code - OP_ARM_INTR_IO_DONE](ex, a);
+	cpu->intr_level--;
+	ex->intr_depth--;
+}
+
+/* ---- Hardware A/M race ---- */
+
+static void
+exec_am_race(struct exec *ex, const struct pt_ref *ref, bool set_m)
+{
+	struct machine *mc = ex->w->mc;
+	pt_entry_t pte, set = PG_A;
+	uint32_t tpfn;
+	unsigned idx;
+
+	if (ref == NULL || !pt_resolve(mc, *ref, &tpfn, &idx))
+		return;
+	pte = mach_table(mc, tpfn)[idx];
+	if ((pte & PG_V) == 0)
+		return;
+	if (set_m && (pte & PG_RW))
+		set |= PG_M;
+	if ((pte & set) == set)
+		return;
+	pt_store(mc, pt_direct(tpfn, idx, ref->level, ref->root, ref->va),
+	    pte | set);
+	if ((set & PG_M) && !(pte & PG_M)) {
+		vm_paddr_t pa = (pte & PG_FRAME);
+
+		if (ref->level == PT_LVL_PDE)
+			pa = (pte & PG_PS_FRAME) + (ref->va & PDRMASK &
+			    ~PAGE_MASK);
+		model_page_written(ex->w->md, (uint32_t)atop(pa));
+	}
+}
+
+/* ---- The hook ---- */
+
+static enum fi_kind
+site_kind(enum fi_site site)
+{
+	return (unsigned)site >= 1 && (unsigned)site <= fi_site_count ?
+	    fi_site_table[site - 1].kind : FI_KIND_POINT;
+}
+
+static bool
+arm_is_interrupt(const struct exec_arm *a)
+{
+	return a->op.code <= OP_ARM_INTR_REMOVE_ALL;
+}
+
+/* Fire an interrupt arm now, or hold it until the critical section ends. */
+static void
+exec_raise(struct exec *ex, int idx)
+{
+	if (ex->w->mc->crit > 0) {
+		if (ex->pending_arm < 0) {
+			ex->pending_arm = idx;
+			ex->w->mc->intr_pending = 1;
+		}
+		return;
+	}
+	exec_interrupt(ex, &ex->arms[idx]);
+}
+
+int
+exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
+{
+	struct exec *ex = mc->fi_arg;
+	enum fi_kind kind = site_kind(site);
+	int rv = 0;
+
+	if (kind == FI_KIND_DELIVER) {
+		int idx = ex->pending_arm;
+
+		mc->intr_pending = 0;
+		ex->pending_arm = -1;
+		if (idx >= 0)
+			exec_interrupt(ex, &ex->arms[idx]);
+		return 0;
+	}
+	if (ex->narms == 0 || ex->intr_depth > 0)
+		return 0;
+	for (unsigned i = 0; i < ex->narms; i++) {
+		struct exec_arm *a = &ex->arms[i];
+		unsigned n = arm_arg(a, 0);
+
+		if (a->fired)
+			continue;
+		if (arm_is_interrupt(a)) {
+			unsigned want = arm_arg(a, 1);
+
+			if ((want != 0 && want != (unsigned)site) ||
+			    ++a->count != n)
+				continue;
+			a->fired = 1;
+			ex->arms_fired++;
+			exec_raise(ex, (int)i);
+			continue;
+		}
+		if ((a->op.code == OP_ARM_ALLOC_FAIL &&
+		    kind != FI_KIND_ALLOC) ||
+		    (a->op.code == OP_ARM_DROP_SHOOTDOWN &&
+		    kind != FI_KIND_SHOOTDOWN) ||
+		    (a->op.code == OP_ARM_AM_RACE && kind != FI_KIND_RMW) ||
+		    ++a->count != n)
+			continue;
+		a->fired = 1;
+		ex->arms_fired++;
+		if (a->op.code == OP_ARM_ALLOC_FAIL)
+			rv = 1;
+		else if (a->op.code == OP_ARM_DROP_SHOOTDOWN)
+			rv = bug_on(mc, BUG_LOST_IPI);
+		else
+			exec_am_race(ex, ref, arm_arg(a, 1) != 0);
+	}
+	return rv;
+}
