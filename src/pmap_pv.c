@@ -231,13 +231,27 @@ remove_write_pte(struct pmap_sys *ps, pmap_t pmap, vm_offset_t va,
 	pmap_invalidate_page_locked(pmap, va);
 }
 
+/*
+ * PGA_WRITEABLE clear means no mapping of m can be writable or dirty, so
+ * page walks for write access may stop at once.  2.x had no such flag and
+ * always walked the PV list (the apt-intr-clobber kernel does too).
+ */
+static bool
+pmap_page_maybe_writeable(struct pmap_sys *ps, vm_page_t m)
+{
+	if (m->flags & VPF_UNMANAGED)
+		return false;
+	return (m->flags & VPF_WRITEABLE) != 0 ||
+	    bug_on(ps->mc, BUG_APT_INTR_CLOBBER);
+}
+
 /* Write-protect every mapping of m; a dirty bit found moves to m. */
 void
 pmap_remove_write(struct pmap_sys *ps, vm_page_t m)
 {
 	struct spglist free = { .n = 0 };
 
-	if ((m->flags & VPF_UNMANAGED) || (m->flags & VPF_WRITEABLE) == 0)
+	if (!pmap_page_maybe_writeable(ps, m))
 		return;
 	pmap_lock(ps);
 	pmap_demote_covering(ps, m, PG_RW, &free);
@@ -272,7 +286,7 @@ pmap_clear_modify(struct pmap_sys *ps, vm_page_t m)
 {
 	struct spglist free = { .n = 0 };
 
-	if ((m->flags & VPF_UNMANAGED) || (m->flags & VPF_WRITEABLE) == 0)
+	if (!pmap_page_maybe_writeable(ps, m))
 		return;
 	pmap_lock(ps);
 	pmap_demote_covering(ps, m, PG_RW | PG_M, &free);
