@@ -98,14 +98,45 @@ exec_inv(struct exec *ex)
 	return ex->w != NULL ? ex->w->inv : NULL;
 }
 
-/* A PMAP_ASSERT fired: record it and end the input. */
+/* Did this call use a window after it was re-pointed under it? */
+static bool
+exec_window_went_stale(const struct machine *mc)
+{
+	for (uint32_t i = 0; i < mc->nlog; i++) {
+		const struct mach_event *ev = &mc->log[i];
+
+		if ((ev->kind == EV_PTE_WRITE || ev->kind == EV_PTE_LOST ||
+		    ev->kind == EV_WIN_STALE_READ) && ev->win != WIN_NONE &&
+		    ev->gen_ref != ev->gen_now)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A PMAP_ASSERT fired: record it and end the input.  If the call had been
+ * reading or writing through a window that an interrupt re-pointed, that
+ * is the cause and the finding names it; the panic is only the symptom.
+ */
 static void
 exec_assert_hook(struct machine *mc, const char *func, const char *fmt,
     const char *msg)
 {
 	struct exec *ex = mc->assert_arg;
+	struct inv_ctx *inv = ex->w->inv;
 
-	(void)inv_finding_assert(ex->w->inv, func, fmt, msg);
+	if ((inv->enabled & (1u << INV_WRONG_ADDRESS_SPACE)) &&
+	    exec_window_went_stale(mc)) {
+		uint32_t enabled = inv->enabled;
+
+		inv->enabled = 1u << INV_WRONG_ADDRESS_SPACE;
+		if (inv_check_call(inv, func)) {
+			inv->enabled = enabled;
+			longjmp(ex->stop, 1);
+		}
+		inv->enabled = enabled;
+	}
+	(void)inv_finding_assert(inv, func, fmt, msg);
 	longjmp(ex->stop, 1);
 }
 

@@ -738,14 +738,25 @@ pt_log_lost(struct machine *mc, pt_ref_t r, pt_entry_t v)
 	}
 }
 
-/* An unresolvable window ref reads as 0. */
+/*
+ * An unresolvable window ref reads as 0.  Reading through a window that was
+ * re-pointed since the ref was made is logged: the reader got another
+ * address space's entry.
+ */
 pt_entry_t
 pt_load(struct machine *mc, pt_ref_t r)
 {
 	uint32_t pfn;
 	unsigned idx;
 	pt_entry_t *p = pt_entry(mc, r, __func__, &pfn, &idx);
+	struct mach_event *ev;
 
+	if (r.win != WIN_NONE && r.gen != mc->win[r.win].gen &&
+	    (ev = mach_log_append(mc, EV_WIN_STALE_READ)) != NULL) {
+		pt_log_ref(mc, ev, r);
+		ev->idx = r.idx;
+		ev->old = p != NULL ? *p : 0;
+	}
 	return p != NULL ? *p : 0;
 }
 

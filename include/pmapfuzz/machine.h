@@ -143,6 +143,8 @@ enum mach_ev_kind {
 	EV_PAGE_ALLOC,	  /* frame pfn allocated */
 	EV_PAGE_FREE,	  /* frame pfn freed */
 	EV_WIN_POINT,	  /* window win pointed at root */
+	EV_WIN_STALE_READ, /* a window ref was read after the window was
+			      re-pointed (gen_ref != gen_now) */
 };
 
 struct mach_event {

@@ -1,0 +1,617 @@
+/*
+ * inv_frames.c - the checks about frames and the structures that hang off
+ * them: pv-mismatch, freed-while-mapped, lost-dirty, stale-tlb and
+ * reserv-count.
+ */
+#include <string.h>
+
+#include "inv_int.h"
+#include "pmapfuzz/ptdump.h"
+
+#define PV_FREE_PMAP 0xffff
+
+static unsigned
+g_as(uint32_t g)
+{
+	return g / MODEL_SLOTS_MAX;
+}
+
+static vm_offset_t
+g_va(uint32_t g)
+{
+	return model_slot_va(g / MODEL_SLOTS_MAX, g % MODEL_SLOTS_MAX);
+}
+
+/* pv-mismatch */
+
+/*
+ * How a walk of one PV list went.  n counts the entries naming (pm, va);
+ * bad is set (with why and idx) when the list itself is malformed.
+ */
+struct pv_scan {
+	unsigned n;
+	int bad;
+	uint32_t idx;
+	const char *why;
+};
+
+static void
+pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
+    vm_offset_t va, struct pv_scan *s)
+{
+	uint32_t steps = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (uint32_t i = head; i != 0; i = ps->pv[i].pv_next) {
+		if (i >= PV_MAX || ++steps > PV_MAX) {
+			s->bad = 1;
+			s->idx = i;
+			s->why = i >= PV_MAX ? "index out of the pool" :
+			    "the list does not end";
+			return;
+		}
+		if (ps->pv[i].pv_pmap == pm && ps->pv[i].pv_va == va)
+			s->n++;
+	}
+}
+
+static int
+pv_fail(struct inv_ctx *ctx, int as, vm_offset_t va, uint32_t pfn,
+    uint32_t pvidx, const char *expected, const char *found,
+    const char *detail)
+{
+	struct inv_finding *f = &ctx->finding;
+	char what[24];
+
+	inv_fail(ctx, INV_PV_MISMATCH, as, as >= 0, va, pfn);
+	if (pvidx != 0 && pvidx < PV_MAX) {
+		const struct pv_entry *pv = &ctx->ps->pv[pvidx];
+
+		inv_set(what, sizeof(what), "pv %u", (unsigned)pvidx);
+		inv_add_entry(f, what, 0, pfn, pvidx,
+		    ((uint64_t)pv->pv_pmap << 48) | pv->pv_va);
+	}
+	inv_set(f->expected, sizeof(f->expected), "%s", expected);
+	inv_set(f->found, sizeof(f->found), "%s", found);
+	inv_set(f->detail, sizeof(f->detail), "%s", detail);
+	return 1;
+}
+
+/* Each managed leaf of a work slot has exactly one PV entry. */
+static int
+pv_slots(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+
+	for (uint32_t i = 0; i < st->nwslot; i++) {
+		uint32_t g = st->wslot[i], f, head;
+		unsigned as = g_as(g);
+		vm_offset_t va = g_va(g);
+		struct pv_scan s;
+		char found[96], detail[160];
+
+		if (st->obs_lvl[g] == 0 ||
+		    (st->obs_e[g] & PG_MANAGED) == 0)
+			continue;
+		f = inv_obs_frame(st, g);
+		if (st->obs_lvl[g] == PT_LVL_PDE) {
+			if (pmap_pte_index(va) != 0)
+				continue;
+			head = f < mc->cfg.nframes ?
+			    mc->pages[f].pv2m_head : 0;
+		} else
+			head = f < mc->cfg.nframes ? mc->pages[f].pv_head : 0;
+		pv_count(ctx->ps, head, as, va, &s);
+		if (!s.bad && s.n == 1)
+			continue;
+		if (s.bad)
+			inv_set(found, sizeof(found), "malformed list: %s",
+			    s.why);
+		else
+			inv_set(found, sizeof(found), "%u entries", s.n);
+		inv_set(detail, sizeof(detail),
+		    "managed %s mapping (pmap %u, va %#llx) of frame %u needs "
+		    "exactly one entry on the frame's %s list",
+		    st->obs_lvl[g] == PT_LVL_PDE ? "2 MiB" : "4 KiB", as,
+		    (unsigned long long)va, (unsigned)f,
+		    st->obs_lvl[g] == PT_LVL_PDE ? "pv2m" : "pv");
+		return pv_fail(ctx, (int)as, va, f, s.idx,
+		    "one PV entry", found, detail);
+	}
+	return 0;
+}
+
+/*
+ * Every entry on frame f's list (4 KiB, or 2 MiB when big) names a live
+ * managed mapping of f at that level.
+ */
+static int
+pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
+{
+	const struct pmap_sys *ps = ctx->ps;
+	const struct inv_state *st = ctx->st;
+	uint32_t head = big ? ctx->mc->pages[f].pv2m_head :
+	    ctx->mc->pages[f].pv_head;
+	uint32_t steps = 0;
+	char detail[192];
+
+	for (uint32_t i = head; i != 0; i = ps->pv[i].pv_next) {
+		const struct pv_entry *pv;
+		int slot;
+		uint32_t h;
+
+		if (i >= PV_MAX || ++steps > PV_MAX)
+			return pv_fail(ctx, INV_NONE_PMAP, 0, f, 0,
+			    "a list ending at 0",
+			    i >= PV_MAX ? "an index outside the pool" :
+			    "a cycle", "the PV list of a frame is malformed");
+		pv = &ps->pv[i];
+		if (pv->pv_pmap == PV_FREE_PMAP) {
+			inv_set(detail, sizeof(detail),
+			    "frame %u's %s list holds free entry %u",
+			    (unsigned)f, big ? "pv2m" : "pv", (unsigned)i);
+			return pv_fail(ctx, INV_NONE_PMAP, 0, f, i,
+			    "entries in use", "a free entry", detail);
+		}
+		slot = pv->pv_pmap < PMAP_MAX ? model_slot(pv->pv_pmap,
+		    pv->pv_va) : -1;
+		if (slot >= 0) {
+			h = pv->pv_pmap * MODEL_SLOTS_MAX + (uint32_t)slot;
+			if (st->obs_lvl[h] == (big ? PT_LVL_PDE : PT_LVL_PTE) &&
+			    (st->obs_e[h] & PG_MANAGED) != 0 &&
+			    inv_obs_frame(st, h) == f &&
+			    (!big || pmap_pte_index(pv->pv_va) == 0))
+				continue;
+		}
+		inv_set(detail, sizeof(detail),
+		    "PV entry %u on frame %u's %s list names (pmap %u, va "
+		    "%#llx), which holds no managed %s mapping of the frame",
+		    (unsigned)i, (unsigned)f, big ? "pv2m" : "pv",
+		    (unsigned)pv->pv_pmap, (unsigned long long)pv->pv_va,
+		    big ? "2 MiB" : "4 KiB");
+		return pv_fail(ctx, pv->pv_pmap < PMAP_MAX ? pv->pv_pmap :
+		    INV_NONE_PMAP, pv->pv_va, f, i,
+		    "a mapping for every PV entry", "an entry without mapping",
+		    detail);
+	}
+	return 0;
+}
+
+/* Sweep only: entries in use == managed mappings. */
+static int
+pv_census(struct inv_ctx *ctx)
+{
+	const struct pmap_sys *ps = ctx->ps;
+	const struct inv_state *st = ctx->st;
+	uint32_t hwm = ps->pv_hwm < PV_MAX ? ps->pv_hwm : PV_MAX - 1;
+	int64_t inuse = 0, want = 0;
+	char exp[48], got[48];
+
+	for (uint32_t i = 1; i <= hwm; i++)
+		inuse += ps->pv[i].pv_pmap != PV_FREE_PMAP;
+	for (unsigned as = 0; as < PMAP_MAX; as++)
+		want += st->mng4k[as] + st->mngps[as] / NPTEPG;
+	if (inuse == want)
+		return 0;
+	inv_set(exp, sizeof(exp), "%lld entries in use", (long long)want);
+	inv_set(got, sizeof(got), "%lld entries in use", (long long)inuse);
+	return pv_fail(ctx, INV_NONE_PMAP, 0, UINT32_MAX, 0, exp, got,
+	    "the PV pool holds entries that no list or mapping accounts for");
+}
+
+int
+inv_chk_pv(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	if (pv_slots(ctx))
+		return 1;
+	for (uint32_t i = 0; i < st->nwframe; i++) {
+		uint32_t f = st->wframe[i];
+
+		if (f >= ctx->mc->cfg.nframes)
+			continue;
+		if (pv_frame_list(ctx, f, 0) || pv_frame_list(ctx, f, 1))
+			return 1;
+	}
+	return st->sweep ? pv_census(ctx) : 0;
+}
+
+/* freed-while-mapped */
+
+/* Whether TLB entry e translates frame f. */
+static int
+tlb_maps(const struct tlb_entry *e, uint32_t f)
+{
+	if (!e->valid)
+		return 0;
+	if (e->big)
+		return f >= e->pfn && f - e->pfn < NPTEPG;
+	return e->pfn == f;
+}
+
+static int
+freed_tlb(struct inv_ctx *ctx, uint32_t f, vm_offset_t kva)
+{
+	const struct machine *mc = ctx->mc;
+	struct inv_finding *fd = &ctx->finding;
+
+	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
+		const struct cpu *cpu = &mc->cpus[c];
+
+		for (unsigned i = 0; i < TLB_4K_ENTRIES + TLB_2M_ENTRIES;
+		    i++) {
+			const struct tlb_entry *e = i < TLB_4K_ENTRIES ?
+			    &cpu->tlb4k[i] : &cpu->tlb2m[i - TLB_4K_ENTRIES];
+			char what[24];
+
+			if (!tlb_maps(e, f) || (kva != 0 && e->global &&
+			    e->va == (e->big ? trunc_2mpage(kva) : kva)))
+				continue;
+			inv_fail(ctx, INV_FREED_WHILE_MAPPED,
+			    inv_as_of_root(ctx, e->root), 1, e->va, f);
+			fd->cpu = (int)c;
+			inv_set(what, sizeof(what), "tlb cpu%u", c);
+			inv_add_entry(fd, what, e->big ? PT_LVL_PDE :
+			    PT_LVL_PTE, e->root, i, ptoa(e->pfn));
+			inv_set(fd->expected, sizeof(fd->expected),
+			    "no translation to a freed frame");
+			inv_set(fd->found, sizeof(fd->found),
+			    "cpu %u TLB entry va %#llx -> frame %u", c,
+			    (unsigned long long)e->va, (unsigned)e->pfn);
+			inv_set(fd->detail, sizeof(fd->detail),
+			    "frame %u was freed during the call while cpu %u "
+			    "could still reach it through its TLB",
+			    (unsigned)f, c);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A slot of a live pmap whose leaf maps f, other than skip; or
+ * UINT32_MAX. */
+static uint32_t
+find_mapping(const struct inv_ctx *ctx, uint32_t f, uint32_t skip)
+{
+	const struct inv_state *st = ctx->st;
+
+	for (unsigned as = 0; as < PMAP_MAX; as++) {
+		if (!st->live[as])
+			continue;
+		for (unsigned s = 0; s < model_nslots(as); s++) {
+			uint32_t g = as * MODEL_SLOTS_MAX + s;
+
+			if (g != skip && st->obs_lvl[g] != 0 &&
+			    inv_obs_frame(st, g) == f)
+				return g;
+		}
+	}
+	return UINT32_MAX;
+}
+
+static int
+freed_frame(struct inv_ctx *ctx, uint32_t f)
+{
+	const struct machine *mc = ctx->mc;
+	const struct vm_page *m = &mc->pages[f];
+	struct inv_state *st = ctx->st;
+	struct inv_finding *fd = &ctx->finding;
+	vm_offset_t kva = inv_kmem_va(mc, f);
+	uint32_t exempt = UINT32_MAX, g;
+	unsigned nexempt = 0;
+
+	if (m->pv_head != 0 || m->pv2m_head != 0) {
+		inv_fail(ctx, INV_FREED_WHILE_MAPPED, INV_NONE_PMAP, 0, 0, f);
+		inv_set(fd->expected, sizeof(fd->expected), "empty PV lists");
+		inv_set(fd->found, sizeof(fd->found), "pv_head %u, pv2m_head %u",
+		    (unsigned)m->pv_head, (unsigned)m->pv2m_head);
+		inv_set(fd->detail, sizeof(fd->detail),
+		    "frame %u is free but PV entries still name it",
+		    (unsigned)f);
+		return 1;
+	}
+	if (kva != 0) {
+		int s = model_slot(0, kva);
+
+		exempt = (uint32_t)s;
+		if (st->obs_lvl[exempt] != 0 &&
+		    inv_obs_frame(st, exempt) == f)
+			nexempt = 1;
+	}
+	if (st->frame_nmap[f] > nexempt &&
+	    (g = find_mapping(ctx, f, exempt)) != UINT32_MAX) {
+		inv_fail(ctx, INV_FREED_WHILE_MAPPED, (int)g_as(g), 1, g_va(g),
+		    f);
+		inv_set(fd->expected, sizeof(fd->expected),
+		    "no leaf maps a free frame");
+		inv_describe_leaf(fd->found, sizeof(fd->found), st->obs_e[g],
+		    st->obs_lvl[g], f);
+		inv_set(fd->detail, sizeof(fd->detail),
+		    "frame %u is free but pmap %u still maps it at va %#llx",
+		    (unsigned)f, g_as(g), (unsigned long long)g_va(g));
+		return 1;
+	}
+	return !st->op_level && freed_tlb(ctx, f, kva);
+}
+
+int
+inv_chk_freed(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+
+	for (uint32_t i = 0; i < st->nwframe; i++) {
+		uint32_t f = st->wframe[i];
+
+		if (f >= mc->cfg.nframes ||
+		    (mc->pages[f].flags & VPF_ALLOCATED) != 0)
+			continue;
+		if (freed_frame(ctx, f))
+			return 1;
+	}
+	return 0;
+}
+
+/* lost-dirty */
+
+static int
+dirty_frame(struct inv_ctx *ctx, uint32_t f)
+{
+	const struct machine *mc = ctx->mc;
+	const struct inv_state *st = ctx->st;
+	const struct model_frame *mf = model_frame(ctx->md, f);
+	struct inv_finding *fd = &ctx->finding;
+	struct model_ref refs[16];
+	unsigned n;
+
+	if (mf == NULL || (mf->flags & MODEL_F_WRITTEN) == 0 ||
+	    (mc->pages[f].flags & VPF_DIRTY) != 0)
+		return 0;
+	n = model_frame_maps(ctx->md, f, refs, 16);
+	for (unsigned k = 0; k < n && k < 16; k++) {
+		int s = model_slot(refs[k].as, refs[k].va);
+		uint32_t h;
+
+		if (s < 0)
+			continue;
+		h = refs[k].as * MODEL_SLOTS_MAX + (uint32_t)s;
+		if (st->obs_lvl[h] != 0 && (st->obs_e[h] & PG_M) != 0 &&
+		    inv_obs_frame(st, h) == f)
+			return 0;
+	}
+	if (n != 0)
+		inv_fail(ctx, INV_LOST_DIRTY, (int)refs[0].as, 1, refs[0].va,
+		    f);
+	else
+		inv_fail(ctx, INV_LOST_DIRTY, INV_NONE_PMAP, 0, 0, f);
+	inv_set(fd->expected, sizeof(fd->expected),
+	    "frame %u known dirty (PG_M or VPF_DIRTY)", (unsigned)f);
+	inv_set(fd->found, sizeof(fd->found),
+	    "no PG_M in its %u mapping(s), vm_page not dirty", n);
+	inv_set(fd->detail, sizeof(fd->detail),
+	    "frame %u was written through a mapping and not cleaned since, "
+	    "but nothing records it as dirty: the write would be lost",
+	    (unsigned)f);
+	return 1;
+}
+
+int
+inv_chk_lost_dirty(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	uint32_t nframes = ctx->mc->cfg.nframes;
+
+	for (uint32_t i = 0; i < st->nwframe; i++)
+		if (st->wframe[i] < nframes && dirty_frame(ctx, st->wframe[i]))
+			return 1;
+	if (st->sweep) {
+		const uint32_t *list;
+		unsigned n = model_used_frames(ctx->md, &list);
+
+		for (unsigned i = 0; i < n; i++)
+			if (list[i] < nframes && dirty_frame(ctx, list[i]))
+				return 1;
+	}
+	return 0;
+}
+
+/* stale-tlb */
+
+/* Rights along a walk, combined as the hardware does. */
+struct rights {
+	int rw, user, nx;
+};
+
+static void
+walk_rights(const struct inv_walk *w, int low, struct rights *r)
+{
+	r->rw = r->user = 1;
+	r->nx = 0;
+	for (int l = PT_LVL_PML4E; l >= low; l--) {
+		r->rw &= (w->ent[l] & PG_RW) != 0;
+		r->user &= (w->ent[l] & PG_U) != 0;
+		r->nx |= (w->ent[l] & PG_NX) != 0;
+	}
+}
+
+/* Why cached rights exceed r, or NULL. */
+static const char *
+rights_exceed(const struct tlb_entry *e, const struct rights *r)
+{
+	if (e->rw && !r->rw)
+		return "writable in the TLB, read-only in the tables";
+	if (e->user && !r->user)
+		return "user-accessible in the TLB, not in the tables";
+	if (!e->nx && r->nx)
+		return "executable in the TLB, PG_NX in the tables";
+	return NULL;
+}
+
+/* Why a 2 MiB entry disagrees with the 512 PTEs of a demoted range. */
+static const char *
+tlb_big_over_pt(const struct machine *mc, const struct tlb_entry *e,
+    const struct inv_walk *w)
+{
+	const pt_entry_t *pt = inv_table_of(mc, w->tab[PT_LVL_PTE]);
+	struct rights up;
+
+	if (pt == NULL)
+		return "2 MiB entry over a missing page table";
+	walk_rights(w, PT_LVL_PDE, &up);
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		struct rights r = up;
+		const char *why;
+
+		if ((pt[i] & PG_V) == 0)
+			return "2 MiB entry over a range with invalid PTEs";
+		if (atop(pt[i] & PG_FRAME) != e->pfn + i)
+			return "2 MiB entry over PTEs of other frames";
+		r.rw &= (pt[i] & PG_RW) != 0;
+		r.user &= (pt[i] & PG_U) != 0;
+		r.nx |= (pt[i] & PG_NX) != 0;
+		if ((why = rights_exceed(e, &r)) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
+/* Why TLB entry e is no longer allowed by the tables, or NULL. */
+static const char *
+tlb_entry_stale(struct inv_ctx *ctx, const struct tlb_entry *e,
+    uint32_t root)
+{
+	const struct machine *mc = ctx->mc;
+	struct inv_walk w;
+	struct rights r;
+	uint32_t f;
+
+	if (e->pfn >= mc->cfg.nframes ||
+	    (mc->pages[e->pfn].flags & VPF_ALLOCATED) == 0)
+		return "translation to a freed frame";
+	inv_walk(mc, root, e->va, &w);
+	if (e->big && w.leaf == PT_LVL_PTE)
+		return tlb_big_over_pt(mc, e, &w);
+	if (w.leaf == 0)
+		return "the tables no longer map the va";
+	if (e->big && w.leaf != PT_LVL_PDE)
+		return "2 MiB entry, 4 KiB mapping";
+	f = w.leaf == PT_LVL_PDE ? (uint32_t)atop(w.ent[2] & PG_PS_FRAME) +
+	    (e->big ? 0 : pmap_pte_index(e->va)) :
+	    (uint32_t)atop(w.ent[1] & PG_FRAME);
+	if (f != e->pfn)
+		return "the tables map another frame now";
+	walk_rights(&w, w.leaf, &r);
+	if (rights_exceed(e, &r) != NULL)
+		return rights_exceed(e, &r);
+	if (e->dirty && e->rw && (w.ent[w.leaf] & PG_M) == 0)
+		return "dirty writable entry over a clean PTE (later writes "
+		    "would not set PG_M)";
+	return NULL;
+}
+
+int
+inv_chk_stale_tlb(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+	uint32_t kroot = inv_root(ctx, 0);
+
+	if (!st->op_level || (!st->tlb_dirty && !st->sweep))
+		return 0;
+	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
+		const struct cpu *cpu = &mc->cpus[c];
+
+		for (unsigned i = 0; i < TLB_4K_ENTRIES + TLB_2M_ENTRIES;
+		    i++) {
+			const struct tlb_entry *e = i < TLB_4K_ENTRIES ?
+			    &cpu->tlb4k[i] : &cpu->tlb2m[i - TLB_4K_ENTRIES];
+			struct inv_finding *fd = &ctx->finding;
+			const char *why;
+			uint32_t root;
+			char what[24];
+
+			if (!e->valid || (!e->global && e->root != cpu->cr3))
+				continue;
+			root = e->global ? kroot : e->root;
+			if ((why = tlb_entry_stale(ctx, e, root)) == NULL)
+				continue;
+			inv_fail(ctx, INV_STALE_TLB, e->global ? 0 :
+			    inv_as_of_root(ctx, root), 1, e->va, e->pfn);
+			fd->root = root;
+			fd->cpu = (int)c;
+			inv_set(what, sizeof(what), "tlb cpu%u", c);
+			inv_add_entry(fd, what, e->big ? PT_LVL_PDE :
+			    PT_LVL_PTE, root, i, ptoa(e->pfn) |
+			    (e->rw ? PG_RW : 0) | (e->user ? PG_U : 0) |
+			    (e->nx ? PG_NX : 0) | (e->dirty ? PG_M : 0) |
+			    (e->global ? PG_G : 0) | PG_V);
+			inv_set(fd->expected, sizeof(fd->expected),
+			    "TLB entries allowed by the tables");
+			inv_set(fd->found, sizeof(fd->found),
+			    "cpu %u %s entry va %#llx -> frame %u%s%s", c,
+			    e->big ? "2M" : "4K", (unsigned long long)e->va,
+			    (unsigned)e->pfn, e->rw ? " rw" : " ro",
+			    e->dirty ? " dirty" : "");
+			inv_set(fd->detail, sizeof(fd->detail),
+			    "after the operation cpu %u still caches a "
+			    "translation the tables no longer allow: %s", c,
+			    why);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* reserv-count */
+
+int
+inv_chk_reserv(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+	uint32_t nchunks = mc->cfg.nframes / RESERV_FRAMES;
+
+	for (uint32_t i = 0; i < st->nwchunk; i++) {
+		uint32_t c = st->wchunk[i];
+		const struct reserv *r = &mc->reserv[c];
+		struct inv_finding *fd = &ctx->finding;
+		unsigned bits = 0, bad = NPTEPG;
+
+		if (c >= nchunks)
+			continue;
+		for (unsigned k = 0; k < RESERV_FRAMES; k++) {
+			int set = (r->popmap[k / 64] >> (k % 64)) & 1;
+			const struct vm_page *m =
+			    &mc->pages[c * RESERV_FRAMES + k];
+			int alloc = (m->flags & VPF_ALLOCATED) != 0;
+
+			bits += (unsigned)set;
+			if (set != alloc && bad == NPTEPG)
+				bad = k;
+			if (alloc && r->object != OBJ_NONE &&
+			    m->object != r->object && bad == NPTEPG &&
+			    (m->flags & VPF_PTP) == 0)
+				bad = k;
+		}
+		if (bits == r->popcnt && bad == NPTEPG)
+			continue;
+		inv_fail(ctx, INV_RESERV_COUNT, INV_NONE_PMAP, 0, 0,
+		    bad != NPTEPG ? c * RESERV_FRAMES + bad : UINT32_MAX);
+		inv_set(fd->expected, sizeof(fd->expected),
+		    "popcnt = %u bits set, bit i iff frame i allocated", bits);
+		inv_set(fd->found, sizeof(fd->found), "popcnt %u%s",
+		    (unsigned)r->popcnt, bad != NPTEPG ?
+		    ", a bit disagrees with its frame" : "");
+		inv_set(fd->detail, sizeof(fd->detail),
+		    "reservation of chunk %u (frames %u..%u, object %u): "
+		    "count or bitmap differs from the allocated frames%s",
+		    (unsigned)c, (unsigned)(c * RESERV_FRAMES),
+		    (unsigned)(c * RESERV_FRAMES + RESERV_FRAMES - 1),
+		    (unsigned)r->object, bad != NPTEPG ? " (first at frame "
+		    "index shown in pfn)" : "");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * inv_int.h - what the checker's files (invariants.c, inv_tables.c,
+ * inv_frames.c) share and nobody else may use.  They are one module, "inv";
+ * this header exists only because the module is split in three files.
+ *
+ * The checker keeps a shadow of what it has verified: for every page slot
+ * of the model's universe the leaf it last saw there (obs), and from those
+ * the counts a pmap's statistics must equal and how many leaves map each
+ * frame.  A pass first collects the work set (slots, regions, frames,
+ * tables, reservation chunks) from the log and the model's journal, or
+ * everything for a sweep; re-observes the work slots, updating the shadow;
+ * then runs the enabled checks in table order over the work set.
+ */
+#ifndef PMAPFUZZ_INV_INT_H
+#define PMAPFUZZ_INV_INT_H
+
+#include <stdarg.h>
+
+#include "pmapfuzz/invariants.h"
+
+#define INV_NGSLOTS (MODEL_AS_MAX * MODEL_SLOTS_MAX)
+/* Regions: 2 MiB ranges of the universe.  User: the USER_REGIONS regions,
+ * then the one holding the kernel stack; kernel: the kmem arena's. */
+#define INV_NREG_USER (USER_REGIONS + 1)
+#define INV_NREG_MAX (INV_NREG_USER > KVA_REGIONS ? INV_NREG_USER :        \
+    KVA_REGIONS)
+#define INV_NGREGIONS (MODEL_AS_MAX * INV_NREG_MAX)
+#define INV_KSTACK_REGION USER_REGIONS
+
+/* Work-set marks on a global slot. */
+#define INV_W_SLOT 0x1
+
+/* A window event that broke the window contract (first one kept). */
+struct inv_ev_note {
+	int set;
+	struct mach_event ev;
+};
+
+struct inv_state {
+	/* Shadow of verified leaves, per global slot: the entry (PTE or PS
+	 * PDE) and its level, 0 when no valid leaf was there. */
+	pt_entry_t obs_e[INV_NGSLOTS];
+	uint8_t obs_lvl[INV_NGSLOTS];
+	/* Derived from obs, per address space, in 4 KiB pages. */
+	int64_t pages[MODEL_AS_MAX];
+	int64_t wired[MODEL_AS_MAX];
+	int64_t mng4k[MODEL_AS_MAX];  /* managed 4 KiB leaves */
+	int64_t mngps[MODEL_AS_MAX];  /* pages under managed PS PDEs */
+	uint8_t live[MODEL_AS_MAX];   /* obs may hold entries of this as */
+	uint32_t live_root[MODEL_AS_MAX]; /* its root when it became live */
+	uint16_t frame_nmap[MACH_FRAMES_MAX]; /* obs slots mapping a frame */
+	/* Valid-entry count of a table frame, -1 unknown. */
+	int16_t tab_nvalid[MACH_FRAMES_MAX];
+
+	/* The work set of the current pass. */
+	int sweep;
+	int op_level;
+	uint8_t slot_mark[INV_NGSLOTS];
+	uint32_t wslot[INV_NGSLOTS];
+	uint32_t nwslot;
+	uint8_t region_mark[INV_NGREGIONS];
+	uint32_t wregion[INV_NGREGIONS];
+	uint32_t nwregion;
+	uint8_t frame_mark[MACH_FRAMES_MAX];
+	uint32_t wframe[MACH_FRAMES_MAX];
+	uint32_t nwframe;
+	uint8_t chunk_mark[RESERV_MAX];
+	uint32_t wchunk[RESERV_MAX];
+	uint32_t nwchunk;
+	uint32_t upper_check;	      /* mask of as whose kernel half to check */
+	struct inv_ev_note win_gen;   /* window used after re-pointing */
+	struct inv_ev_note win_lost;  /* unresolvable window access, same gen */
+	struct inv_ev_note outside;   /* valid entry written outside universe */
+	int tlb_dirty;		      /* rights shrank or frames freed since the
+					 last op check: check every TLB entry */
+	int need_sweep;
+	unsigned ops_since_sweep;
+};
+
+/* A walk of the tables from a root for one va. */
+struct inv_walk {
+	uint32_t tab[PT_LVL_PML4E + 1]; /* tab[l]: level-l table, 0 if none */
+	pt_entry_t ent[PT_LVL_PML4E + 1]; /* ent[l]: its entry for va */
+	int leaf;	/* level of the valid leaf (1 or 2), 0 if none */
+	int stop;	/* level of the invalid entry the walk stopped at */
+	int bad;	/* level of an entry that points at a non-table frame
+			   or is PS above the PD level; 0 if none */
+};
+
+/* invariants.c: helpers shared by the check files. */
+int inv_enabled(const struct inv_ctx *ctx, enum inv_id id);
+uint32_t inv_root(const struct inv_ctx *ctx, unsigned as);
+int inv_as_of_root(const struct inv_ctx *ctx, uint32_t root);
+void inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
+    struct inv_walk *w);
+const pt_entry_t *inv_table_of(const struct machine *mc, uint32_t pfn);
+int inv_region_of(unsigned as, vm_offset_t va);
+vm_offset_t inv_region_va(unsigned as, unsigned r);
+unsigned inv_nregions(unsigned as);
+/* First and one-past-last slot of region r of as. */
+void inv_region_slots(unsigned as, unsigned r, unsigned *first,
+    unsigned *end);
+/* Frame that slot's observed leaf maps, UINT32_MAX if none. */
+uint32_t inv_obs_frame(const struct inv_state *st, uint32_t gslot);
+/* Kernel VA a kmem frame is pinned to, 0 if the frame is not kmem's. */
+vm_offset_t inv_kmem_va(const struct machine *mc, uint32_t pfn);
+int inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn);
+void inv_add_frame(struct inv_state *st, uint32_t pfn);
+
+/*
+ * Start a finding of invariant id about (as, va): fills title, func, op,
+ * cpu, pmap, root and the path of entries to va (when va is given).  The
+ * caller adds expected/found/detail with inv_set() and returns 1.
+ */
+int inv_fail(struct inv_ctx *ctx, enum inv_id id, int as, int has_va,
+    vm_offset_t va, uint32_t pfn);
+void inv_set(char *buf, size_t len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void inv_add_entry(struct inv_finding *f, const char *what, int level,
+    uint32_t table_pfn, unsigned idx, uint64_t value);
+/* "frame N, rw, wired, managed" or "unmapped" for a model mapping. */
+void inv_describe_model(char *buf, size_t len, const struct model_map *mp);
+void inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
+    uint32_t pfn);
+
+/* The checks, in table order (inv_tables.c, inv_frames.c). */
+int inv_chk_wrong_as(struct inv_ctx *ctx);
+int inv_chk_illegal_promotion(struct inv_ctx *ctx);
+int inv_chk_stale_pte(struct inv_ctx *ctx);
+int inv_chk_missing_wired(struct inv_ctx *ctx);
+int inv_chk_wrong_translation(struct inv_ctx *ctx);
+int inv_chk_shared_writable(struct inv_ctx *ctx);
+int inv_chk_pv(struct inv_ctx *ctx);
+int inv_chk_ptp_count(struct inv_ctx *ctx);
+int inv_chk_pmap_stats(struct inv_ctx *ctx);
+int inv_chk_freed(struct inv_ctx *ctx);
+int inv_chk_lost_dirty(struct inv_ctx *ctx);
+int inv_chk_stale_tlb(struct inv_ctx *ctx);
+int inv_chk_reserv(struct inv_ctx *ctx);
+
+#endif /* PMAPFUZZ_INV_INT_H */

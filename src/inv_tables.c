@@ -1,0 +1,862 @@
+/*
+ * inv_tables.c - the checks that compare the page tables with the model:
+ * wrong-address-space, illegal-promotion, stale-pte, missing-wired,
+ * wrong-translation, shared-writable, and the structural counts
+ * ptp-count and pmap-stats.
+ *
+ * Every check reads the work set of the current pass (inv_int.h) and the
+ * shadow the observation step just refreshed; none changes anything but
+ * ctx->finding.
+ */
+#include <string.h>
+
+#include "inv_int.h"
+#include "pmapfuzz/ptdump.h"
+
+/* Bits compared in an entry that points at a lower table. */
+#define INV_TABLE_BITS (PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_G | \
+    PG_NX)
+#define INV_TABLE_KERN (PG_V | PG_RW | PG_A | PG_M)
+#define INV_TABLE_USER (INV_TABLE_KERN | PG_U)
+
+static const char *const level_name[PT_LVL_PML4E + 1] = {
+	"-", "pte", "pde", "pdpe", "pml4e",
+};
+
+static unsigned
+g_as(uint32_t g)
+{
+	return g / MODEL_SLOTS_MAX;
+}
+
+static vm_offset_t
+g_va(uint32_t g)
+{
+	return model_slot_va(g / MODEL_SLOTS_MAX, g % MODEL_SLOTS_MAX);
+}
+
+/* Fill expected/found of a slot finding from the model and the shadow. */
+static void
+slot_describe(struct inv_ctx *ctx, uint32_t g, const struct model_map *mp)
+{
+	struct inv_finding *f = &ctx->finding;
+	struct inv_state *st = ctx->st;
+
+	inv_describe_model(f->expected, sizeof(f->expected), mp);
+	inv_describe_leaf(f->found, sizeof(f->found), st->obs_e[g],
+	    st->obs_lvl[g], inv_obs_frame(st, g));
+}
+
+static int
+slot_fail(struct inv_ctx *ctx, enum inv_id id, uint32_t g)
+{
+	unsigned as = g_as(g);
+	vm_offset_t va = g_va(g);
+	const struct model_map *mp = model_lookup(ctx->md, as, va);
+
+	inv_fail(ctx, id, (int)as, 1, va, inv_obs_frame(ctx->st, g));
+	slot_describe(ctx, g, mp);
+	return 1;
+}
+
+/* A finding about a logged PTE event. */
+static int
+event_fail(struct inv_ctx *ctx, enum inv_id id, const struct mach_event *ev)
+{
+	struct inv_finding *f;
+	int as = va_is_kernel(ev->va) ? 0 : inv_as_of_root(ctx, ev->root);
+	char bits[96];
+
+	inv_fail(ctx, id, as, 1, ev->va, UINT32_MAX);
+	f = &ctx->finding;
+	f->nentries = 0;
+	f->root = ev->root;
+	f->cpu = ev->cpu;
+	if (ev->kind == EV_PTE_WRITE)
+		inv_add_entry(f, level_name[ev->level <= PT_LVL_PML4E ?
+		    ev->level : 0], ev->level, ev->pfn, ev->idx, ev->new);
+	ptdump_bits(ev->new, bits, sizeof(bits));
+	inv_set(f->found, sizeof(f->found), "%s of level-%u entry %#llx [%s]",
+	    ev->kind == EV_PTE_WRITE ? "write" : "lost write",
+	    (unsigned)ev->level, (unsigned long long)ev->new, bits);
+	return 1;
+}
+
+/* wrong-address-space */
+
+static int
+was_window(struct inv_ctx *ctx)
+{
+	const struct mach_event *ev = &ctx->st->win_gen.ev;
+	struct inv_finding *f = &ctx->finding;
+	int as = inv_as_of_root(ctx, ev->root);
+
+	event_fail(ctx, INV_WRONG_ADDRESS_SPACE, ev);
+	inv_set(f->expected, sizeof(f->expected),
+	    "window %u still at generation %u when its ref is used",
+	    (unsigned)ev->win, (unsigned)ev->gen_ref);
+	inv_set(f->detail, sizeof(f->detail),
+	    "a ref into window %u made at generation %u was used at "
+	    "generation %u: the window had been re-pointed, so the access "
+	    "for va %#llx resolved through root %u (pmap %d)%s",
+	    (unsigned)ev->win, (unsigned)ev->gen_ref, (unsigned)ev->gen_now,
+	    (unsigned long long)ev->va, (unsigned)ev->root, as,
+	    ev->kind == EV_PTE_LOST ? " and did not resolve" :
+	    ev->kind == EV_WIN_STALE_READ ? " (a read)" : "");
+	return 1;
+}
+
+/* The kernel half of user pmap as must equal the kernel pmap's. */
+static int
+was_upper(struct inv_ctx *ctx, unsigned as)
+{
+	const struct machine *mc = ctx->mc;
+	uint32_t kroot = inv_root(ctx, 0), root = inv_root(ctx, as);
+	const pt_entry_t *kt = inv_table_of(mc, kroot);
+	const pt_entry_t *ut = inv_table_of(mc, root);
+	struct inv_finding *f = &ctx->finding;
+	unsigned i;
+
+	if (kt == NULL || ut == NULL)
+		return 0;
+	if (memcmp(kt + NPTEPG / 2, ut + NPTEPG / 2,
+	    NPTEPG / 2 * sizeof(*kt)) == 0)
+		return 0;
+	for (i = NPTEPG / 2; i < NPTEPG && kt[i] == ut[i]; i++)
+		;
+	inv_fail(ctx, INV_WRONG_ADDRESS_SPACE, (int)as, 0, 0, UINT32_MAX);
+	f->has_va = 1;
+	f->va = 0xffff000000000000ULL | ((vm_offset_t)i << PML4SHIFT);
+	inv_add_entry(f, "user pml4e", PT_LVL_PML4E, root, i, ut[i]);
+	inv_add_entry(f, "kernel pml4e", PT_LVL_PML4E, kroot, i, kt[i]);
+	inv_set(f->expected, sizeof(f->expected),
+	    "kernel pml4e[%u] = %#llx", i, (unsigned long long)kt[i]);
+	inv_set(f->found, sizeof(f->found), "pmap %u pml4e[%u] = %#llx", as,
+	    i, (unsigned long long)ut[i]);
+	inv_set(f->detail, sizeof(f->detail),
+	    "the kernel half of pmap %u's PML4 differs from the kernel "
+	    "pmap's: a write meant for one address space landed in another",
+	    as);
+	return 1;
+}
+
+int
+inv_chk_wrong_as(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	if (st->win_gen.set)
+		return was_window(ctx);
+	for (unsigned as = 1; as < PMAP_MAX; as++) {
+		if (inv_root(ctx, as) == 0)
+			continue;
+		if ((st->op_level || (st->upper_check >> as) & 1) &&
+		    was_upper(ctx, as))
+			return 1;
+	}
+	for (uint32_t i = 0; i < st->nwslot; i++) {
+		uint32_t g = st->wslot[i], f;
+		unsigned as = g_as(g);
+		vm_offset_t va;
+		const struct model_map *mp;
+
+		if (st->obs_lvl[g] == 0 || as == 0)
+			continue;
+		va = g_va(g);
+		f = inv_obs_frame(st, g);
+		mp = model_lookup(ctx->md, as, va);
+		if (mp != NULL && mp->pfn == f)
+			continue;
+		for (unsigned q = 1; q < PMAP_MAX; q++) {
+			const struct model_map *mq;
+
+			if (q == as)
+				continue;
+			mq = model_lookup(ctx->md, q, va);
+			if (mq == NULL || mq->pfn != f)
+				continue;
+			slot_fail(ctx, INV_WRONG_ADDRESS_SPACE, g);
+			inv_set(ctx->finding.detail,
+			    sizeof(ctx->finding.detail),
+			    "pmap %u maps va %#llx to frame %u, which the "
+			    "model gives to pmap %u at that va", as,
+			    (unsigned long long)va, (unsigned)f, q);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* illegal-promotion */
+
+/* Whether pmap as has a saved ptp for the 2 MiB va. */
+static int
+has_saved(const struct inv_ctx *ctx, unsigned as, vm_offset_t va2m)
+{
+	const struct pmap *pm = &ctx->ps->pmaps[as];
+
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		if (pm->pm_saved[i].pfn != 0 && pm->pm_saved[i].va == va2m)
+			return 1;
+	return 0;
+}
+
+static int
+promo_fail(struct inv_ctx *ctx, unsigned as, vm_offset_t va, pt_entry_t pde,
+    const char *fmt_expected, const char *why)
+{
+	struct inv_finding *f = &ctx->finding;
+	char bits[96];
+
+	inv_fail(ctx, INV_ILLEGAL_PROMOTION, (int)as, 1, va,
+	    (uint32_t)atop(pde & PG_PS_FRAME));
+	ptdump_bits(pde, bits, sizeof(bits));
+	inv_set(f->expected, sizeof(f->expected), "%s", fmt_expected);
+	inv_set(f->found, sizeof(f->found), "2M pde %#llx [%s]",
+	    (unsigned long long)pde, bits);
+	inv_set(f->detail, sizeof(f->detail), "%s", why);
+	return 1;
+}
+
+/* Check one PS PDE at region base va2m of as. */
+static int
+promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
+    pt_entry_t pde)
+{
+	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
+	const struct model_map *m0 = model_lookup(ctx->md, as, va2m);
+	char why[192];
+
+	if ((pde & PG_PROMOTED) == 0)
+		return promo_fail(ctx, as, va2m, pde, "PG_PROMOTED",
+		    "a 2 MiB mapping that was not made by promotion");
+	if ((pde & PG_FRAME & PDRMASK) != 0)
+		return promo_fail(ctx, as, va2m, pde, "2 MiB-aligned frame",
+		    "the PS PDE's frame is not 2 MiB-aligned");
+	if (!has_saved(ctx, as, va2m))
+		return promo_fail(ctx, as, va2m, pde,
+		    "a saved page-table page for this 2 MiB va",
+		    "promoted without keeping the page-table page "
+		    "(demotion would need an allocation)");
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		vm_offset_t va = va2m + ptoa(i);
+		const struct model_map *mp = model_lookup(ctx->md, as, va);
+		char mdesc[96];
+
+		if (mp != NULL && m0 != NULL && mp->pfn == base + i &&
+		    mp->prot == m0->prot &&
+		    (mp->flags & (MODEL_WIRED | MODEL_MANAGED)) ==
+		    (m0->flags & (MODEL_WIRED | MODEL_MANAGED)))
+			continue;
+		inv_describe_model(mdesc, sizeof(mdesc), mp);
+		inv_set(why, sizeof(why),
+		    "page %u of the 2 MiB range (va %#llx) is %s in the "
+		    "model, not frame %u with page 0's rights", i,
+		    (unsigned long long)va, mdesc, (unsigned)(base + i));
+		promo_fail(ctx, as, va2m, pde,
+		    "all 512 pages mapped to base+i with equal rights", why);
+		inv_describe_model(ctx->finding.expected,
+		    sizeof(ctx->finding.expected), mp);
+		inv_set(ctx->finding.expected, sizeof(ctx->finding.expected),
+		    "page %u: frame %u in the model (it is %s)", i,
+		    (unsigned)(base + i), mdesc);
+		return 1;
+	}
+	return 0;
+}
+
+int
+inv_chk_illegal_promotion(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	for (uint32_t i = 0; i < st->nwregion; i++) {
+		unsigned as = st->wregion[i] / INV_NREG_MAX;
+		unsigned r = st->wregion[i] % INV_NREG_MAX;
+		vm_offset_t va2m = inv_region_va(as, r);
+		uint32_t root = inv_root(ctx, as);
+		struct inv_walk w;
+
+		if (root == 0)
+			continue;
+		inv_walk(ctx->mc, root, va2m, &w);
+		if (w.leaf == PT_LVL_PDE &&
+		    promo_check(ctx, as, va2m, w.ent[PT_LVL_PDE]))
+			return 1;
+	}
+	return 0;
+}
+
+/* stale-pte */
+
+/* Whether [va, va + size) holds a region of as's universe. */
+static int
+range_has_region(unsigned as, vm_offset_t va, uint64_t size)
+{
+	for (unsigned r = 0; r < inv_nregions(as); r++) {
+		vm_offset_t rva = inv_region_va(as, r);
+
+		if (rva >= va && rva - va < size)
+			return 1;
+	}
+	return 0;
+}
+
+/* Canonical va of entry idx of a level-lvl table covering base. */
+static vm_offset_t
+entry_va(vm_offset_t base, int lvl, unsigned idx)
+{
+	vm_offset_t va = base + ((vm_offset_t)idx << (PAGE_SHIFT + 9 *
+	    (lvl - 1)));
+
+	if (lvl == PT_LVL_PML4E && idx >= NPTEPG / 2)
+		va |= 0xffff000000000000ULL;
+	return va;
+}
+
+/*
+ * Sweep only: find a valid entry of as's tables (user half for a user
+ * pmap, the whole PML4 for the kernel's) that maps or leads to nothing in
+ * the universe.  Returns 1 with *out filled.
+ */
+struct outside {
+	uint32_t table;
+	unsigned idx;
+	int level;
+	pt_entry_t e;
+	vm_offset_t va;
+};
+
+static int
+scan_outside(const struct machine *mc, unsigned as, uint32_t pfn, int lvl,
+    vm_offset_t base, struct outside *out)
+{
+	const pt_entry_t *t = inv_table_of(mc, pfn);
+	unsigned lim = (lvl == PT_LVL_PML4E && as != 0) ? NPTEPG / 2 : NPTEPG;
+	uint64_t size = 1ULL << (PAGE_SHIFT + 9 * (lvl - 1));
+
+	if (t == NULL)
+		return 0;
+	for (unsigned i = 0; i < lim; i++) {
+		pt_entry_t e = t[i];
+		vm_offset_t va;
+		int in;
+
+		if ((e & PG_V) == 0)
+			continue;
+		va = entry_va(base, lvl, i);
+		if (lvl == PT_LVL_PTE)
+			in = model_slot(as, va) >= 0;
+		else
+			in = range_has_region(as, va, size);
+		if (in && lvl > PT_LVL_PTE && (e & PG_PS) == 0 &&
+		    scan_outside(mc, as, (uint32_t)atop(e & PG_FRAME),
+		    lvl - 1, va, out))
+			return 1;
+		if (in)
+			continue;
+		out->table = pfn;
+		out->idx = i;
+		out->level = lvl;
+		out->e = e;
+		out->va = va;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+stale_outside_sweep(struct inv_ctx *ctx)
+{
+	for (unsigned as = 0; as < PMAP_MAX; as++) {
+		uint32_t root = inv_root(ctx, as);
+		struct outside o;
+		struct inv_finding *f = &ctx->finding;
+		char bits[96];
+
+		if (root == 0 || !scan_outside(ctx->mc, as, root,
+		    PT_LVL_PML4E, 0, &o))
+			continue;
+		inv_fail(ctx, INV_STALE_PTE, (int)as, 1, o.va, UINT32_MAX);
+		f->nentries = 0;
+		inv_add_entry(f, level_name[o.level], o.level, o.table, o.idx,
+		    o.e);
+		ptdump_bits(o.e, bits, sizeof(bits));
+		inv_set(f->expected, sizeof(f->expected),
+		    "nothing outside the universe");
+		inv_set(f->found, sizeof(f->found), "%s %#llx [%s]",
+		    level_name[o.level], (unsigned long long)o.e, bits);
+		inv_set(f->detail, sizeof(f->detail),
+		    "a valid level-%d entry covers va %#llx, where the model "
+		    "can map nothing", o.level, (unsigned long long)o.va);
+		return 1;
+	}
+	return 0;
+}
+
+int
+inv_chk_stale_pte(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	if (st->outside.set) {
+		event_fail(ctx, INV_STALE_PTE, &st->outside.ev);
+		inv_set(ctx->finding.expected, sizeof(ctx->finding.expected),
+		    "nothing outside the universe");
+		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+		    "a valid entry was written for va %#llx, where the model "
+		    "can map nothing", (unsigned long long)st->outside.ev.va);
+		return 1;
+	}
+	for (uint32_t i = 0; i < st->nwslot; i++) {
+		uint32_t g = st->wslot[i];
+
+		if (st->obs_lvl[g] == 0 ||
+		    model_lookup(ctx->md, g_as(g), g_va(g)) != NULL)
+			continue;
+		slot_fail(ctx, INV_STALE_PTE, g);
+		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+		    "pmap %u still translates va %#llx, which the model says "
+		    "is unmapped", g_as(g), (unsigned long long)g_va(g));
+		return 1;
+	}
+	return st->sweep ? stale_outside_sweep(ctx) : 0;
+}
+
+/* missing-wired */
+
+int
+inv_chk_missing_wired(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	for (uint32_t i = 0; i < st->nwslot; i++) {
+		uint32_t g = st->wslot[i];
+		unsigned as = g_as(g);
+		const struct model_map *mp;
+
+		if (st->obs_lvl[g] != 0)
+			continue;
+		mp = model_lookup(ctx->md, as, g_va(g));
+		if (mp == NULL || (as != 0 && (mp->flags & MODEL_WIRED) == 0))
+			continue;
+		slot_fail(ctx, INV_MISSING_WIRED, g);
+		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+		    "the model's %s mapping of va %#llx in pmap %u is absent "
+		    "from the tables", as == 0 ? "kernel" : "wired",
+		    (unsigned long long)g_va(g), as);
+		return 1;
+	}
+	return 0;
+}
+
+/* wrong-translation */
+
+/* The first way leaf e gives more (or other) rights than mp; NULL if
+ * none. */
+static const char *
+leaf_mismatch(pt_entry_t e, int kernel, const struct model_map *mp)
+{
+	if ((e & PG_RW) != 0 && (mp->prot & VM_PROT_WRITE) == 0)
+		return "writable, but the model allows no write";
+	if ((e & PG_NX) == 0 && (mp->prot & VM_PROT_EXECUTE) == 0)
+		return "executable (no PG_NX), but the model allows no execute";
+	if (!kernel && (e & PG_U) == 0)
+		return "user va without PG_U";
+	if (kernel && (e & PG_U) != 0)
+		return "kernel va with PG_U";
+	if (kernel && (e & PG_G) == 0)
+		return "kernel va without PG_G";
+	if (!kernel && (e & PG_G) != 0)
+		return "user va with PG_G (survives address-space switches)";
+	if (((e & PG_W) != 0) != ((mp->flags & MODEL_WIRED) != 0))
+		return (e & PG_W) != 0 ? "PG_W on a mapping the model has not "
+		    "wired" : "no PG_W on a wired mapping";
+	if (((e & PG_MANAGED) != 0) != ((mp->flags & MODEL_MANAGED) != 0))
+		return (e & PG_MANAGED) != 0 ? "PG_MANAGED on an unmanaged "
+		    "mapping" : "no PG_MANAGED on a managed mapping";
+	return NULL;
+}
+
+/* Intermediate entries and page sizes on the path to region gr. */
+static int
+wt_region(struct inv_ctx *ctx, uint32_t gr)
+{
+	unsigned as = gr / INV_NREG_MAX, r = gr % INV_NREG_MAX;
+	vm_offset_t va = inv_region_va(as, r);
+	uint32_t root = inv_root(ctx, as);
+	pt_entry_t want = as == 0 ? INV_TABLE_KERN : INV_TABLE_USER;
+	struct inv_finding *f = &ctx->finding;
+	struct inv_walk w;
+	int low;
+
+	if (root == 0)
+		return 0;
+	inv_walk(ctx->mc, root, va, &w);
+	if (w.bad != 0 && (w.ent[w.bad] & PG_PS) != 0 && w.bad > PT_LVL_PDE) {
+		inv_fail(ctx, INV_WRONG_TRANSLATION, (int)as, 1, va,
+		    UINT32_MAX);
+		inv_set(f->expected, sizeof(f->expected),
+		    "4 KiB or 2 MiB pages only");
+		inv_set(f->found, sizeof(f->found), "PG_PS in a %s",
+		    level_name[w.bad]);
+		return 1;
+	}
+	low = w.leaf != 0 ? w.leaf + 1 : w.stop + 1;
+	for (int l = PT_LVL_PML4E; l >= low && l > PT_LVL_PTE; l--) {
+		pt_entry_t e = w.ent[l];
+		char bits[96], wbits[96];
+
+		if (w.tab[l] == 0 || (e & PG_V) == 0 ||
+		    (e & INV_TABLE_BITS) == want)
+			continue;
+		inv_fail(ctx, INV_WRONG_TRANSLATION, (int)as, 1, va,
+		    UINT32_MAX);
+		ptdump_bits(e & INV_TABLE_BITS, bits, sizeof(bits));
+		ptdump_bits(want, wbits, sizeof(wbits));
+		inv_set(f->expected, sizeof(f->expected), "%s bits [%s]",
+		    level_name[l], wbits);
+		inv_set(f->found, sizeof(f->found), "%s bits [%s]",
+		    level_name[l], bits);
+		inv_set(f->detail, sizeof(f->detail),
+		    "an entry pointing at a page-table page carries the wrong "
+		    "bits (table %u index %u)", (unsigned)w.tab[l],
+		    pmap_level_index(va, l));
+		return 1;
+	}
+	return 0;
+}
+
+int
+inv_chk_wrong_translation(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	if (st->win_lost.set) {
+		event_fail(ctx, INV_WRONG_TRANSLATION, &st->win_lost.ev);
+		inv_set(ctx->finding.expected, sizeof(ctx->finding.expected),
+		    "the entry exists in the pmap the window shows");
+		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+		    "an access through window %u for va %#llx (level %u) "
+		    "could not resolve: the pmap's tables have no path there, "
+		    "so the write meant for it was lost",
+		    (unsigned)st->win_lost.ev.win,
+		    (unsigned long long)st->win_lost.ev.va,
+		    (unsigned)st->win_lost.ev.level);
+		return 1;
+	}
+	for (uint32_t i = 0; i < st->nwregion; i++)
+		if (wt_region(ctx, st->wregion[i]))
+			return 1;
+	for (uint32_t i = 0; i < st->nwslot; i++) {
+		uint32_t g = st->wslot[i];
+		unsigned as = g_as(g);
+		vm_offset_t va;
+		const struct model_map *mp;
+		const char *why;
+
+		if (st->obs_lvl[g] == 0)
+			continue;
+		va = g_va(g);
+		if ((mp = model_lookup(ctx->md, as, va)) == NULL)
+			continue;
+		if (inv_obs_frame(st, g) != mp->pfn)
+			why = "maps another frame than the model's";
+		else
+			why = leaf_mismatch(st->obs_e[g], as == 0, mp);
+		if (why == NULL)
+			continue;
+		slot_fail(ctx, INV_WRONG_TRANSLATION, g);
+		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+		    "pmap %u va %#llx: %s", as, (unsigned long long)va, why);
+		return 1;
+	}
+	return 0;
+}
+
+/* shared-writable */
+
+int
+inv_chk_shared_writable(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	struct model_ref refs[16];
+
+	for (uint32_t i = 0; i < st->nwslot; i++) {
+		uint32_t g = st->wslot[i], f;
+		unsigned as = g_as(g), n;
+		const struct model_map *mp;
+
+		if (st->obs_lvl[g] == 0 || (st->obs_e[g] & PG_RW) == 0)
+			continue;
+		mp = model_lookup(ctx->md, as, g_va(g));
+		f = inv_obs_frame(st, g);
+		if (mp == NULL || (mp->flags & MODEL_PRIVATE) == 0 ||
+		    mp->pfn != f)
+			continue;
+		n = model_frame_maps(ctx->md, f, refs, 16);
+		if (n > 16)
+			n = 16;
+		for (unsigned k = 0; k < n; k++) {
+			const struct model_map *mq;
+			int slot;
+			uint32_t h;
+
+			if (refs[k].as == as)
+				continue;
+			mq = model_lookup(ctx->md, refs[k].as, refs[k].va);
+			slot = model_slot(refs[k].as, refs[k].va);
+			if (mq == NULL || slot < 0 ||
+			    (mq->flags & MODEL_PRIVATE) == 0)
+				continue;
+			h = refs[k].as * MODEL_SLOTS_MAX + (uint32_t)slot;
+			if (st->obs_lvl[h] == 0 ||
+			    (st->obs_e[h] & PG_RW) == 0 ||
+			    inv_obs_frame(st, h) != f)
+				continue;
+			slot_fail(ctx, INV_SHARED_WRITABLE, g);
+			inv_set(ctx->finding.detail,
+			    sizeof(ctx->finding.detail),
+			    "private frame %u is writable in pmap %u (va "
+			    "%#llx) and in pmap %u (va %#llx)", (unsigned)f,
+			    as, (unsigned long long)g_va(g), refs[k].as,
+			    (unsigned long long)refs[k].va);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ptp-count and pmap-stats: the tables on the universe's paths. */
+
+#define PATH_TABS_MAX (INV_NREG_MAX * 3)
+
+struct inv_paths {
+	unsigned ntab;
+	uint32_t tab[PATH_TABS_MAX];
+	uint8_t lvl[PATH_TABS_MAX]; /* level of the table: 3 PDP .. 1 PT */
+	int bad;		    /* an entry points at no table */
+	int bad_level;
+	uint32_t bad_table;
+	unsigned bad_idx;
+	pt_entry_t bad_e;
+	vm_offset_t bad_va;
+};
+
+static int
+frame_is_table(const struct machine *mc, uint32_t pfn)
+{
+	return pfn < mc->cfg.nframes &&
+	    (mc->pages[pfn].flags & (VPF_ALLOCATED | VPF_PTP)) ==
+	    (VPF_ALLOCATED | VPF_PTP) && mach_table(mc, pfn) != NULL;
+}
+
+static void
+paths_add(struct inv_paths *p, uint32_t pfn, int lvl)
+{
+	for (unsigned i = 0; i < p->ntab; i++)
+		if (p->tab[i] == pfn)
+			return;
+	if (p->ntab < PATH_TABS_MAX) {
+		p->tab[p->ntab] = pfn;
+		p->lvl[p->ntab++] = (uint8_t)lvl;
+	}
+}
+
+static void
+inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root,
+    struct inv_paths *p)
+{
+	const struct machine *mc = ctx->mc;
+
+	memset(p, 0, sizeof(*p));
+	for (unsigned r = 0; r < inv_nregions(as); r++) {
+		vm_offset_t va = inv_region_va(as, r);
+		uint32_t pfn = root;
+
+		for (int lvl = PT_LVL_PML4E; lvl > PT_LVL_PTE; lvl--) {
+			const pt_entry_t *t = inv_table_of(mc, pfn);
+			unsigned idx = pmap_level_index(va, lvl);
+			uint32_t child;
+
+			if (t == NULL || (t[idx] & PG_V) == 0 ||
+			    (t[idx] & PG_PS) != 0)
+				break;
+			child = (uint32_t)atop(t[idx] & PG_FRAME);
+			if (!frame_is_table(mc, child)) {
+				if (!p->bad) {
+					p->bad = 1;
+					p->bad_level = lvl;
+					p->bad_table = pfn;
+					p->bad_idx = idx;
+					p->bad_e = t[idx];
+					p->bad_va = va;
+				}
+				break;
+			}
+			paths_add(p, child, lvl - 1);
+			pfn = child;
+		}
+	}
+}
+
+static int
+ptp_fail(struct inv_ctx *ctx, unsigned as, uint32_t pfn, int lvl,
+    const char *expected, const char *found, const char *detail)
+{
+	struct inv_finding *f = &ctx->finding;
+
+	inv_fail(ctx, INV_PTP_COUNT, (int)as, 0, 0, pfn);
+	inv_set(f->expected, sizeof(f->expected), "%s", expected);
+	inv_set(f->found, sizeof(f->found), "%s", found);
+	inv_set(f->detail, sizeof(f->detail), "%s (table frame %u, level %d)",
+	    detail, (unsigned)pfn, lvl);
+	return 1;
+}
+
+static int
+ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
+{
+	const struct machine *mc = ctx->mc;
+	const struct pmap *pm = &ctx->ps->pmaps[as];
+	struct inv_paths p;
+	char exp[64], got[64];
+
+	inv_paths(ctx, as, root, &p);
+	if (p.bad) {
+		struct inv_finding *f = &ctx->finding;
+
+		inv_fail(ctx, INV_PTP_COUNT, (int)as, 1, p.bad_va,
+		    (uint32_t)atop(p.bad_e & PG_FRAME));
+		f->nentries = 0;
+		inv_add_entry(f, level_name[p.bad_level], p.bad_level,
+		    p.bad_table, p.bad_idx, p.bad_e);
+		inv_set(f->expected, sizeof(f->expected),
+		    "an allocated page-table page");
+		inv_set(f->found, sizeof(f->found), "frame %u (flags %#x)",
+		    (unsigned)atop(p.bad_e & PG_FRAME),
+		    (unsigned)mc->pages[atop(p.bad_e & PG_FRAME) %
+		    MACH_FRAMES_MAX].flags);
+		inv_set(f->detail, sizeof(f->detail),
+		    "a reachable %s points at a frame that holds no page "
+		    "table: freed while reachable", level_name[p.bad_level]);
+		return 1;
+	}
+	for (unsigned i = 0; i < p.ntab; i++) {
+		const struct vm_page *m = &mc->pages[p.tab[i]];
+		int n;
+
+		if (as == 0) {
+			if ((m->flags & VPF_KERNEL_PTP) != 0 &&
+			    m->ref_count == NPTEPG)
+				continue;
+			inv_set(got, sizeof(got), "ref_count %u%s",
+			    (unsigned)m->ref_count,
+			    (m->flags & VPF_KERNEL_PTP) != 0 ? "" :
+			    ", not VPF_KERNEL_PTP");
+			return ptp_fail(ctx, as, p.tab[i], p.lvl[i],
+			    "VPF_KERNEL_PTP with ref_count 512", got,
+			    "a kernel page-table page's count is fixed");
+		}
+		n = inv_tab_nvalid(ctx, p.tab[i]);
+		if (n == (int)m->ref_count)
+			continue;
+		inv_set(exp, sizeof(exp), "ref_count %d (valid entries)", n);
+		inv_set(got, sizeof(got), "ref_count %u",
+		    (unsigned)m->ref_count);
+		return ptp_fail(ctx, as, p.tab[i], p.lvl[i], exp, got,
+		    "a user page-table page's count differs from its valid "
+		    "entries");
+	}
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++) {
+		uint32_t pfn = pm->pm_saved[i].pfn;
+
+		if (pfn == 0)
+			continue;
+		if (!frame_is_table(mc, pfn))
+			return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
+			    "an allocated page-table page", "a freed frame",
+			    "a saved page-table page was freed");
+		for (unsigned k = 0; k < p.ntab; k++)
+			if (p.tab[k] == pfn)
+				return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
+				    "saved ptp unreachable",
+				    "reachable from the tables",
+				    "a page-table page is both saved and "
+				    "in use");
+	}
+	return 0;
+}
+
+int
+inv_chk_ptp_count(struct inv_ctx *ctx)
+{
+	const struct machine *mc = ctx->mc;
+
+	for (unsigned as = 0; as < PMAP_MAX; as++) {
+		uint32_t root = inv_root(ctx, as);
+
+		if (root != 0 && ptp_check_as(ctx, as, root))
+			return 1;
+	}
+	if (!ctx->st->sweep)
+		return 0;
+	for (uint32_t pfn = 0; pfn < mc->cfg.nframes; pfn++) {
+		const struct vm_page *m = &mc->pages[pfn];
+		char got[48];
+
+		if ((m->flags & VPF_KERNEL_PTP) == 0 || m->ref_count == NPTEPG)
+			continue;
+		inv_set(got, sizeof(got), "ref_count %u",
+		    (unsigned)m->ref_count);
+		return ptp_fail(ctx, 0, pfn, 0, "ref_count 512", got,
+		    "a kernel page-table page's count is fixed");
+	}
+	return 0;
+}
+
+int
+inv_chk_pmap_stats(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	for (unsigned as = 0; as < PMAP_MAX; as++) {
+		uint32_t root = inv_root(ctx, as);
+		const struct pmap *pm = &ctx->ps->pmaps[as];
+		int64_t res = st->pages[as], nsaved = 0;
+		struct inv_finding *f = &ctx->finding;
+		struct inv_paths p;
+
+		p.ntab = 0;
+		if (root == 0)
+			continue;
+		if (as != 0) {
+			inv_paths(ctx, as, root, &p);
+			for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+				nsaved += pm->pm_saved[i].pfn != 0;
+			res += (int64_t)p.ntab + nsaved;
+		}
+		if (res == pm->pm_stats.resident_count &&
+		    st->wired[as] == pm->pm_stats.wired_count)
+			continue;
+		inv_fail(ctx, INV_PMAP_STATS, (int)as, 0, 0, UINT32_MAX);
+		inv_set(f->expected, sizeof(f->expected),
+		    "resident %lld, wired %lld", (long long)res,
+		    (long long)st->wired[as]);
+		inv_set(f->found, sizeof(f->found), "resident %lld, wired %lld",
+		    (long long)pm->pm_stats.resident_count,
+		    (long long)pm->pm_stats.wired_count);
+		if (as == 0)
+			inv_set(f->detail, sizeof(f->detail),
+			    "kernel pmap: %lld pages mapped by leaves",
+			    (long long)st->pages[as]);
+		else
+			inv_set(f->detail, sizeof(f->detail),
+			    "pmap %u: %lld pages mapped by leaves + %u "
+			    "page-table pages + %lld saved ptps", as,
+			    (long long)st->pages[as], p.ntab,
+			    (long long)nsaved);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,980 @@
+/*
+ * invariants.c - the checker's table, its entry points and the pass that
+ * collects the work set and refreshes the shadow (see inv_int.h).  The
+ * checks themselves live in inv_tables.c (page tables against the model)
+ * and inv_frames.c (PV lists, frames, TLBs, reservations).
+ */
+#include "pmapfuzz/invariants.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inv_int.h"
+#include "pmapfuzz/ptdump.h"
+
+_Static_assert(MODEL_AS_MAX == PMAP_MAX, "model and pmap agree on ids");
+_Static_assert(MODEL_FRAMES_MAX == MACH_FRAMES_MAX,
+    "model and machine agree on memory size");
+_Static_assert(INV_COUNT <= 32, "enabled set fits a mask");
+_Static_assert(((KSTACK_VA >> PAGE_SHIFT) & (NPTEPG - 1)) + KSTACK_PAGES <=
+    NPTEPG,
+    "the kernel stack lies in one region");
+
+/* The catalogue.  Order is check order and precedence. */
+const struct inv_info inv_table[INV_COUNT] = {
+	{ INV_ASSERT, "assert",
+	    "the core's own PMAP_ASSERT did not fire",
+	    "Reported by the executor's assert hook through "
+	    "inv_finding_assert(); the assertion's format string is part of "
+	    "the title so that findings with different values group "
+	    "together.  First because a core that stopped half-way leaves "
+	    "every other structure in an arbitrary state.",
+	    "8.0 'attempted pmap_enter on 2MB page' panic (seed 000)",
+	    NULL },
+	{ INV_WRONG_ADDRESS_SPACE, "wrong-address-space",
+	    "no write made on behalf of pmap P lands in pmap Q's tables, "
+	    "and no pmap holds a translation the model gives to another",
+	    "From the log: a PTE store or load-clear through a window ref "
+	    "whose generation changed between making the ref and using it "
+	    "(the window was re-pointed in between, so the access resolved "
+	    "through another address space), or an unresolvable window "
+	    "access under such a generation change.  From the tables: a "
+	    "leaf in pmap P that disagrees with P's model but maps the frame "
+	    "the model gives to pmap Q at that va; a user pmap whose kernel "
+	    "half (PML4 entries 256..511) differs from the kernel pmap's.",
+	    "Alternate window re-pointed at interrupt time: fork entered the "
+	    "child's kernel stack into a third process (FreeBSD 2.x, "
+	    "seed 002)",
+	    inv_chk_wrong_as },
+	{ INV_ILLEGAL_PROMOTION, "illegal-promotion",
+	    "every PS PDE maps a 2 MiB-aligned frame, all 512 of its pages "
+	    "are expected by the model with the same rights, it carries "
+	    "PG_PROMOTED and its pmap has a saved page-table page",
+	    "For every PS PDE in a touched region: PG_PROMOTED set, frame "
+	    "2 MiB-aligned, pm_saved[] holds a ptp for that 2 MiB va, and "
+	    "the model maps each of the 512 pages to base frame + i with "
+	    "one and the same prot, wired and managed.",
+	    "Premature kernel promotion over litter (8.0, seed 000)",
+	    inv_chk_illegal_promotion },
+	{ INV_STALE_PTE, "stale-pte",
+	    "no valid entry maps a va that the model says is unmapped",
+	    "Every touched slot whose leaf (PTE or PS PDE) is valid must be "
+	    "mapped in the model; no valid entry may lie outside the "
+	    "universe (a write there is caught from the log, a sweep scans "
+	    "every table).",
+	    "Kernel unmap leaving PTEs in place (kmem litter, 8.0, "
+	    "seed 000); FreeBSD-SA-21:08.vm",
+	    inv_chk_stale_pte },
+	{ INV_MISSING_WIRED, "missing-wired",
+	    "every wired or kernel mapping of the model is present",
+	    "A touched slot that the model maps wired, or any mapped kernel "
+	    "slot, must have a valid leaf.  Non-wired user mappings may be "
+	    "missing: a pmap is a cache.",
+	    "A wired superpage without a saved page-table page failed to "
+	    "demote and unmapped a wired range (FreeBSD D19670)",
+	    inv_chk_missing_wired },
+	{ INV_WRONG_TRANSLATION, "wrong-translation",
+	    "every present translation maps the model's frame with no more "
+	    "rights than the model allows",
+	    "Leaf frame equals the model's; PG_RW only if the model allows "
+	    "write; PG_NX unless it allows execute; PG_U exactly on user "
+	    "va; PG_G exactly on kernel va; PG_W iff wired; PG_MANAGED iff "
+	    "managed.  Intermediate entries carry exactly V RW U A M "
+	    "(user) or V RW A M (kernel), no PS above the PD level.  A "
+	    "window access that could not resolve although the window was "
+	    "not re-pointed (the write meant for the pmap was lost).",
+	    "Demotion from a partially initialised kernel ptp (FreeBSD "
+	    "r348306); arm64 demotion failure left a writable 2 MiB "
+	    "mapping (rS349003)",
+	    inv_chk_wrong_translation },
+	{ INV_SHARED_WRITABLE, "shared-writable",
+	    "no private (copy-on-write) frame is writable in more than one "
+	    "pmap",
+	    "A touched slot whose leaf is writable and whose model mapping "
+	    "is private: no other pmap's leaf for a private model mapping "
+	    "of the same frame may be writable.",
+	    "Copy-on-write through a shared shadow object left the source "
+	    "writable elsewhere (FreeBSD-SA-21:08.vm, CVE-2021-29626)",
+	    inv_chk_shared_writable },
+	{ INV_PV_MISMATCH, "pv-mismatch",
+	    "managed valid mappings and PV entries correspond one to one",
+	    "A valid managed 4 KiB leaf has exactly one (pmap, va) entry on "
+	    "its frame's pv_head list, a managed PS PDE exactly one "
+	    "(pmap, 2 MiB va) entry on its first frame's pv2m_head list; "
+	    "every entry on the list of a touched frame names such a "
+	    "mapping; lists are well formed.  A sweep also compares the "
+	    "number of PV entries in use with the number of managed "
+	    "mappings.",
+	    "Repeated enter over a 2 MiB mapping created PV entries for "
+	    "mappings that did not exist (FreeBSD PR 266108)",
+	    inv_chk_pv },
+	{ INV_PTP_COUNT, "ptp-count",
+	    "each user page-table page's count equals its valid entries; "
+	    "kernel ones are fixed; none is freed while reachable",
+	    "Along the universe's paths of every pmap: each non-leaf entry "
+	    "points at an allocated VPF_PTP frame; user PDP/PD/PT pages have "
+	    "ref_count == valid entries; kernel ones are VPF_KERNEL_PTP "
+	    "with ref_count 512.  Saved ptps are allocated tables that are "
+	    "not reachable.",
+	    "Copying page tables on an error path leaked a page-table page "
+	    "(FreeBSD D22763); ptp freed under a software walker (rS360280)",
+	    inv_chk_ptp_count },
+	{ INV_PMAP_STATS, "pmap-stats",
+	    "resident and wired counts equal a recount of the tables",
+	    "User: resident = valid 4 KiB leaves + 512 per PS PDE + "
+	    "reachable PDP/PD/PT pages + saved ptps; kernel: leaves only.  "
+	    "wired = leaves with PG_W (4 KiB units).  The recount is the "
+	    "checker's shadow of the leaves it has verified.",
+	    "User demotion that allocated a ptp did not count it "
+	    "(FreeBSD 78d3e2f)",
+	    inv_chk_pmap_stats },
+	{ INV_FREED_WHILE_MAPPED, "freed-while-mapped",
+	    "no frame is freed while a PTE, a PV entry or a TLB entry still "
+	    "maps it",
+	    "A touched free frame has empty PV lists and no valid leaf "
+	    "mapping it (except a kernel PTE at exactly that kmem frame's "
+	    "own va: the frame can only come back there); in a call check, "
+	    "a frame freed during the call has no TLB entry either (after "
+	    "the operation that is stale-tlb's business).",
+	    "Demotion underflow stopped pmap_remove early (FreeBSD "
+	    "78d3e2f); mremap flush after unlock (CVE-2018-18281)",
+	    inv_chk_freed },
+	{ INV_LOST_DIRTY, "lost-dirty",
+	    "a page written through a mapping stays known dirty (PG_M or "
+	    "vm_page dirty) until it is cleaned",
+	    "For a touched frame the model says was written and not "
+	    "cleaned: VPF_DIRTY is set or a leaf of one of its model "
+	    "mappings has PG_M.",
+	    "Non-atomic pmap_protect lost a racing PG_M (FreeBSD PR 61852)",
+	    inv_chk_lost_dirty },
+	{ INV_STALE_TLB, "stale-tlb",
+	    "once an operation returns, no CPU's TLB holds a translation "
+	    "that the tables no longer allow, nor one to a freed frame",
+	    "Operation checks and sweeps only: every valid entry of every "
+	    "CPU reachable under its cr3 (or global) is re-walked: same "
+	    "frame, rights no wider than the tables' (RW, U, NX), dirty "
+	    "only if the PTE has PG_M, frame allocated.  A 2 MiB entry over "
+	    "a demoted range must agree with all 512 PTEs.",
+	    "Promoted superpage removal invalidated only its first 4 KiB "
+	    "(FreeBSD r312954); PCID IPI reordering (EN-22:04.pcid)",
+	    inv_chk_stale_tlb },
+	{ INV_RESERV_COUNT, "reserv-count",
+	    "each reservation's count and bitmap match the frames allocated "
+	    "from it",
+	    "For a touched chunk: popcnt == bits in popmap and bit i set "
+	    "iff frame i is allocated.",
+	    "vm_reserv population accounting (the premise of "
+	    "reserv_level_iffullpop, seed 000)",
+	    inv_chk_reserv },
+};
+
+const struct inv_info *
+inv_lookup(const char *name)
+{
+	for (unsigned i = 0; i < INV_COUNT; i++)
+		if (strcmp(inv_table[i].name, name) == 0)
+			return &inv_table[i];
+	return NULL;
+}
+
+int
+inv_parse_list(const char *list, uint32_t *mask, const char **bad)
+{
+	uint32_t m = 0;
+	const char *p = list;
+
+	if (strcmp(list, "all") == 0) {
+		*mask = INV_ALL;
+		return 0;
+	}
+	while (*p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+		unsigned i;
+
+		for (i = 0; i < INV_COUNT; i++)
+			if (strlen(inv_table[i].name) == len &&
+			    strncmp(inv_table[i].name, p, len) == 0)
+				break;
+		if (len != 0 && i == INV_COUNT) {
+			if (bad != NULL)
+				*bad = p;
+			return -1;
+		}
+		if (len != 0)
+			m |= 1u << i;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*mask = m;
+	return 0;
+}
+
+/* Helpers shared with inv_tables.c and inv_frames.c. */
+
+int
+inv_enabled(const struct inv_ctx *ctx, enum inv_id id)
+{
+	return (ctx->enabled >> id) & 1;
+}
+
+/* Root of as if it is a live pmap, else 0. */
+uint32_t
+inv_root(const struct inv_ctx *ctx, unsigned as)
+{
+	const struct pmap *pm;
+
+	if (as >= PMAP_MAX)
+		return 0;
+	pm = &ctx->ps->pmaps[as];
+	if (as != 0 && !pm->pm_inuse)
+		return 0;
+	return pm->pm_pml4;
+}
+
+int
+inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
+{
+	if (root == 0)
+		return -1;
+	for (unsigned as = 0; as < PMAP_MAX; as++)
+		if (inv_root(ctx, as) == root)
+			return (int)as;
+	return -1;
+}
+
+const pt_entry_t *
+inv_table_of(const struct machine *mc, uint32_t pfn)
+{
+	if (pfn >= mc->cfg.nframes)
+		return NULL;
+	return mach_table(mc, pfn);
+}
+
+void
+inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
+    struct inv_walk *w)
+{
+	uint32_t pfn = root;
+
+	memset(w, 0, sizeof(*w));
+	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PTE; lvl--) {
+		const pt_entry_t *t = inv_table_of(mc, pfn);
+		pt_entry_t e;
+
+		if (t == NULL) {
+			/* The entry above points at no table. */
+			if (lvl < PT_LVL_PML4E)
+				w->bad = lvl + 1;
+			w->stop = lvl + 1;
+			return;
+		}
+		w->tab[lvl] = pfn;
+		e = t[pmap_level_index(va, lvl)];
+		w->ent[lvl] = e;
+		if ((e & PG_V) == 0) {
+			w->stop = lvl;
+			return;
+		}
+		if (lvl == PT_LVL_PTE || ((e & PG_PS) != 0 &&
+		    lvl == PT_LVL_PDE)) {
+			w->leaf = lvl;
+			return;
+		}
+		if ((e & PG_PS) != 0) {
+			w->bad = lvl;
+			w->stop = lvl;
+			return;
+		}
+		pfn = (uint32_t)atop(e & PG_FRAME);
+	}
+}
+
+unsigned
+inv_nregions(unsigned as)
+{
+	return as == 0 ? KVA_REGIONS : INV_NREG_USER;
+}
+
+vm_offset_t
+inv_region_va(unsigned as, unsigned r)
+{
+	if (as == 0)
+		return KVA_BASE + r * NBPDR;
+	if (r < USER_REGIONS)
+		return USER_BASE + r * NBPDR;
+	return trunc_2mpage(KSTACK_VA);
+}
+
+int
+inv_region_of(unsigned as, vm_offset_t va)
+{
+	unsigned n = inv_nregions(as);
+
+	for (unsigned r = 0; r < n; r++)
+		if (trunc_2mpage(va) == inv_region_va(as, r))
+			return (int)r;
+	return -1;
+}
+
+void
+inv_region_slots(unsigned as, unsigned r, unsigned *first, unsigned *end)
+{
+	if (as == 0 || r < USER_REGIONS) {
+		*first = r * NPTEPG;
+		*end = *first + NPTEPG;
+		return;
+	}
+	*first = USER_REGIONS * NPTEPG;
+	*end = *first + KSTACK_PAGES;
+}
+
+uint32_t
+inv_obs_frame(const struct inv_state *st, uint32_t g)
+{
+	pt_entry_t e = st->obs_e[g];
+	vm_offset_t va;
+
+	switch (st->obs_lvl[g]) {
+	case PT_LVL_PTE:
+		return (uint32_t)atop(e & PG_FRAME);
+	case PT_LVL_PDE:
+		va = model_slot_va(g / MODEL_SLOTS_MAX, g % MODEL_SLOTS_MAX);
+		return (uint32_t)atop(e & PG_PS_FRAME) + pmap_pte_index(va);
+	default:
+		return UINT32_MAX;
+	}
+}
+
+vm_offset_t
+inv_kmem_va(const struct machine *mc, uint32_t pfn)
+{
+	const struct reserv *r = &mc->reserv[pfn / RESERV_FRAMES];
+	vm_offset_t va;
+
+	if (pfn >= mc->cfg.nframes || r->object != OBJ_KMEM || !r->pinned)
+		return 0;
+	va = KVA_BASE + ptoa(r->pindex + pfn % RESERV_FRAMES);
+	return va < KVA_END ? va : 0;
+}
+
+int
+inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn)
+{
+	struct inv_state *st = ctx->st;
+	const pt_entry_t *t;
+	int n = 0;
+
+	if (pfn >= ctx->mc->cfg.nframes)
+		return -1;
+	if (st->tab_nvalid[pfn] >= 0)
+		return st->tab_nvalid[pfn];
+	if ((t = inv_table_of(ctx->mc, pfn)) == NULL)
+		return -1;
+	for (unsigned i = 0; i < NPTEPG; i++)
+		n += (int)(t[i] & PG_V);
+	st->tab_nvalid[pfn] = (int16_t)n;
+	return n;
+}
+
+/* Work-set builders. */
+
+void
+inv_add_frame(struct inv_state *st, uint32_t pfn)
+{
+	if (pfn >= MACH_FRAMES_MAX || st->frame_mark[pfn])
+		return;
+	st->frame_mark[pfn] = 1;
+	st->wframe[st->nwframe++] = pfn;
+}
+
+static void
+inv_add_slot(struct inv_state *st, uint32_t g)
+{
+	if (st->slot_mark[g])
+		return;
+	st->slot_mark[g] = INV_W_SLOT;
+	st->wslot[st->nwslot++] = g;
+}
+
+static void
+inv_add_region(struct inv_state *st, unsigned as, unsigned r)
+{
+	uint32_t gr = as * INV_NREG_MAX + r;
+	unsigned first, end;
+
+	if (st->region_mark[gr])
+		return;
+	st->region_mark[gr] = 1;
+	st->wregion[st->nwregion++] = gr;
+	inv_region_slots(as, r, &first, &end);
+	for (unsigned s = first; s < end; s++)
+		inv_add_slot(st, as * MODEL_SLOTS_MAX + s);
+}
+
+static void
+inv_add_chunk(struct inv_state *st, uint32_t pfn)
+{
+	uint32_t c = pfn / RESERV_FRAMES;
+
+	if (c >= RESERV_MAX || st->chunk_mark[c])
+		return;
+	st->chunk_mark[c] = 1;
+	st->wchunk[st->nwchunk++] = c;
+}
+
+static void
+inv_note(struct inv_ev_note *n, const struct mach_event *ev)
+{
+	if (n->set)
+		return;
+	n->set = 1;
+	n->ev = *ev;
+}
+
+/* The frame a leaf value maps (its first frame for a PS PDE). */
+static uint32_t
+inv_leaf_frame(pt_entry_t e, int level)
+{
+	if (level == PT_LVL_PDE)
+		return (uint32_t)atop(e & PG_PS_FRAME);
+	return (uint32_t)atop(e & PG_FRAME);
+}
+
+/*
+ * A PTE event: mark what it touched.  Kernel va are the kernel address
+ * space's whatever root the write went through, except the kernel half of
+ * a user PML4, which is only compared with the kernel's.
+ */
+static void
+inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
+{
+	struct inv_state *st = ctx->st;
+	int kva = va_is_kernel(ev->va), as, any = 0;
+	unsigned shift = PAGE_SHIFT + 9 * (ev->level - 1);
+	vm_offset_t lo, hi;
+
+	if (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now)
+		inv_note(&st->win_gen, ev);
+	if ((ev->old & PG_V) != 0 && (ev->old & ~ev->new & ~PG_A) != 0)
+		st->tlb_dirty = 1;
+	if (ev->pfn < MACH_FRAMES_MAX)
+		st->tab_nvalid[ev->pfn] = -1;
+	as = kva ? 0 : inv_as_of_root(ctx, ev->root);
+	if (kva && ev->level == PT_LVL_PML4E &&
+	    ev->root != inv_root(ctx, 0)) {
+		int uas = inv_as_of_root(ctx, ev->root);
+
+		if (uas > 0)
+			st->upper_check |= 1u << uas;
+		return;
+	}
+	if (as < 0)
+		return;
+	if (ev->level == PT_LVL_PTE ||
+	    (ev->level == PT_LVL_PDE && ((ev->old | ev->new) & PG_PS) != 0)) {
+		if ((ev->old & PG_V) != 0)
+			inv_add_frame(st, inv_leaf_frame(ev->old, ev->level));
+		if ((ev->new & PG_V) != 0)
+			inv_add_frame(st, inv_leaf_frame(ev->new, ev->level));
+	}
+	if (ev->level == PT_LVL_PTE) {
+		int slot = model_slot((unsigned)as, ev->va);
+
+		if (slot >= 0)
+			inv_add_slot(st, (uint32_t)as * MODEL_SLOTS_MAX +
+			    (uint32_t)slot);
+		else if ((ev->new & PG_V) != 0)
+			inv_note(&st->outside, ev);
+		return;
+	}
+	lo = ev->va & ~((1ULL << shift) - 1);
+	hi = lo + (1ULL << shift) - 1;
+	for (unsigned r = 0; r < inv_nregions((unsigned)as); r++) {
+		vm_offset_t rva = inv_region_va((unsigned)as, r);
+
+		if (rva >= lo && rva <= hi) {
+			inv_add_region(st, (unsigned)as, r);
+			any = 1;
+		}
+	}
+	if (!any && (ev->new & PG_V) != 0)
+		inv_note(&st->outside, ev);
+}
+
+static void
+inv_collect_log(struct inv_ctx *ctx)
+{
+	struct machine *mc = ctx->mc;
+	struct inv_state *st = ctx->st;
+
+	for (uint32_t i = 0; i < mc->nlog; i++) {
+		const struct mach_event *ev = &mc->log[i];
+
+		switch (ev->kind) {
+		case EV_PTE_WRITE:
+			inv_collect_pte(ctx, ev);
+			break;
+		case EV_WIN_STALE_READ:
+			inv_note(&st->win_gen, ev);
+			break;
+		case EV_PTE_LOST:
+			if (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now)
+				inv_note(&st->win_gen, ev);
+			else
+				inv_note(&st->win_lost, ev);
+			break;
+		case EV_PAGE_FREE:
+			st->tlb_dirty = 1;
+			/* FALLTHROUGH */
+		case EV_PAGE_ALLOC:
+			inv_add_frame(st, ev->pfn);
+			inv_add_chunk(st, ev->pfn);
+			if (ev->pfn < MACH_FRAMES_MAX)
+				st->tab_nvalid[ev->pfn] = -1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+inv_collect_model(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	const uint32_t *list;
+	unsigned n;
+
+	n = model_pending_slots(ctx->md, &list);
+	for (unsigned i = 0; i < n; i++)
+		inv_add_slot(st, list[i]);
+	n = model_pending_frames(ctx->md, &list);
+	for (unsigned i = 0; i < n; i++)
+		inv_add_frame(st, list[i]);
+}
+
+static void
+inv_collect_all(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	uint32_t nframes = ctx->mc->cfg.nframes;
+
+	for (unsigned as = 0; as < PMAP_MAX; as++) {
+		if (inv_root(ctx, as) == 0 && !st->live[as])
+			continue;
+		for (unsigned r = 0; r < inv_nregions(as); r++)
+			inv_add_region(st, as, r);
+		if (as != 0)
+			st->upper_check |= 1u << as;
+	}
+	for (uint32_t pfn = 0; pfn < nframes; pfn++) {
+		inv_add_frame(st, pfn);
+		inv_add_chunk(st, pfn);
+		st->tab_nvalid[pfn] = -1;
+	}
+	st->tlb_dirty = 1;
+}
+
+/* Shadow maintenance. */
+
+static void
+inv_obs_account(struct inv_state *st, uint32_t g, int sign)
+{
+	unsigned as = g / MODEL_SLOTS_MAX;
+	pt_entry_t e = st->obs_e[g];
+	uint32_t f;
+
+	if (st->obs_lvl[g] == 0)
+		return;
+	st->pages[as] += sign;
+	if ((e & PG_W) != 0)
+		st->wired[as] += sign;
+	if ((e & PG_MANAGED) != 0) {
+		if (st->obs_lvl[g] == PT_LVL_PTE)
+			st->mng4k[as] += sign;
+		else
+			st->mngps[as] += sign;
+	}
+	f = inv_obs_frame(st, g);
+	if (f < MACH_FRAMES_MAX)
+		st->frame_nmap[f] = (uint16_t)(st->frame_nmap[f] + sign);
+}
+
+/* Replace slot g's observation; adds the old and new frames to the work
+ * set when anything changed. */
+static void
+inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+{
+	if (st->obs_e[g] == e && st->obs_lvl[g] == lvl)
+		return;
+	inv_add_frame(st, inv_obs_frame(st, g));
+	inv_obs_account(st, g, -1);
+	st->obs_e[g] = e;
+	st->obs_lvl[g] = (uint8_t)lvl;
+	inv_obs_account(st, g, 1);
+	inv_add_frame(st, inv_obs_frame(st, g));
+}
+
+/* Forget everything observed in as (its pmap went away or changed). */
+static void
+inv_obs_drop_as(struct inv_state *st, unsigned as)
+{
+	for (unsigned s = 0; s < MODEL_SLOTS_MAX; s++)
+		inv_obs_set(st, as * MODEL_SLOTS_MAX + s, 0, 0);
+	st->live[as] = 0;
+}
+
+/*
+ * Re-observe every work slot.  Slots arrive mostly in runs of one region,
+ * so the walk down to the PD is cached per (as, region).
+ */
+static void
+inv_observe(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+	uint32_t cached = UINT32_MAX;
+	struct inv_walk w;
+	int have = 0;
+
+	for (uint32_t i = 0; i < st->nwslot; i++) {
+		uint32_t g = st->wslot[i];
+		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
+		vm_offset_t va = model_slot_va(as, s);
+		uint32_t root = inv_root(ctx, as);
+		uint32_t key = as * INV_NREG_MAX +
+		    (uint32_t)inv_region_of(as, va);
+		const pt_entry_t *pt;
+		pt_entry_t e;
+
+		if (root == 0) {
+			inv_obs_set(st, g, 0, 0);
+			continue;
+		}
+		if (!have || key != cached) {
+			inv_walk(mc, root, va, &w);
+			cached = key;
+			have = 1;
+		}
+		if (w.leaf == PT_LVL_PDE) {
+			inv_obs_set(st, g, w.ent[PT_LVL_PDE], PT_LVL_PDE);
+			continue;
+		}
+		if (w.tab[PT_LVL_PTE] == 0) {
+			/* The walk stopped above the PT. */
+			inv_obs_set(st, g, 0, 0);
+			continue;
+		}
+		pt = inv_table_of(mc, w.tab[PT_LVL_PTE]);
+		e = pt != NULL ? pt[pmap_pte_index(va)] : 0;
+		inv_obs_set(st, g, (e & PG_V) != 0 ? e : 0,
+		    (e & PG_V) != 0 ? PT_LVL_PTE : 0);
+	}
+}
+
+/* Pmaps that went away or changed roots lose their shadow. */
+static void
+inv_track_pmaps(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	for (unsigned as = 1; as < PMAP_MAX; as++) {
+		uint32_t root = inv_root(ctx, as);
+
+		if (st->live[as] && root != st->live_root[as])
+			inv_obs_drop_as(st, as);
+		if (root != 0 && !st->live[as]) {
+			st->live[as] = 1;
+			st->live_root[as] = root;
+			/* Its user part may hold anything pinit made. */
+			for (unsigned r = 0; r < inv_nregions(as); r++)
+				inv_add_region(st, as, r);
+			st->upper_check |= 1u << as;
+		}
+	}
+	st->live[0] = 1;
+	st->live_root[0] = inv_root(ctx, 0);
+}
+
+/* Clear the work set. */
+static void
+inv_work_clear(struct inv_state *st)
+{
+	for (uint32_t i = 0; i < st->nwslot; i++)
+		st->slot_mark[st->wslot[i]] = 0;
+	for (uint32_t i = 0; i < st->nwregion; i++)
+		st->region_mark[st->wregion[i]] = 0;
+	for (uint32_t i = 0; i < st->nwframe; i++)
+		st->frame_mark[st->wframe[i]] = 0;
+	for (uint32_t i = 0; i < st->nwchunk; i++)
+		st->chunk_mark[st->wchunk[i]] = 0;
+	st->nwslot = st->nwregion = st->nwframe = st->nwchunk = 0;
+	st->upper_check = 0;
+	memset(&st->win_gen, 0, sizeof(st->win_gen));
+	memset(&st->win_lost, 0, sizeof(st->win_lost));
+	memset(&st->outside, 0, sizeof(st->outside));
+}
+
+/*
+ * One pass: collect, observe, run the enabled checks in table order.
+ * Returns 1 with ctx->finding filled at the first violation.
+ */
+static int
+inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
+{
+	struct inv_state *st = ctx->st;
+	int found = 0;
+
+	if (ctx->mc->log_overflow) {
+		ctx->cnt.overflows++;
+		sweep = 1;
+	}
+	if (st->need_sweep)
+		sweep = 1;
+	st->sweep = sweep;
+	st->op_level = op_level || sweep;
+	if (sweep) {
+		ctx->cnt.sweeps++;
+		st->need_sweep = 0;
+		st->ops_since_sweep = 0;
+	}
+	inv_track_pmaps(ctx);
+	if (sweep)
+		inv_collect_all(ctx);
+	else
+		inv_collect_log(ctx);
+	inv_collect_model(ctx);
+	inv_observe(ctx);
+	for (unsigned i = 0; i < INV_COUNT && !found; i++) {
+		if (inv_table[i].check == NULL || !inv_enabled(ctx, i))
+			continue;
+		found = inv_table[i].check(ctx);
+	}
+	if (st->op_level)
+		st->tlb_dirty = 0;
+	inv_work_clear(st);
+	mach_log_clear(ctx->mc);
+	model_pending_clear(ctx->md);
+	return found;
+}
+
+/* Lifecycle and entry points. */
+
+struct inv_ctx *
+inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
+{
+	struct inv_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx == NULL)
+		return NULL;
+	ctx->st = calloc(1, sizeof(*ctx->st));
+	if (ctx->st == NULL) {
+		free(ctx);
+		return NULL;
+	}
+	ctx->mc = mc;
+	ctx->ps = ps;
+	ctx->md = md;
+	ctx->enabled = INV_ALL;
+	mc->log_enabled = 1;
+	inv_ctx_reset(ctx);
+	return ctx;
+}
+
+void
+inv_ctx_destroy(struct inv_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	free(ctx->st);
+	free(ctx);
+}
+
+void
+inv_ctx_reset(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	inv_work_clear(st);
+	memset(st->obs_e, 0, sizeof(st->obs_e));
+	memset(st->obs_lvl, 0, sizeof(st->obs_lvl));
+	memset(st->pages, 0, sizeof(st->pages));
+	memset(st->wired, 0, sizeof(st->wired));
+	memset(st->mng4k, 0, sizeof(st->mng4k));
+	memset(st->mngps, 0, sizeof(st->mngps));
+	memset(st->live, 0, sizeof(st->live));
+	memset(st->live_root, 0, sizeof(st->live_root));
+	memset(st->frame_nmap, 0, sizeof(st->frame_nmap));
+	memset(st->tab_nvalid, 0xff, sizeof(st->tab_nvalid));
+	st->tlb_dirty = 1;
+	st->need_sweep = 1;
+	st->ops_since_sweep = 0;
+	ctx->op_index = 0;
+	ctx->op_name[0] = '\0';
+	ctx->func[0] = '\0';
+	memset(&ctx->finding, 0, sizeof(ctx->finding));
+	ctx->mc->log_enabled = 1;
+	mach_log_clear(ctx->mc);
+	model_pending_clear(ctx->md);
+}
+
+void
+inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name)
+{
+	ctx->op_index = index;
+	snprintf(ctx->op_name, sizeof(ctx->op_name), "%s",
+	    name != NULL ? name : "-");
+}
+
+int
+inv_check_call(struct inv_ctx *ctx, const char *func)
+{
+	snprintf(ctx->func, sizeof(ctx->func), "%s",
+	    func != NULL ? func : "-");
+	ctx->cnt.calls++;
+	return inv_pass(ctx, 0, 0);
+}
+
+int
+inv_check_op(struct inv_ctx *ctx)
+{
+	int sweep = 0;
+
+	ctx->cnt.ops++;
+	if (ctx->sweep_period != 0 &&
+	    ++ctx->st->ops_since_sweep >= ctx->sweep_period)
+		sweep = 1;
+	return inv_pass(ctx, 1, sweep);
+}
+
+int
+inv_check_full(struct inv_ctx *ctx)
+{
+	return inv_pass(ctx, 1, 1);
+}
+
+/* Findings. */
+
+void
+inv_set(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+void
+inv_add_entry(struct inv_finding *f, const char *what, int level,
+    uint32_t table_pfn, unsigned idx, uint64_t value)
+{
+	struct inv_entry *e;
+
+	if (f->nentries >= INV_ENTRIES_MAX)
+		return;
+	e = &f->entries[f->nentries++];
+	e->level = (uint8_t)level;
+	e->table_pfn = table_pfn;
+	e->idx = (uint16_t)idx;
+	e->value = value;
+	snprintf(e->what, sizeof(e->what), "%s", what);
+}
+
+static const char *const inv_level_names[PT_LVL_PML4E + 1] = {
+	"-", "pte", "pde", "pdpe", "pml4e",
+};
+
+int
+inv_fail(struct inv_ctx *ctx, enum inv_id id, int as, int has_va,
+    vm_offset_t va, uint32_t pfn)
+{
+	struct inv_finding *f = &ctx->finding;
+	const char *func = ctx->func[0] != '\0' ? ctx->func : "-";
+	const char *op = ctx->op_name[0] != '\0' ? ctx->op_name : "-";
+
+	memset(f, 0, sizeof(*f));
+	f->inv = id;
+	snprintf(f->title, sizeof(f->title), "%s in %s (%s)",
+	    inv_table[id].name, func, op);
+	snprintf(f->func, sizeof(f->func), "%s", func);
+	snprintf(f->op, sizeof(f->op), "%s", op);
+	f->op_index = ctx->op_index;
+	f->cpu = (int)ctx->mc->curcpu;
+	f->pmap = as;
+	f->root = as >= 0 ? inv_root(ctx, (unsigned)as) : 0;
+	f->has_va = has_va;
+	f->va = va;
+	f->pfn = pfn;
+	if (has_va && f->root != 0) {
+		struct inv_walk w;
+		int low;
+
+		inv_walk(ctx->mc, f->root, va, &w);
+		low = w.leaf != 0 ? w.leaf : (w.stop != 0 ? w.stop : 1);
+		if (low > PT_LVL_PML4E)
+			low = PT_LVL_PML4E;
+		for (int l = low + 1 <= PT_LVL_PML4E ? low + 1 : low;
+		    l >= low; l--)
+			if (w.tab[l] != 0)
+				inv_add_entry(f, inv_level_names[l], l,
+				    w.tab[l], pmap_level_index(va, l),
+				    w.ent[l]);
+	}
+	return 1;
+}
+
+int
+inv_finding_assert(struct inv_ctx *ctx, const char *func, const char *fmt,
+    const char *msg)
+{
+	struct inv_finding *f = &ctx->finding;
+
+	if (!inv_enabled(ctx, INV_ASSERT))
+		return 0;
+	if (func != NULL)
+		snprintf(ctx->func, sizeof(ctx->func), "%s", func);
+	inv_fail(ctx, INV_ASSERT, INV_NONE_PMAP, 0, 0, UINT32_MAX);
+	snprintf(f->title, sizeof(f->title), "assert in %s (%s): %s",
+	    f->func, f->op, fmt != NULL ? fmt : "?");
+	inv_set(f->detail, sizeof(f->detail), "%s", msg != NULL ? msg : "");
+	inv_set(f->expected, sizeof(f->expected), "no assertion fails");
+	inv_set(f->found, sizeof(f->found), "PMAP_ASSERT failed in %s",
+	    f->func);
+	return 1;
+}
+
+void
+inv_describe_model(char *buf, size_t len, const struct model_map *mp)
+{
+	if (mp == NULL) {
+		inv_set(buf, len, "unmapped");
+		return;
+	}
+	inv_set(buf, len, "frame %u %c%c%c%s%s%s", (unsigned)mp->pfn,
+	    (mp->prot & VM_PROT_READ) != 0 ? 'r' : '-',
+	    (mp->prot & VM_PROT_WRITE) != 0 ? 'w' : '-',
+	    (mp->prot & VM_PROT_EXECUTE) != 0 ? 'x' : '-',
+	    (mp->flags & MODEL_WIRED) != 0 ? " wired" : "",
+	    (mp->flags & MODEL_MANAGED) != 0 ? " managed" : "",
+	    (mp->flags & MODEL_PRIVATE) != 0 ? " private" : "");
+}
+
+void
+inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
+    uint32_t pfn)
+{
+	char bits[96];
+
+	if (level == 0 || (e & PG_V) == 0) {
+		inv_set(buf, len, "no valid leaf");
+		return;
+	}
+	ptdump_bits(e, bits, sizeof(bits));
+	inv_set(buf, len, "frame %u via %s %#llx [%s]", (unsigned)pfn,
+	    level == PT_LVL_PDE ? "2M pde" : "pte", (unsigned long long)e,
+	    bits);
+}

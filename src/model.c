@@ -1,0 +1,511 @@
+/*
+ * model.c - the reference model (see model.h).
+ *
+ * Every address space is a dense array of struct model_map indexed by page
+ * slot.  Each frame keeps a singly linked list of the slots that map it
+ * (through next[], by global slot number) so that the checker can ask where
+ * a frame is meant to be mapped.  Two journals make model_reset() and the
+ * checker's incremental pass cost in proportion to use: "used" lists every
+ * slot and frame changed since the last reset, "pending" those changed
+ * since the checker last looked.
+ */
+#include "pmapfuzz/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NGSLOTS (MODEL_AS_MAX * MODEL_SLOTS_MAX)
+
+/* Journal marks, per slot and per frame. */
+#define MARK_USED 0x1
+#define MARK_PENDING 0x2
+
+struct model {
+	struct model_map map[MODEL_AS_MAX][MODEL_SLOTS_MAX];
+	int32_t next[NGSLOTS]; /* next slot mapping the same frame, -1 */
+	struct model_frame frame[MODEL_FRAMES_MAX];
+	uint8_t exists[MODEL_AS_MAX];
+	uint16_t count[MODEL_AS_MAX];
+	uint16_t wired[MODEL_AS_MAX];
+
+	uint8_t slot_mark[NGSLOTS];
+	uint8_t frame_mark[MODEL_FRAMES_MAX];
+	uint32_t used_slots[NGSLOTS];
+	uint32_t nused_slots;
+	uint32_t used_frames[MODEL_FRAMES_MAX];
+	uint32_t nused_frames;
+	uint32_t pend_slots[NGSLOTS];
+	uint32_t npend_slots;
+	uint32_t pend_frames[MODEL_FRAMES_MAX];
+	uint32_t npend_frames;
+};
+
+_Static_assert(NGSLOTS < INT32_MAX, "global slots fit the links");
+
+struct model *
+model_create(void)
+{
+	struct model *md = calloc(1, sizeof(*md));
+
+	if (md == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < NGSLOTS; i++)
+		md->next[i] = -1;
+	for (uint32_t i = 0; i < MODEL_FRAMES_MAX; i++)
+		md->frame[i].first = -1;
+	md->exists[MODEL_KERNEL_AS] = 1;
+	return md;
+}
+
+void
+model_destroy(struct model *md)
+{
+	free(md);
+}
+
+void
+model_reset(struct model *md)
+{
+	for (uint32_t i = 0; i < md->nused_slots; i++) {
+		uint32_t g = md->used_slots[i];
+
+		memset(&md->map[g / MODEL_SLOTS_MAX][g % MODEL_SLOTS_MAX], 0,
+		    sizeof(struct model_map));
+		md->next[g] = -1;
+		md->slot_mark[g] = 0;
+	}
+	for (uint32_t i = 0; i < md->nused_frames; i++) {
+		uint32_t pfn = md->used_frames[i];
+
+		memset(&md->frame[pfn], 0, sizeof(md->frame[pfn]));
+		md->frame[pfn].first = -1;
+		md->frame_mark[pfn] = 0;
+	}
+	md->nused_slots = md->nused_frames = 0;
+	md->npend_slots = md->npend_frames = 0;
+	memset(md->exists, 0, sizeof(md->exists));
+	memset(md->count, 0, sizeof(md->count));
+	memset(md->wired, 0, sizeof(md->wired));
+	md->exists[MODEL_KERNEL_AS] = 1;
+}
+
+int
+model_slot(unsigned as, vm_offset_t va)
+{
+	if (as >= MODEL_AS_MAX)
+		return -1;
+	if (as == MODEL_KERNEL_AS) {
+		if (va >= KVA_BASE && va < KVA_END)
+			return (int)((va - KVA_BASE) >> PAGE_SHIFT);
+		return -1;
+	}
+	if (va >= USER_BASE && va < USER_BASE + USER_REGIONS * NBPDR)
+		return (int)((va - USER_BASE) >> PAGE_SHIFT);
+	if (va >= KSTACK_VA && va < KSTACK_VA + KSTACK_PAGES * PAGE_SIZE)
+		return (int)(USER_REGIONS * NPTEPG +
+		    ((va - KSTACK_VA) >> PAGE_SHIFT));
+	return -1;
+}
+
+vm_offset_t
+model_slot_va(unsigned as, unsigned slot)
+{
+	if (as == MODEL_KERNEL_AS)
+		return KVA_BASE + ptoa(slot);
+	if (slot < USER_REGIONS * NPTEPG)
+		return USER_BASE + ptoa(slot);
+	return KSTACK_VA + ptoa(slot - USER_REGIONS * NPTEPG);
+}
+
+unsigned
+model_nslots(unsigned as)
+{
+	return as == MODEL_KERNEL_AS ? MODEL_KERN_SLOTS : MODEL_USER_SLOTS;
+}
+
+/* Journal a change of global slot g. */
+static void
+model_touch_slot(struct model *md, uint32_t g)
+{
+	if ((md->slot_mark[g] & MARK_USED) == 0)
+		md->used_slots[md->nused_slots++] = g;
+	if ((md->slot_mark[g] & MARK_PENDING) == 0)
+		md->pend_slots[md->npend_slots++] = g;
+	md->slot_mark[g] = MARK_USED | MARK_PENDING;
+}
+
+static void
+model_touch_frame(struct model *md, uint32_t pfn)
+{
+	if ((md->frame_mark[pfn] & MARK_USED) == 0)
+		md->used_frames[md->nused_frames++] = pfn;
+	if ((md->frame_mark[pfn] & MARK_PENDING) == 0)
+		md->pend_frames[md->npend_frames++] = pfn;
+	md->frame_mark[pfn] = MARK_USED | MARK_PENDING;
+}
+
+/* Unlink global slot g from frame pfn's list. */
+static void
+model_frame_unlink(struct model *md, uint32_t pfn, uint32_t g)
+{
+	int32_t *link = &md->frame[pfn].first;
+
+	while (*link != -1 && (uint32_t)*link != g)
+		link = &md->next[*link];
+	if (*link == -1)
+		return;
+	*link = md->next[g];
+	md->next[g] = -1;
+	md->frame[pfn].nmaps--;
+}
+
+/* Clear slot (as, slot); the caller checked as and slot. */
+static void
+model_clear_slot(struct model *md, unsigned as, unsigned slot)
+{
+	struct model_map *mp = &md->map[as][slot];
+	uint32_t g = as * MODEL_SLOTS_MAX + slot;
+
+	if (mp->prot == 0)
+		return;
+	model_touch_slot(md, g);
+	model_touch_frame(md, mp->pfn);
+	model_frame_unlink(md, mp->pfn, g);
+	md->count[as]--;
+	if ((mp->flags & MODEL_WIRED) != 0)
+		md->wired[as]--;
+	memset(mp, 0, sizeof(*mp));
+}
+
+/* Set slot (as, slot) to map pfn; the caller checked everything. */
+static void
+model_set_slot(struct model *md, unsigned as, unsigned slot, uint32_t pfn,
+    vm_prot_t prot, unsigned flags)
+{
+	struct model_map *mp = &md->map[as][slot];
+	uint32_t g = as * MODEL_SLOTS_MAX + slot;
+
+	model_clear_slot(md, as, slot);
+	model_touch_slot(md, g);
+	model_touch_frame(md, pfn);
+	mp->pfn = pfn;
+	mp->prot = (uint8_t)(prot | VM_PROT_READ);
+	mp->flags = (uint8_t)(flags & (MODEL_WIRED | MODEL_MANAGED |
+	    MODEL_PRIVATE));
+	md->next[g] = md->frame[pfn].first;
+	md->frame[pfn].first = (int32_t)g;
+	md->frame[pfn].nmaps++;
+	md->count[as]++;
+	if ((flags & MODEL_WIRED) != 0)
+		md->wired[as]++;
+}
+
+int
+model_as_create(struct model *md, unsigned as)
+{
+	if (as >= MODEL_AS_MAX || md->exists[as])
+		return -1;
+	md->exists[as] = 1;
+	return 0;
+}
+
+void
+model_as_destroy(struct model *md, unsigned as)
+{
+	if (as >= MODEL_AS_MAX || !md->exists[as])
+		return;
+	model_unmap_range(md, as, 0, UINT64_MAX);
+	if (as != MODEL_KERNEL_AS)
+		md->exists[as] = 0;
+}
+
+bool
+model_as_exists(const struct model *md, unsigned as)
+{
+	return as < MODEL_AS_MAX && md->exists[as];
+}
+
+unsigned
+model_as_count(const struct model *md, unsigned as)
+{
+	return as < MODEL_AS_MAX ? md->count[as] : 0;
+}
+
+unsigned
+model_as_wired(const struct model *md, unsigned as)
+{
+	return as < MODEL_AS_MAX ? md->wired[as] : 0;
+}
+
+int
+model_map(struct model *md, unsigned as, vm_offset_t va, uint32_t pfn,
+    vm_prot_t prot, unsigned flags)
+{
+	int slot = model_slot(as, va);
+
+	if (slot < 0 || !md->exists[as] || pfn >= MODEL_FRAMES_MAX ||
+	    (prot & VM_PROT_READ) == 0)
+		return -1;
+	model_set_slot(md, as, (unsigned)slot, pfn, prot, flags);
+	return 0;
+}
+
+int
+model_unmap(struct model *md, unsigned as, vm_offset_t va)
+{
+	int slot = model_slot(as, va);
+
+	if (slot < 0 || !md->exists[as])
+		return -1;
+	model_clear_slot(md, as, (unsigned)slot);
+	return 0;
+}
+
+/*
+ * Call fn for every slot of as whose va lies in [sva, eva).  The universe
+ * is at most a few thousand slots, so a scan of it is the simple way to
+ * honour any range.
+ */
+static void
+model_range(struct model *md, unsigned as, vm_offset_t sva, vm_offset_t eva,
+    void (*fn)(struct model *, unsigned, unsigned, vm_prot_t),
+    vm_prot_t arg)
+{
+	unsigned n;
+
+	if (as >= MODEL_AS_MAX || !md->exists[as] || md->count[as] == 0)
+		return;
+	n = model_nslots(as);
+	for (unsigned s = 0; s < n; s++) {
+		vm_offset_t va = model_slot_va(as, s);
+
+		if (va >= sva && va < eva && md->map[as][s].prot != 0)
+			fn(md, as, s, arg);
+	}
+}
+
+static void
+model_range_unmap(struct model *md, unsigned as, unsigned slot,
+    vm_prot_t unused)
+{
+	(void)unused;
+	model_clear_slot(md, as, slot);
+}
+
+static void
+model_range_protect(struct model *md, unsigned as, unsigned slot,
+    vm_prot_t prot)
+{
+	struct model_map *mp = &md->map[as][slot];
+	vm_prot_t np = (vm_prot_t)(mp->prot & prot);
+
+	if ((np & VM_PROT_READ) == 0) {
+		model_clear_slot(md, as, slot);
+		return;
+	}
+	if (np == mp->prot)
+		return;
+	model_touch_slot(md, as * MODEL_SLOTS_MAX + slot);
+	mp->prot = np;
+}
+
+void
+model_unmap_range(struct model *md, unsigned as, vm_offset_t sva,
+    vm_offset_t eva)
+{
+	model_range(md, as, sva, eva, model_range_unmap, 0);
+}
+
+void
+model_protect(struct model *md, unsigned as, vm_offset_t sva,
+    vm_offset_t eva, vm_prot_t prot)
+{
+	model_range(md, as, sva, eva, model_range_protect, prot);
+}
+
+int
+model_wire(struct model *md, unsigned as, vm_offset_t va, bool wired)
+{
+	int slot = model_slot(as, va);
+	struct model_map *mp;
+
+	if (slot < 0 || !md->exists[as])
+		return -1;
+	mp = &md->map[as][slot];
+	if (mp->prot == 0)
+		return -1;
+	if (((mp->flags & MODEL_WIRED) != 0) == wired)
+		return 0;
+	model_touch_slot(md, as * MODEL_SLOTS_MAX + (unsigned)slot);
+	if (wired) {
+		mp->flags |= MODEL_WIRED;
+		md->wired[as]++;
+	} else {
+		mp->flags &= (uint8_t)~MODEL_WIRED;
+		md->wired[as]--;
+	}
+	return 0;
+}
+
+void
+model_unmap_frame(struct model *md, uint32_t pfn)
+{
+	if (pfn >= MODEL_FRAMES_MAX)
+		return;
+	while (md->frame[pfn].first != -1) {
+		uint32_t g = (uint32_t)md->frame[pfn].first;
+
+		model_clear_slot(md, g / MODEL_SLOTS_MAX, g % MODEL_SLOTS_MAX);
+	}
+}
+
+void
+model_copy(struct model *md, unsigned dst, unsigned src, vm_offset_t sva,
+    vm_offset_t eva)
+{
+	unsigned n;
+
+	if (dst == MODEL_KERNEL_AS || src == MODEL_KERNEL_AS ||
+	    !model_as_exists(md, dst) || !model_as_exists(md, src))
+		return;
+	n = model_nslots(src);
+	for (unsigned s = 0; s < n; s++) {
+		struct model_map *sp = &md->map[src][s];
+		vm_offset_t va = model_slot_va(src, s);
+
+		if (sp->prot == 0 || (sp->flags & MODEL_MANAGED) == 0 ||
+		    va < sva || va >= eva || md->map[dst][s].prot != 0)
+			continue;
+		if ((sp->flags & MODEL_PRIVATE) == 0) {
+			sp->flags |= MODEL_PRIVATE;
+			model_touch_slot(md, src * MODEL_SLOTS_MAX + s);
+		}
+		model_set_slot(md, dst, s, sp->pfn, sp->prot,
+		    (sp->flags & ~MODEL_WIRED) | MODEL_PRIVATE);
+	}
+}
+
+int
+model_page_alloc(struct model *md, uint32_t pfn)
+{
+	if (pfn >= MODEL_FRAMES_MAX)
+		return -1;
+	model_touch_frame(md, pfn);
+	md->frame[pfn].flags = MODEL_F_ALLOCATED;
+	return 0;
+}
+
+int
+model_page_free(struct model *md, uint32_t pfn)
+{
+	if (pfn >= MODEL_FRAMES_MAX)
+		return -1;
+	model_touch_frame(md, pfn);
+	md->frame[pfn].flags = 0;
+	return md->frame[pfn].nmaps != 0 ? -1 : 0;
+}
+
+/* Set or clear frame flag bit of pfn. */
+static void
+model_frame_flag(struct model *md, uint32_t pfn, uint8_t bit, bool on)
+{
+	if (pfn >= MODEL_FRAMES_MAX)
+		return;
+	model_touch_frame(md, pfn);
+	if (on)
+		md->frame[pfn].flags |= bit;
+	else
+		md->frame[pfn].flags &= (uint8_t)~bit;
+}
+
+void
+model_page_busy(struct model *md, uint32_t pfn, bool busy)
+{
+	model_frame_flag(md, pfn, MODEL_F_BUSY, busy);
+}
+
+void
+model_page_io(struct model *md, uint32_t pfn, bool io)
+{
+	model_frame_flag(md, pfn, MODEL_F_IO, io);
+}
+
+void
+model_page_written(struct model *md, uint32_t pfn)
+{
+	model_frame_flag(md, pfn, MODEL_F_WRITTEN, true);
+}
+
+void
+model_page_cleaned(struct model *md, uint32_t pfn)
+{
+	model_frame_flag(md, pfn, MODEL_F_WRITTEN, false);
+}
+
+const struct model_map *
+model_lookup(const struct model *md, unsigned as, vm_offset_t va)
+{
+	int slot = model_slot(as, va);
+	const struct model_map *mp;
+
+	if (slot < 0)
+		return NULL;
+	mp = &md->map[as][slot];
+	return mp->prot != 0 ? mp : NULL;
+}
+
+const struct model_frame *
+model_frame(const struct model *md, uint32_t pfn)
+{
+	return pfn < MODEL_FRAMES_MAX ? &md->frame[pfn] : NULL;
+}
+
+unsigned
+model_frame_maps(const struct model *md, uint32_t pfn, struct model_ref *out,
+    unsigned max)
+{
+	unsigned n = 0;
+
+	if (pfn >= MODEL_FRAMES_MAX)
+		return 0;
+	for (int32_t g = md->frame[pfn].first; g != -1; g = md->next[g]) {
+		if (n < max) {
+			out[n].as = (unsigned)g / MODEL_SLOTS_MAX;
+			out[n].va = model_slot_va(out[n].as,
+			    (unsigned)g % MODEL_SLOTS_MAX);
+		}
+		n++;
+	}
+	return n;
+}
+
+unsigned
+model_pending_slots(const struct model *md, const uint32_t **list)
+{
+	*list = md->pend_slots;
+	return md->npend_slots;
+}
+
+unsigned
+model_pending_frames(const struct model *md, const uint32_t **list)
+{
+	*list = md->pend_frames;
+	return md->npend_frames;
+}
+
+void
+model_pending_clear(struct model *md)
+{
+	for (uint32_t i = 0; i < md->npend_slots; i++)
+		md->slot_mark[md->pend_slots[i]] &= (uint8_t)~MARK_PENDING;
+	for (uint32_t i = 0; i < md->npend_frames; i++)
+		md->frame_mark[md->pend_frames[i]] &= (uint8_t)~MARK_PENDING;
+	md->npend_slots = md->npend_frames = 0;
+}
+
+unsigned
+model_used_frames(const struct model *md, const uint32_t **list)
+{
+	*list = md->used_frames;
+	return md->nused_frames;
+}
