@@ -155,6 +155,25 @@ op_map(struct exec *ex, const struct op *o)
 	}
 }
 
+/*
+ * A frame whose last mapping is going away is being discarded: its
+ * contents no longer matter, so it is clean from the model's point of view
+ * (the pmap only tracks dirtiness of managed frames anyway).
+ */
+static void
+exec_discard_unmapped(struct exec *ex, const uint32_t *pfns, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct model_frame *f;
+
+		if (pfns[i] == UINT32_MAX)
+			continue;
+		f = model_frame(ex->w->md, pfns[i]);
+		if (f != NULL && f->nmaps == 0)
+			model_page_cleaned(ex->w->md, pfns[i]);
+	}
+}
+
 /* Release every frame of a run that nothing maps any more. */
 static void
 exec_release_run(struct exec *ex, const uint32_t *pfns, unsigned n)
@@ -181,6 +200,7 @@ op_unmap(struct exec *ex, const struct op *o)
 		pfns[i] = map != NULL ? map->pfn : UINT32_MAX;
 	}
 	model_unmap_range(ex->w->md, as->pmap->pm_id, va, va + n * PAGE_SIZE);
+	exec_discard_unmapped(ex, pfns, n);
 	pmap_remove(as->pmap, va, va + n * PAGE_SIZE);
 	exec_call_done(ex, "pmap_remove");
 	exec_release_run(ex, pfns, n);
@@ -402,6 +422,7 @@ op_kmem_free(struct exec *ex, const struct op *o)
 	if (!any)
 		return;
 	model_unmap_range(md, MODEL_KERNEL_AS, va, va + n * PAGE_SIZE);
+	exec_discard_unmapped(ex, pfns, n);
 	pmap_remove(kernel_pmap(ex->w->ps), va, va + n * PAGE_SIZE);
 	exec_call_done(ex, "pmap_remove");
 	exec_release_run(ex, pfns, n);
@@ -482,12 +503,17 @@ op_exit(struct exec *ex, const struct op *o)
 		if (map != NULL)
 			pfns[n++] = map->pfn;
 	}
-	model_as_destroy(w->md, id);
+	model_unmap_range(w->md, id, USER_BASE, USER_END);
+	exec_discard_unmapped(ex, pfns, n);
 	pmap_remove(as->pmap, USER_BASE, USER_END);
 	exec_call_done(ex, "pmap_remove");
+	model_unmap_range(w->md, id, KSTACK_VA,
+	    KSTACK_VA + KSTACK_PAGES * PAGE_SIZE);
+	exec_discard_unmapped(ex, pfns, n);
 	pmap_remove(as->pmap, KSTACK_VA, KSTACK_VA + KSTACK_PAGES * PAGE_SIZE);
 	exec_call_done(ex, "pmap_remove");
 	exec_release_run(ex, pfns, n);
+	model_as_destroy(w->md, id);
 	pmap_release(as->pmap);
 	exec_call_done(ex, "pmap_release");
 	memset(as, 0, sizeof(*as));
