@@ -235,6 +235,26 @@ pmap_remove_pde(pmap_t pmap, pt_ref_t pde_ref, vm_offset_t va2m,
 
 /* ---- Demotion ---- */
 
+/*
+ * Whether the saved page ptp still holds, entry for entry, the 512 PTEs
+ * equivalent to newpte's 2 MiB mapping, A and M included.  Promotion
+ * requires PG_A on the first PTE only and the PDE may have changed since,
+ * so matching the first entry's frame and PG_PTE_PROMOTE bits is not
+ * enough (today's FreeBSD refills unless every saved PTE had PG_A).
+ */
+static bool
+pmap_ptp_equivalent(struct machine *mc, uint32_t ptp, pt_entry_t newpte)
+{
+	const pt_entry_t *t = mach_table(mc, ptp);
+
+	if ((mc->pages[ptp].flags & VPF_PTP_VALID) == 0)
+		return false;
+	for (unsigned i = 0; i < NPTEPG; i++)
+		if (t[i] != newpte + (vm_offset_t)i * PAGE_SIZE)
+			return false;
+	return true;
+}
+
 /* Write the 512 PTEs equivalent to newpte's 2 MiB mapping into ptp. */
 static void
 pmap_fill_ptp(pmap_t pmap, uint32_t ptp, vm_offset_t va2m, pt_entry_t newpte)
@@ -302,13 +322,8 @@ pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free)
 			pmap->pm_stats.resident_count++;
 		ptp = m->pfn;
 		fill = true;
-	} else {
-		pt_entry_t first = mach_table(mc, ptp)[0];
-
-		fill = (mc->pages[ptp].flags & VPF_PTP_VALID) == 0 ||
-		    (first & (PG_FRAME | PG_PTE_PROMOTE)) !=
-		    (newpte & (PG_FRAME | PG_PTE_PROMOTE));
-	}
+	} else
+		fill = !pmap_ptp_equivalent(mc, ptp, newpte);
 	if ((oldpde & PG_MANAGED) && !pv_reserve(ps, NPTEPG - 1)) {
 		/* Put the page back where it was, then destroy. */
 		if (!pmap_insert_pt_page(pmap, va2m, ptp))
