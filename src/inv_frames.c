@@ -366,8 +366,9 @@ dirty_frame(struct inv_ctx *ctx, uint32_t f)
 	struct model_ref refs[16];
 	unsigned n;
 
+	/* The pmap tracks dirtiness of managed pages only. */
 	if (mf == NULL || (mf->flags & MODEL_F_WRITTEN) == 0 ||
-	    (mc->pages[f].flags & VPF_DIRTY) != 0)
+	    (mc->pages[f].flags & (VPF_DIRTY | VPF_UNMANAGED)) != 0)
 		return 0;
 	n = model_frame_maps(ctx->md, f, refs, 16);
 	for (unsigned k = 0; k < n && k < 16; k++) {
@@ -440,8 +441,13 @@ walk_rights(const struct inv_walk *w, int low, struct rights *r)
 static const char *
 rights_exceed(const struct tlb_entry *e, const struct rights *r)
 {
-	if (e->rw && !r->rw)
-		return "writable in the TLB, read-only in the tables";
+	/*
+	 * A writable but clean entry is harmless over a read-only PTE: the
+	 * first write through it re-walks the tables to set PG_M and faults
+	 * there (FreeBSD clears PG_RW of clean PTEs without invalidation).
+	 */
+	if (e->rw && e->dirty && !r->rw)
+		return "writable and dirty in the TLB, read-only in the tables";
 	if (e->user && !r->user)
 		return "user-accessible in the TLB, not in the tables";
 	if (!e->nx && r->nx)

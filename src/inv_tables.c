@@ -75,6 +75,13 @@ event_fail(struct inv_ctx *ctx, enum inv_id id, const struct mach_event *ev)
 	if (ev->kind == EV_PTE_WRITE)
 		inv_add_entry(f, level_name[ev->level <= PT_LVL_PML4E ?
 		    ev->level : 0], ev->level, ev->pfn, ev->idx, ev->new);
+	if (ev->kind == EV_WIN_STALE_READ) {
+		ptdump_bits(ev->old, bits, sizeof(bits));
+		inv_set(f->found, sizeof(f->found),
+		    "read of level-%u entry %#llx [%s]", (unsigned)ev->level,
+		    (unsigned long long)ev->old, bits);
+		return 1;
+	}
 	ptdump_bits(ev->new, bits, sizeof(bits));
 	inv_set(f->found, sizeof(f->found), "%s of level-%u entry %#llx [%s]",
 	    ev->kind == EV_PTE_WRITE ? "write" : "lost write",
@@ -218,14 +225,36 @@ promo_fail(struct inv_ctx *ctx, unsigned as, vm_offset_t va, pt_entry_t pde,
 	return 1;
 }
 
+/*
+ * Why page i's model mapping mp cannot be part of the 2 MiB mapping pde
+ * with base frame base, or NULL.  The PDE may hold fewer rights than a
+ * page's model allows (promotion write-protects clean pages), never more.
+ */
+static const char *
+promo_page(const struct model_map *mp, pt_entry_t pde, uint32_t frame)
+{
+	if (mp == NULL)
+		return "unmapped";
+	if (mp->pfn != frame)
+		return "another frame";
+	if ((pde & PG_RW) != 0 && (mp->prot & VM_PROT_WRITE) == 0)
+		return "not writable";
+	if ((pde & PG_NX) == 0 && (mp->prot & VM_PROT_EXECUTE) == 0)
+		return "not executable";
+	if (((pde & PG_W) != 0) != ((mp->flags & MODEL_WIRED) != 0))
+		return (pde & PG_W) != 0 ? "not wired" : "wired";
+	if (((pde & PG_MANAGED) != 0) != ((mp->flags & MODEL_MANAGED) != 0))
+		return (pde & PG_MANAGED) != 0 ? "unmanaged" : "managed";
+	return NULL;
+}
+
 /* Check one PS PDE at region base va2m of as. */
 static int
 promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
     pt_entry_t pde)
 {
 	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
-	const struct model_map *m0 = model_lookup(ctx->md, as, va2m);
-	char why[192];
+	char why[192], exp[96];
 
 	if ((pde & PG_PROMOTED) == 0)
 		return promo_fail(ctx, as, va2m, pde, "PG_PROMOTED",
@@ -241,26 +270,18 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
 	for (unsigned i = 0; i < NPTEPG; i++) {
 		vm_offset_t va = va2m + ptoa(i);
 		const struct model_map *mp = model_lookup(ctx->md, as, va);
+		const char *bad = promo_page(mp, pde, base + i);
 		char mdesc[96];
 
-		if (mp != NULL && m0 != NULL && mp->pfn == base + i &&
-		    mp->prot == m0->prot &&
-		    (mp->flags & (MODEL_WIRED | MODEL_MANAGED)) ==
-		    (m0->flags & (MODEL_WIRED | MODEL_MANAGED)))
+		if (bad == NULL)
 			continue;
 		inv_describe_model(mdesc, sizeof(mdesc), mp);
+		inv_set(exp, sizeof(exp), "page %u mapped to frame %u with "
+		    "the PDE's rights", i, (unsigned)(base + i));
 		inv_set(why, sizeof(why),
 		    "page %u of the 2 MiB range (va %#llx) is %s in the "
-		    "model, not frame %u with page 0's rights", i,
-		    (unsigned long long)va, mdesc, (unsigned)(base + i));
-		promo_fail(ctx, as, va2m, pde,
-		    "all 512 pages mapped to base+i with equal rights", why);
-		inv_describe_model(ctx->finding.expected,
-		    sizeof(ctx->finding.expected), mp);
-		inv_set(ctx->finding.expected, sizeof(ctx->finding.expected),
-		    "page %u: frame %u in the model (it is %s)", i,
-		    (unsigned)(base + i), mdesc);
-		return 1;
+		    "model (%s)", i, (unsigned long long)va, bad, mdesc);
+		return promo_fail(ctx, as, va2m, pde, exp, why);
 	}
 	return 0;
 }

@@ -35,11 +35,11 @@ const struct inv_info inv_table[INV_COUNT] = {
 	{ INV_WRONG_ADDRESS_SPACE, "wrong-address-space",
 	    "no write made on behalf of pmap P lands in pmap Q's tables, "
 	    "and no pmap holds a translation the model gives to another",
-	    "From the log: a PTE store or load-clear through a window ref "
-	    "whose generation changed between making the ref and using it "
-	    "(the window was re-pointed in between, so the access resolved "
-	    "through another address space), or an unresolvable window "
-	    "access under such a generation change.  From the tables: a "
+	    "From the log: a PTE read, store or load-clear through a "
+	    "window ref whose generation changed between making the ref and "
+	    "using it (the window was re-pointed in between, so the access "
+	    "resolved through another address space), or an unresolvable "
+	    "window access under such a generation change.  From the tables: a "
 	    "leaf in pmap P that disagrees with P's model but maps the frame "
 	    "the model gives to pmap Q at that va; a user pmap whose kernel "
 	    "half (PML4 entries 256..511) differs from the kernel pmap's.",
@@ -49,12 +49,14 @@ const struct inv_info inv_table[INV_COUNT] = {
 	    inv_chk_wrong_as },
 	{ INV_ILLEGAL_PROMOTION, "illegal-promotion",
 	    "every PS PDE maps a 2 MiB-aligned frame, all 512 of its pages "
-	    "are expected by the model with the same rights, it carries "
+	    "are expected by the model with the PDE's rights, it carries "
 	    "PG_PROMOTED and its pmap has a saved page-table page",
 	    "For every PS PDE in a touched region: PG_PROMOTED set, frame "
 	    "2 MiB-aligned, pm_saved[] holds a ptp for that 2 MiB va, and "
-	    "the model maps each of the 512 pages to base frame + i with "
-	    "one and the same prot, wired and managed.",
+	    "the model maps each of the 512 pages to base frame + i, with "
+	    "rights that allow the PDE's (RW, no NX) and the PDE's wired "
+	    "and managed state.  The PDE may hold fewer rights than a page "
+	    "allows: promotion write-protects clean pages.",
 	    "Premature kernel promotion over litter (8.0, seed 000)",
 	    inv_chk_illegal_promotion },
 	{ INV_STALE_PTE, "stale-pte",

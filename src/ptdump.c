@@ -36,8 +36,10 @@ ptdump_bits(pt_entry_t e, char *buf, size_t len)
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s",
 		    used != 0 ? " " : "", ptdump_names[i].name);
-		if (n < 0 || (size_t)n >= len - used)
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = '\0';
 			break;
+		}
 		used += (size_t)n;
 	}
 	if (used == 0)

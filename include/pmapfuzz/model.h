@@ -147,8 +147,15 @@ int model_page_alloc(struct model *md, uint32_t pfn);
 int model_page_free(struct model *md, uint32_t pfn);
 void model_page_busy(struct model *md, uint32_t pfn, bool busy);
 void model_page_io(struct model *md, uint32_t pfn, bool io);
-/* A write through a mapping of pfn succeeded / the executor cleaned pfn
- * (pmap_clear_modify, or completion of an I/O write). */
+/*
+ * A write through a managed mapping of pfn succeeded (a touch, or the
+ * hardware setting PG_M in a race) / the executor cleaned pfn: call
+ * model_page_cleaned BEFORE pmap_clear_modify (or at completion of an I/O
+ * write), since the check after the call expects PG_M gone.  Writes
+ * through unmanaged mappings (kmem, qenter buffers) are their owner's
+ * business: the pmap does not track them (FreeBSD's buffer cache dirties
+ * such pages itself), so do not report them here.
+ */
 void model_page_written(struct model *md, uint32_t pfn);
 void model_page_cleaned(struct model *md, uint32_t pfn);
 

@@ -1,0 +1,348 @@
+/*
+ * bench_check.c - what checking costs.  A fixed deterministic workload runs
+ * directly on the pmap core and the model: three user pmaps, each filling
+ * a 2 MiB region page by page until it promotes, touching it from two
+ * CPUs, write-protecting and re-entering pieces of it (demotion), and
+ * removing it again; plus kmem allocations and frees in the kernel pmap.
+ * Operations are groups of about four pmap calls.
+ *
+ * The same workload runs in each mode:
+ *   off    no checks (the machine's log off, as a fuzzer without checks)
+ *   call   inv_check_call after every pmap call
+ *   op     the same plus inv_check_op after every operation
+ *   sweep  the same with every operation check a full sweep (for scale)
+ * and the program prints calls per second and the ratio of each mode's
+ * time to the unchecked one.  Goals: call <= 1.5x, op <= 3x.
+ *
+ *	bench_check [calls [mode]]	(default 200000, every mode)
+ *
+ * The model is fed in every mode (an executor feeds it whether or not it
+ * checks), so the ratios are the cost of the checker alone.  Timing is the
+ * only nondeterministic output; the final-state hash printed for each mode
+ * must be the same in all of them.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pmapfuzz/invariants.h"
+#include "pmapfuzz/model.h"
+#include "pmapfuzz/pmap.h"
+#include "pmapfuzz/report.h"
+
+#define BENCH_PMAPS 3
+#define RW (VM_PROT_READ | VM_PROT_WRITE)
+
+enum bench_mode { MODE_OFF, MODE_CALL, MODE_OP, MODE_SWEEP, MODE_COUNT };
+
+static const char *const mode_name[MODE_COUNT] = {
+	"off", "call", "op", "sweep",
+};
+
+/* Per-pmap program state: which region, how far, which phase. */
+enum phase { PH_FILL, PH_WORK, PH_UNMAP };
+
+struct prog {
+	pmap_t pm;
+	uint32_t obj;
+	unsigned region;
+	unsigned k;	/* next slot (fill), op count (work), chunk (unmap) */
+	enum phase phase;
+	vm_page_t page[USER_REGIONS * NPTEPG];
+};
+
+struct bench {
+	enum bench_mode mode;
+	struct machine *mc;
+	struct pmap_sys *ps;
+	struct model *md;
+	struct inv_ctx *ctx;
+	struct prog prog[BENCH_PMAPS];
+	unsigned kmem_next;	/* next kmem page to allocate */
+	unsigned kmem_live;	/* pages allocated from kmem_next back */
+	uint64_t calls;
+	unsigned ops;
+};
+
+static void
+bench_die(struct bench *b)
+{
+	fprintf(stderr, "bench_check: finding in mode %s:\n",
+	    mode_name[b->mode]);
+	report_text(stderr, &b->ctx->finding, b->ctx);
+	exit(1);
+}
+
+/* After every pmap call. */
+static void
+bench_call(struct bench *b, const char *func)
+{
+	b->calls++;
+	if (b->mode != MODE_OFF && inv_check_call(b->ctx, func))
+		bench_die(b);
+}
+
+/* After every operation. */
+static void
+bench_op_end(struct bench *b)
+{
+	int r = 0;
+
+	b->ops++;
+	if (b->mode == MODE_OP)
+		r = inv_check_op(b->ctx);
+	else if (b->mode == MODE_SWEEP)
+		r = inv_check_full(b->ctx);
+	if (r)
+		bench_die(b);
+}
+
+/* p's frame for slot: allocated once per (object, pindex) and kept. */
+static vm_page_t
+bench_page(struct bench *b, struct prog *p, unsigned slot)
+{
+	vm_page_t m = p->page[slot];
+
+	if (m != NULL)
+		return m;
+	m = vm_page_alloc(b->mc, p->obj, slot, VM_ALLOC_NOFAULT);
+	if (m == NULL) {
+		fprintf(stderr, "bench_check: out of memory\n");
+		exit(1);
+	}
+	model_page_alloc(b->md, m->pfn);
+	p->page[slot] = m;
+	return m;
+}
+
+static void
+bench_enter(struct bench *b, struct prog *p, unsigned slot)
+{
+	vm_offset_t va = USER_BASE + ptoa(slot);
+	vm_page_t m = bench_page(b, p, slot);
+
+	model_map(b->md, p->pm->pm_id, va, m->pfn, RW, MODEL_MANAGED);
+	if (pmap_enter(p->pm, va, m, RW, VM_PROT_READ) != KERN_SUCCESS)
+		model_unmap(b->md, p->pm->pm_id, va);
+	bench_call(b, "pmap_enter");
+}
+
+/* One operation of pmap program p: about four pmap calls. */
+static void
+bench_user_op(struct bench *b, struct prog *p, unsigned cpu)
+{
+	unsigned base = p->region * NPTEPG;
+	vm_offset_t rva = USER_BASE + p->region * NBPDR;
+	unsigned as = p->pm->pm_id;
+
+	switch (p->phase) {
+	case PH_FILL:
+		for (unsigned i = 0; i < 4; i++)
+			bench_enter(b, p, base + p->k++);
+		if (p->k == NPTEPG) {
+			p->phase = PH_WORK;
+			p->k = 0;
+		}
+		break;
+	case PH_WORK: {
+		vm_offset_t va = rva + ptoa((p->k * 37) % (NPTEPG - 4));
+		uint32_t pfn;
+
+		if (b->mc->cpus[cpu].pmap_id != (int16_t)as) {
+			pmap_activate(p->pm, cpu);
+			bench_call(b, "pmap_activate");
+		}
+		for (unsigned i = 0; i < 4; i++)
+			if (mach_touch(b->mc, cpu, va + ptoa(i),
+			    i == 0 ? VM_PROT_WRITE : VM_PROT_READ, &pfn) ==
+			    TOUCH_OK && i == 0)
+				model_page_written(b->md, pfn);
+		model_protect(b->md, as, va, va + ptoa(4), VM_PROT_READ);
+		pmap_protect(p->pm, va, va + ptoa(4), VM_PROT_READ);
+		bench_call(b, "pmap_protect");
+		for (unsigned i = 0; i < 3; i++)
+			bench_enter(b, p, (unsigned)((va - USER_BASE) >>
+			    PAGE_SHIFT) + i);
+		if (++p->k == 32) {
+			p->phase = PH_UNMAP;
+			p->k = 0;
+		}
+		break;
+	}
+	case PH_UNMAP:
+		for (unsigned i = 0; i < 4; i++) {
+			vm_offset_t sva = rva + ptoa(p->k * 32);
+
+			model_unmap_range(b->md, as, sva, sva + ptoa(32));
+			pmap_remove(p->pm, sva, sva + ptoa(32));
+			bench_call(b, "pmap_remove");
+			p->k++;
+		}
+		if (p->k * 32 == NPTEPG) {
+			p->phase = PH_FILL;
+			p->k = 0;
+			p->region = (p->region + 1) % USER_REGIONS;
+		}
+		break;
+	}
+}
+
+/* kmem: allocate four pages, or free the oldest four. */
+static void
+bench_kmem_op(struct bench *b)
+{
+	pmap_t kp = kernel_pmap(b->ps);
+	unsigned npages = KVA_REGIONS * NPTEPG;
+
+	if (b->kmem_live < 64) {
+		for (unsigned i = 0; i < 4; i++) {
+			unsigned s = (b->kmem_next + i) % npages;
+			vm_offset_t va = KVA_BASE + ptoa(s);
+			vm_page_t m = vm_page_alloc(b->mc, OBJ_KMEM, s,
+			    VM_ALLOC_NOFAULT);
+
+			if (m == NULL) {
+				fprintf(stderr, "bench_check: kmem full\n");
+				exit(1);
+			}
+			m->flags |= VPF_UNMANAGED;
+			model_page_alloc(b->md, m->pfn);
+			model_map(b->md, 0, va, m->pfn, RW, MODEL_WIRED);
+			(void)pmap_enter(kp, va, m, RW, RW | PMAP_ENTER_WIRED);
+			bench_call(b, "pmap_enter");
+		}
+		b->kmem_next = (b->kmem_next + 4) % npages;
+		b->kmem_live += 4;
+		return;
+	}
+	{
+		unsigned s = (b->kmem_next + npages - b->kmem_live) % npages;
+		vm_offset_t va = KVA_BASE + ptoa(s);
+
+		model_unmap_range(b->md, 0, va, va + ptoa(4));
+		pmap_remove(kp, va, va + ptoa(4));
+		bench_call(b, "pmap_remove");
+		for (unsigned i = 0; i < 4; i++) {
+			vm_page_t m = &b->mc->pages[s + i];
+
+			model_page_free(b->md, m->pfn);
+			vm_page_free(b->mc, m);
+		}
+		b->kmem_live -= 4;
+	}
+}
+
+static void
+bench_setup(struct bench *b, enum bench_mode mode)
+{
+	struct mach_config cfg = { .nframes = 8192, .ncpus = 2 };
+
+	memset(b, 0, sizeof(*b));
+	b->mode = mode;
+	b->mc = machine_create(&cfg);
+	b->ps = calloc(1, sizeof(*b->ps));
+	b->md = model_create();
+	if (b->mc == NULL || b->ps == NULL || b->md == NULL) {
+		fprintf(stderr, "bench_check: out of memory\n");
+		exit(1);
+	}
+	pmap_bootstrap(b->ps, b->mc);
+	if (mode != MODE_OFF) {
+		b->ctx = inv_ctx_create(b->mc, b->ps, b->md);
+		if (b->ctx == NULL || inv_check_full(b->ctx)) {
+			fprintf(stderr, "bench_check: checker setup failed\n");
+			exit(1);
+		}
+	} else
+		b->mc->log_enabled = 0;
+	for (unsigned i = 0; i < BENCH_PMAPS; i++) {
+		struct prog *p = &b->prog[i];
+
+		p->pm = pmap_pinit(b->ps);
+		if (p->pm == NULL) {
+			fprintf(stderr, "bench_check: pmap_pinit failed\n");
+			exit(1);
+		}
+		model_as_create(b->md, p->pm->pm_id);
+		p->obj = vm_object_allocate(b->mc);
+		p->region = i % USER_REGIONS;
+	}
+}
+
+static void
+bench_teardown(struct bench *b)
+{
+	inv_ctx_destroy(b->ctx);
+	model_destroy(b->md);
+	pmap_sys_destroy(b->ps);
+	free(b->ps);
+	machine_destroy(b->mc);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Run the workload until at least ncalls pmap calls; returns seconds. */
+static double
+bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
+    struct bench *out)
+{
+	struct bench b;
+	double t0, t1;
+	unsigned n = 0;
+
+	bench_setup(&b, mode);
+	t0 = now();
+	while (b.calls < ncalls) {
+		if (b.mode != MODE_OFF)
+			inv_set_op(b.ctx, b.ops, n % 4 == 3 ? "kmem" : "user");
+		if (n % 4 == 3)
+			bench_kmem_op(&b);
+		else
+			bench_user_op(&b, &b.prog[n % 4], n % 2);
+		bench_op_end(&b);
+		n++;
+	}
+	t1 = now();
+	*hash = machine_hash(b.mc, pmap_sys_hash(b.ps, 0));
+	*out = b;
+	out->mc = NULL;
+	bench_teardown(&b);
+	return t1 - t0;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t ncalls = argc > 1 ? strtoull(argv[1], NULL, 0) : 200000;
+	double base = 0;
+
+	printf("%-6s %10s %8s %12s %8s  %s\n", "mode", "calls", "ops",
+	    "calls/s", "ratio", "state hash");
+	for (int m = MODE_OFF; m < MODE_COUNT; m++) {
+		struct bench b;
+		uint64_t hash;
+		double t;
+
+		if (m != MODE_OFF && argc > 2 && strcmp(argv[2],
+		    mode_name[m]) != 0)
+			continue;
+		t = bench_run((enum bench_mode)m, ncalls, &hash, &b);
+
+		if (m == MODE_OFF)
+			base = t;
+		printf("%-6s %10llu %8u %12.0f %7.2fx  %016llx\n",
+		    mode_name[m], (unsigned long long)b.calls, b.ops,
+		    (double)b.calls / t, t / base, (unsigned long long)hash);
+	}
+	return 0;
+}

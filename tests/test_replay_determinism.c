@@ -1,0 +1,182 @@
+/*
+ * test_replay_determinism.c - replaying a regression trace gives the same
+ * outcome and the same state hash every time: twice in a row in one
+ * executor, after other traces ran in it, and in a fresh executor.  This is
+ * what lets a fuzzer's persistent mode trust that no state leaks from one
+ * input to the next.
+ *
+ * Every .trace file in tests/regress takes part (the tests run from the source
+ * directory), with its "# bugs:" and "# checks:" headers applied as
+ * `pmapfuzz replay` applies them.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exec.h"
+#include "pmapfuzz/bugs.h"
+#include "testlib.h"
+#include "trace.h"
+
+#define REGRESS_DIR "tests/regress"
+#define TRACES_MAX 256
+
+struct rtrace {
+	char path[300];
+	struct op_program prog;
+	struct exec_options opt;
+};
+
+/* What a run must reproduce. */
+struct outcome {
+	int finding;
+	char title[sizeof(((struct inv_finding *)0)->title)];
+	uint64_t hash;
+	unsigned ops_run;
+	unsigned arms_fired;
+};
+
+static struct rtrace traces[TRACES_MAX];
+static unsigned ntraces;
+static int loaded;
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rtrace *)a)->path,
+	    ((const struct rtrace *)b)->path);
+}
+
+/* Load every trace of REGRESS_DIR once, sorted by name. */
+static void
+load_traces(void)
+{
+	struct dirent *d;
+	DIR *dir;
+
+	if (loaded)
+		return;
+	ntraces = 0;
+	dir = opendir(REGRESS_DIR);
+	CHECK(dir != NULL, "cannot open %s (run from the source directory)",
+	    REGRESS_DIR);
+	while ((d = readdir(dir)) != NULL && ntraces < TRACES_MAX) {
+		size_t len = strlen(d->d_name);
+
+		if (len < 7 || strcmp(d->d_name + len - 6, ".trace") != 0)
+			continue;
+		snprintf(traces[ntraces].path, sizeof(traces[ntraces].path),
+		    "%s/%s", REGRESS_DIR, d->d_name);
+		ntraces++;
+	}
+	closedir(dir);
+	qsort(traces, ntraces, sizeof(traces[0]), name_cmp);
+	for (unsigned i = 0; i < ntraces; i++) {
+		struct rtrace *t = &traces[i];
+		struct trace_meta meta;
+		const char *bad;
+		char err[256];
+
+		CHECK(trace_parse_file(t->path, &t->prog, &meta, err,
+			  sizeof(err)) == 0,
+		    "%s", err);
+		memset(&t->opt, 0, sizeof(t->opt));
+		t->opt.level = EXEC_CHECK_OP;
+		CHECK(bug_parse_list(meta.bugs, &t->opt.bugs, &bad) == 0,
+		    "%s: bugs '%s'", t->path, meta.bugs);
+		CHECK(cli_parse_checks(meta.checks, &t->opt.checks, &bad) == 0,
+		    "%s: checks '%s'", t->path, meta.checks);
+	}
+	CHECK(ntraces >= 2, "only %u traces in %s", ntraces, REGRESS_DIR);
+	loaded = 1;
+}
+
+static void
+run(struct exec *ex, const struct rtrace *t, struct outcome *o)
+{
+	struct exec_result res;
+
+	memset(o, 0, sizeof(*o));
+	o->finding = exec_run(ex, &t->prog, &t->opt, &res);
+	CHECK(o->finding == res.finding,
+	    "%s: exec_run returned %d, "
+	    "result says %d",
+	    t->path, o->finding, res.finding);
+	if (res.finding)
+		snprintf(o->title, sizeof(o->title), "%s", res.f.title);
+	o->hash = res.hash;
+	o->ops_run = res.ops_run;
+	o->arms_fired = res.arms_fired;
+}
+
+static void
+check_same(const struct rtrace *t, const struct outcome *a,
+    const struct outcome *b, const char *how)
+{
+	CHECK(a->finding == b->finding && strcmp(a->title, b->title) == 0,
+	    "%s %s: '%s' then '%s'", t->path, how,
+	    a->finding ? a->title : "clean", b->finding ? b->title : "clean");
+	CHECK(a->hash == b->hash, "%s %s: hash 0x%016llx then 0x%016llx",
+	    t->path, how, (unsigned long long)a->hash,
+	    (unsigned long long)b->hash);
+	CHECK(a->ops_run == b->ops_run && a->arms_fired == b->arms_fired,
+	    "%s %s: ops %u/%u, arms %u/%u", t->path, how, a->ops_run,
+	    b->ops_run, a->arms_fired, b->arms_fired);
+}
+
+TEST(each_trace_twice_in_a_row_gives_one_hash)
+{
+	struct exec *ex = exec_create();
+	struct outcome a, b;
+
+	load_traces();
+	for (unsigned i = 0; i < ntraces; i++) {
+		run(ex, &traces[i], &a);
+		run(ex, &traces[i], &b);
+		check_same(&traces[i], &a, &b, "twice in a row");
+	}
+	exec_destroy(ex);
+}
+
+TEST(other_traces_in_between_change_nothing)
+{
+	static struct outcome first[TRACES_MAX];
+	struct exec *ex = exec_create();
+	struct outcome again;
+
+	load_traces();
+	for (unsigned i = 0; i < ntraces; i++)
+		run(ex, &traces[i], &first[i]);
+	/* Backwards: each now follows a different predecessor. */
+	for (unsigned i = ntraces; i-- > 0;) {
+		run(ex, &traces[i], &again);
+		check_same(&traces[i], &first[i], &again,
+		    "after the other traces");
+	}
+	exec_destroy(ex);
+}
+
+TEST(a_fresh_executor_agrees)
+{
+	struct exec *used = exec_create();
+	struct outcome a, b;
+
+	load_traces();
+	for (unsigned i = 0; i < ntraces; i++)
+		run(used, &traces[i], &a);
+	for (unsigned i = 0; i < ntraces; i++) {
+		struct exec *fresh = exec_create();
+
+		run(used, &traces[i], &a);
+		run(fresh, &traces[i], &b);
+		exec_destroy(fresh);
+		check_same(&traces[i], &a, &b, "used vs fresh executor");
+	}
+	exec_destroy(used);
+}
+
+TEST_MAIN(TEST_ENTRY(each_trace_twice_in_a_row_gives_one_hash),
+    TEST_ENTRY(other_traces_in_between_change_nothing),
+    TEST_ENTRY(a_fresh_executor_agrees))
