@@ -314,6 +314,15 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 	}
 	t1 = now();
 	*hash = machine_hash(b.mc, pmap_sys_hash(b.ps, 0));
+	if (b.ctx != NULL && getenv("BENCH_VERBOSE") != NULL)
+		fprintf(stderr, "%s: %llu passes, %llu slots observed, %llu "
+		    "checked, %llu frames, %llu promotions, %llu sweeps\n",
+		    mode_name[mode], (unsigned long long)(b.ctx->cnt.calls +
+		    b.ctx->cnt.ops), (unsigned long long)b.ctx->cnt.observed,
+		    (unsigned long long)b.ctx->cnt.checked,
+		    (unsigned long long)b.ctx->cnt.frames,
+		    (unsigned long long)b.ps->cnt.promotions,
+		    (unsigned long long)b.ctx->cnt.sweeps);
 	*out = b;
 	out->mc = NULL;
 	bench_teardown(&b);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "ops.h"
 #include "pmapfuzz/bugs.h"
 #include "pmapfuzz/fault.h"
 #include "pmapfuzz/invariants.h"
@@ -16,11 +17,13 @@
 
 static const struct cli_cmd list_cmd = {
 	.name = "list",
-	.synopsis = "[options] bugs|sites|checks|scenarios",
+	.synopsis = "[options] bugs|sites|checks|ops|scenarios",
 	.summary = "List the bug and workaround switches (name, kind, "
 		   "invariant expected to catch it, mechanism), the fault "
 		   "sites (number, name, kind, where), the invariants that "
-		   "--checks names, or the built-in scenarios.",
+		   "--checks names, the ops of the trace language (code, "
+		   "arguments with their ranges), or the built-in "
+		   "scenarios.",
 	.details = NULL,
 	.opts = CLI_F(CLI_OPT_HELP),
 	.min_files = 0,
@@ -76,6 +79,21 @@ list_checks(void)
 		printf("%-22s %s\n", inv_table[i].name, inv_table[i].statement);
 }
 
+/* Each op as "code name arg=lo..hi ...", then its doc. */
+static void
+list_ops(void)
+{
+	for (unsigned c = 0; c < op_count(); c++) {
+		const struct op_info *oi = op_info(c);
+
+		printf("%2u %s", c, oi->name);
+		for (unsigned i = 0; i < oi->nargs; i++)
+			printf(" %s=%u..%u", oi->args[i].name, oi->args[i].bias,
+			    oi->args[i].bias + oi->args[i].range - 1u);
+		printf("\n   %s\n", oi->doc);
+	}
+}
+
 static void
 list_scenarios(void)
 {
@@ -91,6 +109,7 @@ static const struct {
 	{ "bugs", list_bugs },
 	{ "sites", list_sites },
 	{ "checks", list_checks },
+	{ "ops", list_ops },
 	{ "scenarios", list_scenarios },
 };
 

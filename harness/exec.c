@@ -214,7 +214,7 @@ exec_run(struct exec *ex, const struct op_program *p,
 	    p->cfg.ncpus : 1;
 	unsigned mem = p->cfg.mem_class < OP_MEM_CLASSES ? p->cfg.mem_class : 0;
 	volatile unsigned i = 0;
-	int finding = 0;
+	volatile int finding = 0;
 
 	if (ex->worlds[ncpus - 1][mem] == NULL)
 		ex->worlds[ncpus - 1][mem] = exec_world_boot(ncpus, mem);

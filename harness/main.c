@@ -29,7 +29,8 @@ static const struct command commands[] = {
 	    "write an input or trace as its canonical binary form" },
 	{ "scenarios", cmd_scenarios,
 	    "run the built-in scenarios; print counters and state hashes" },
-	{ "list", cmd_list, "list bugs, fault sites, checks or scenarios" },
+	{ "list", cmd_list,
+	    "list bugs, fault sites, checks, ops or scenarios" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

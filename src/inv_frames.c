@@ -84,8 +84,8 @@ pv_slots(struct inv_ctx *ctx)
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
 
-	for (uint32_t i = 0; i < st->nwslot; i++) {
-		uint32_t g = st->wslot[i], f, head;
+	for (uint32_t i = 0; i < st->ncslot; i++) {
+		uint32_t g = st->cslot[i], f, head;
 		unsigned as = g_as(g);
 		vm_offset_t va = g_va(g);
 		struct pv_scan s;
@@ -572,6 +572,33 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 
 /* reserv-count */
 
+static int
+reserv_fail(struct inv_ctx *ctx, uint32_t c, unsigned bits, uint32_t pfn)
+{
+	const struct reserv *r = &ctx->mc->reserv[c];
+	struct inv_finding *fd = &ctx->finding;
+
+	inv_fail(ctx, INV_RESERV_COUNT, INV_NONE_PMAP, 0, 0, pfn);
+	inv_set(fd->expected, sizeof(fd->expected),
+	    "popcnt = %u bits set, bit i iff frame i allocated", bits);
+	inv_set(fd->found, sizeof(fd->found), "popcnt %u%s",
+	    (unsigned)r->popcnt, pfn != UINT32_MAX ?
+	    ", a bit disagrees with its frame" : "");
+	inv_set(fd->detail, sizeof(fd->detail),
+	    "reservation of chunk %u (frames %u..%u, object %u): count or "
+	    "bitmap differs from the allocated frames", (unsigned)c,
+	    (unsigned)(c * RESERV_FRAMES),
+	    (unsigned)(c * RESERV_FRAMES + RESERV_FRAMES - 1),
+	    (unsigned)r->object);
+	return 1;
+}
+
+/*
+ * Touched chunks: the count equals the bitmap's population.  Touched
+ * frames (every frame in a sweep): their bit says whether they are
+ * allocated, and an allocated frame of a reserved chunk belongs to the
+ * reservation's object (page-table pages come from the direct pool).
+ */
 int
 inv_chk_reserv(struct inv_ctx *ctx)
 {
@@ -582,42 +609,31 @@ inv_chk_reserv(struct inv_ctx *ctx)
 	for (uint32_t i = 0; i < st->nwchunk; i++) {
 		uint32_t c = st->wchunk[i];
 		const struct reserv *r = &mc->reserv[c];
-		struct inv_finding *fd = &ctx->finding;
-		unsigned bits = 0, bad = NPTEPG;
+		unsigned bits = 0;
 
 		if (c >= nchunks)
 			continue;
-		for (unsigned k = 0; k < RESERV_FRAMES; k++) {
-			int set = (r->popmap[k / 64] >> (k % 64)) & 1;
-			const struct vm_page *m =
-			    &mc->pages[c * RESERV_FRAMES + k];
-			int alloc = (m->flags & VPF_ALLOCATED) != 0;
+		for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
+			bits += (unsigned)__builtin_popcountll(r->popmap[w]);
+		if (bits != r->popcnt)
+			return reserv_fail(ctx, c, bits, UINT32_MAX);
+	}
+	for (uint32_t i = 0; i < st->nwframe; i++) {
+		uint32_t f = st->wframe[i], c = f / RESERV_FRAMES;
+		unsigned k = f % RESERV_FRAMES;
+		const struct reserv *r;
+		const struct vm_page *m;
+		int set, alloc;
 
-			bits += (unsigned)set;
-			if (set != alloc && bad == NPTEPG)
-				bad = k;
-			if (alloc && r->object != OBJ_NONE &&
-			    m->object != r->object && bad == NPTEPG &&
-			    (m->flags & VPF_PTP) == 0)
-				bad = k;
-		}
-		if (bits == r->popcnt && bad == NPTEPG)
+		if (f >= mc->cfg.nframes)
 			continue;
-		inv_fail(ctx, INV_RESERV_COUNT, INV_NONE_PMAP, 0, 0,
-		    bad != NPTEPG ? c * RESERV_FRAMES + bad : UINT32_MAX);
-		inv_set(fd->expected, sizeof(fd->expected),
-		    "popcnt = %u bits set, bit i iff frame i allocated", bits);
-		inv_set(fd->found, sizeof(fd->found), "popcnt %u%s",
-		    (unsigned)r->popcnt, bad != NPTEPG ?
-		    ", a bit disagrees with its frame" : "");
-		inv_set(fd->detail, sizeof(fd->detail),
-		    "reservation of chunk %u (frames %u..%u, object %u): "
-		    "count or bitmap differs from the allocated frames%s",
-		    (unsigned)c, (unsigned)(c * RESERV_FRAMES),
-		    (unsigned)(c * RESERV_FRAMES + RESERV_FRAMES - 1),
-		    (unsigned)r->object, bad != NPTEPG ? " (first at frame "
-		    "index shown in pfn)" : "");
-		return 1;
+		r = &mc->reserv[c];
+		m = &mc->pages[f];
+		set = (r->popmap[k / 64] >> (k % 64)) & 1;
+		alloc = (m->flags & VPF_ALLOCATED) != 0;
+		if (set != alloc || (alloc && r->object != OBJ_NONE &&
+		    m->object != r->object && (m->flags & VPF_PTP) == 0))
+			return reserv_fail(ctx, c, r->popcnt, f);
 	}
 	return 0;
 }

@@ -27,8 +27,10 @@
 #define INV_NGREGIONS (MODEL_AS_MAX * INV_NREG_MAX)
 #define INV_KSTACK_REGION USER_REGIONS
 
-/* Work-set marks on a global slot. */
+/* Work-set marks on a global slot: to re-observe; to re-check (its leaf
+ * or its intent changed since it was last verified, or a sweep). */
 #define INV_W_SLOT 0x1
+#define INV_W_CHANGED 0x2
 
 /* A window event that broke the window contract (first one kept). */
 struct inv_ev_note {
@@ -56,8 +58,11 @@ struct inv_state {
 	int sweep;
 	int op_level;
 	uint8_t slot_mark[INV_NGSLOTS];
-	uint32_t wslot[INV_NGSLOTS];
+	uint32_t wslot[INV_NGSLOTS];	/* to re-observe */
 	uint32_t nwslot;
+	uint32_t cslot[INV_NGSLOTS];	/* to re-check: the slot checks run
+					   over these only */
+	uint32_t ncslot;
 	uint8_t region_mark[INV_NGREGIONS];
 	uint32_t wregion[INV_NGREGIONS];
 	uint32_t nwregion;
@@ -75,6 +80,19 @@ struct inv_state {
 					 last op check: check every TLB entry */
 	int need_sweep;
 	unsigned ops_since_sweep;
+	/* Tables on the universe's paths, per as, computed once a pass. */
+	uint8_t paths_ok[MODEL_AS_MAX];
+	struct inv_paths {
+		unsigned ntab;
+		uint32_t tab[INV_NREG_MAX * 3];
+		uint8_t lvl[INV_NREG_MAX * 3]; /* 3 PDP .. 1 PT */
+		int bad;	/* an entry points at no table */
+		int bad_level;
+		uint32_t bad_table;
+		unsigned bad_idx;
+		pt_entry_t bad_e;
+		vm_offset_t bad_va;
+	} paths[MODEL_AS_MAX];
 };
 
 /* A walk of the tables from a root for one va. */

@@ -161,8 +161,8 @@ inv_chk_wrong_as(struct inv_ctx *ctx)
 		    was_upper(ctx, as))
 			return 1;
 	}
-	for (uint32_t i = 0; i < st->nwslot; i++) {
-		uint32_t g = st->wslot[i], f;
+	for (uint32_t i = 0; i < st->ncslot; i++) {
+		uint32_t g = st->cslot[i], f;
 		unsigned as = g_as(g);
 		vm_offset_t va;
 		const struct model_map *mp;
@@ -429,8 +429,8 @@ inv_chk_stale_pte(struct inv_ctx *ctx)
 		    "can map nothing", (unsigned long long)st->outside.ev.va);
 		return 1;
 	}
-	for (uint32_t i = 0; i < st->nwslot; i++) {
-		uint32_t g = st->wslot[i];
+	for (uint32_t i = 0; i < st->ncslot; i++) {
+		uint32_t g = st->cslot[i];
 
 		if (st->obs_lvl[g] == 0 ||
 		    model_lookup(ctx->md, g_as(g), g_va(g)) != NULL)
@@ -451,8 +451,8 @@ inv_chk_missing_wired(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 
-	for (uint32_t i = 0; i < st->nwslot; i++) {
-		uint32_t g = st->wslot[i];
+	for (uint32_t i = 0; i < st->ncslot; i++) {
+		uint32_t g = st->cslot[i];
 		unsigned as = g_as(g);
 		const struct model_map *mp;
 
@@ -569,8 +569,8 @@ inv_chk_wrong_translation(struct inv_ctx *ctx)
 	for (uint32_t i = 0; i < st->nwregion; i++)
 		if (wt_region(ctx, st->wregion[i]))
 			return 1;
-	for (uint32_t i = 0; i < st->nwslot; i++) {
-		uint32_t g = st->wslot[i];
+	for (uint32_t i = 0; i < st->ncslot; i++) {
+		uint32_t g = st->cslot[i];
 		unsigned as = g_as(g);
 		vm_offset_t va;
 		const struct model_map *mp;
@@ -603,8 +603,8 @@ inv_chk_shared_writable(struct inv_ctx *ctx)
 	struct inv_state *st = ctx->st;
 	struct model_ref refs[16];
 
-	for (uint32_t i = 0; i < st->nwslot; i++) {
-		uint32_t g = st->wslot[i], f;
+	for (uint32_t i = 0; i < st->ncslot; i++) {
+		uint32_t g = st->cslot[i], f;
 		unsigned as = g_as(g), n;
 		const struct model_map *mp;
 
@@ -652,18 +652,6 @@ inv_chk_shared_writable(struct inv_ctx *ctx)
 
 #define PATH_TABS_MAX (INV_NREG_MAX * 3)
 
-struct inv_paths {
-	unsigned ntab;
-	uint32_t tab[PATH_TABS_MAX];
-	uint8_t lvl[PATH_TABS_MAX]; /* level of the table: 3 PDP .. 1 PT */
-	int bad;		    /* an entry points at no table */
-	int bad_level;
-	uint32_t bad_table;
-	unsigned bad_idx;
-	pt_entry_t bad_e;
-	vm_offset_t bad_va;
-};
-
 static int
 frame_is_table(const struct machine *mc, uint32_t pfn)
 {
@@ -684,12 +672,16 @@ paths_add(struct inv_paths *p, uint32_t pfn, int lvl)
 	}
 }
 
-static void
-inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root,
-    struct inv_paths *p)
+/* The tables on as's universe paths; computed once per pass. */
+static const struct inv_paths *
+inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root)
 {
 	const struct machine *mc = ctx->mc;
+	struct inv_paths *p = &ctx->st->paths[as];
 
+	if (ctx->st->paths_ok[as])
+		return p;
+	ctx->st->paths_ok[as] = 1;
 	memset(p, 0, sizeof(*p));
 	for (unsigned r = 0; r < inv_nregions(as); r++) {
 		vm_offset_t va = inv_region_va(as, r);
@@ -719,6 +711,7 @@ inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root,
 			pfn = child;
 		}
 	}
+	return p;
 }
 
 static int
@@ -740,10 +733,10 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 {
 	const struct machine *mc = ctx->mc;
 	const struct pmap *pm = &ctx->ps->pmaps[as];
-	struct inv_paths p;
+	const struct inv_paths *pp = inv_paths(ctx, as, root);
+	struct inv_paths p = *pp;
 	char exp[64], got[64];
 
-	inv_paths(ctx, as, root, &p);
 	if (p.bad) {
 		struct inv_finding *f = &ctx->finding;
 
@@ -846,16 +839,17 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 		const struct pmap *pm = &ctx->ps->pmaps[as];
 		int64_t res = st->pages[as], nsaved = 0;
 		struct inv_finding *f = &ctx->finding;
-		struct inv_paths p;
+		const struct inv_paths *p = NULL;
+		unsigned ntab = 0;
 
-		p.ntab = 0;
 		if (root == 0)
 			continue;
 		if (as != 0) {
-			inv_paths(ctx, as, root, &p);
+			p = inv_paths(ctx, as, root);
+			ntab = p->ntab;
 			for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
 				nsaved += pm->pm_saved[i].pfn != 0;
-			res += (int64_t)p.ntab + nsaved;
+			res += (int64_t)ntab + nsaved;
 		}
 		if (res == pm->pm_stats.resident_count &&
 		    st->wired[as] == pm->pm_stats.wired_count)
@@ -875,7 +869,7 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 			inv_set(f->detail, sizeof(f->detail),
 			    "pmap %u: %lld pages mapped by leaves + %u "
 			    "page-table pages + %lld saved ptps", as,
-			    (long long)st->pages[as], p.ntab,
+			    (long long)st->pages[as], ntab,
 			    (long long)nsaved);
 		return 1;
 	}

@@ -401,6 +401,16 @@ inv_add_slot(struct inv_state *st, uint32_t g)
 	st->wslot[st->nwslot++] = g;
 }
 
+/* Slot g must be re-checked (it need not be re-observed). */
+static void
+inv_add_changed(struct inv_state *st, uint32_t g)
+{
+	if (st->slot_mark[g] & INV_W_CHANGED)
+		return;
+	st->slot_mark[g] |= INV_W_CHANGED;
+	st->cslot[st->ncslot++] = g;
+}
+
 static void
 inv_add_region(struct inv_state *st, unsigned as, unsigned r)
 {
@@ -551,8 +561,10 @@ inv_collect_model(struct inv_ctx *ctx)
 	unsigned n;
 
 	n = model_pending_slots(ctx->md, &list);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		inv_add_slot(st, list[i]);
+		inv_add_changed(st, list[i]);
+	}
 	n = model_pending_frames(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++)
 		inv_add_frame(st, list[i]);
@@ -610,8 +622,11 @@ inv_obs_account(struct inv_state *st, uint32_t g, int sign)
 static void
 inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 {
+	if (st->sweep)
+		inv_add_changed(st, g);
 	if (st->obs_e[g] == e && st->obs_lvl[g] == lvl)
 		return;
+	inv_add_changed(st, g);
 	inv_add_frame(st, inv_obs_frame(st, g));
 	inv_obs_account(st, g, -1);
 	st->obs_e[g] = e;
@@ -707,6 +722,10 @@ inv_work_clear(struct inv_state *st)
 {
 	for (uint32_t i = 0; i < st->nwslot; i++)
 		st->slot_mark[st->wslot[i]] = 0;
+	for (uint32_t i = 0; i < st->ncslot; i++)
+		st->slot_mark[st->cslot[i]] = 0;
+	st->ncslot = 0;
+	memset(st->paths_ok, 0, sizeof(st->paths_ok));
 	for (uint32_t i = 0; i < st->nwregion; i++)
 		st->region_mark[st->wregion[i]] = 0;
 	for (uint32_t i = 0; i < st->nwframe; i++)
@@ -750,6 +769,9 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 		inv_collect_log(ctx);
 	inv_collect_model(ctx);
 	inv_observe(ctx);
+	ctx->cnt.observed += st->nwslot;
+	ctx->cnt.checked += st->ncslot;
+	ctx->cnt.frames += st->nwframe;
 	for (unsigned i = 0; i < INV_COUNT && !found; i++) {
 		if (inv_table[i].check == NULL || !inv_enabled(ctx, i))
 			continue;

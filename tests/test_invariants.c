@@ -540,7 +540,7 @@ fork_kstack_with_intr(int bug, unsigned nth)
 
 TEST(wrong_address_space_apt_clobbered_at_interrupt)
 {
-	unsigned fired = 0;
+	volatile unsigned fired = 0;
 
 	/*
 	 * Sweep the interrupt over the window pointings of the enter.  Each
@@ -548,7 +548,7 @@ TEST(wrong_address_space_apt_clobbered_at_interrupt)
 	 * lands in another pmap (wrong-address-space), or a stale load
 	 * makes the core trip over its own assertion first.
 	 */
-	for (unsigned nth = 1; nth <= 8; nth++) {
+	for (volatile unsigned nth = 1; nth <= 8; nth++) {
 		jmp_buf env;
 		int r = 0;
 

@@ -127,6 +127,9 @@ struct inv_counters {
 	uint64_t ops;	    /* inv_check_op */
 	uint64_t sweeps;    /* full sweeps, whatever asked for them */
 	uint64_t overflows; /* sweeps forced by log overflow */
+	uint64_t observed;  /* slots re-observed */
+	uint64_t checked;   /* slots re-checked (leaf or intent changed) */
+	uint64_t frames;    /* frames checked */
 };
 
 struct inv_state;
