@@ -12,7 +12,8 @@
  *   op     the same plus inv_check_op after every operation
  *   sweep  the same with every operation check a full sweep (for scale)
  * and the program prints calls per second and the ratio of each mode's
- * time to the unchecked one.  Goals: call <= 1.5x, op <= 3x.
+ * time to the unchecked one (best of three runs each, since the machine
+ * may be shared).  Goals: call <= 1.5x, op <= 3x.
  *
  *	bench_check [calls [mode]]	(default 200000, every mode)
  *
@@ -34,6 +35,7 @@
 #include "pmapfuzz/report.h"
 
 #define BENCH_PMAPS 3
+#define BENCH_REPEAT 3
 #define RW (VM_PROT_READ | VM_PROT_WRITE)
 
 enum bench_mode { MODE_OFF, MODE_CALL, MODE_OP, MODE_SWEEP, MODE_COUNT };
@@ -51,6 +53,7 @@ struct prog {
 	unsigned region;
 	unsigned k;	/* next slot (fill), op count (work), chunk (unmap) */
 	enum phase phase;
+	unsigned hole;	/* work: the page removed by the previous op */
 	vm_page_t page[USER_REGIONS * NPTEPG];
 };
 
@@ -148,7 +151,15 @@ bench_user_op(struct bench *b, struct prog *p, unsigned cpu)
 		}
 		break;
 	case PH_WORK: {
-		vm_offset_t va = rva + ptoa((p->k * 37) % (NPTEPG - 4));
+		/*
+		 * Protect four pages, punch a hole, fill the previous hole
+		 * and re-enter the first page writable.  The first such op
+		 * demotes; the hole keeps the page table short of 512 valid
+		 * entries, so promotion is attempted again only by the next
+		 * fill.
+		 */
+		unsigned first = (p->k * 37) % (NPTEPG - 8);
+		vm_offset_t va = rva + ptoa(first);
 		uint32_t pfn;
 
 		if (b->mc->cpus[cpu].pmap_id != (int16_t)as) {
@@ -163,9 +174,13 @@ bench_user_op(struct bench *b, struct prog *p, unsigned cpu)
 		model_protect(b->md, as, va, va + ptoa(4), VM_PROT_READ);
 		pmap_protect(p->pm, va, va + ptoa(4), VM_PROT_READ);
 		bench_call(b, "pmap_protect");
-		for (unsigned i = 0; i < 3; i++)
-			bench_enter(b, p, (unsigned)((va - USER_BASE) >>
-			    PAGE_SHIFT) + i);
+		model_unmap_range(b->md, as, va + ptoa(4), va + ptoa(5));
+		pmap_remove(p->pm, va + ptoa(4), va + ptoa(5));
+		bench_call(b, "pmap_remove");
+		if (p->k != 0)
+			bench_enter(b, p, base + p->hole);
+		p->hole = first + 4;
+		bench_enter(b, p, base + first);
 		if (++p->k == 32) {
 			p->phase = PH_UNMAP;
 			p->k = 0;
@@ -342,10 +357,18 @@ main(int argc, char **argv)
 		uint64_t hash;
 		double t;
 
-		if (m != MODE_OFF && argc > 2 && strcmp(argv[2],
-		    mode_name[m]) != 0)
+		if (argc > 2 && strcmp(argv[2], mode_name[m]) != 0 &&
+		    (m != MODE_OFF || getenv("BENCH_NO_BASE") != NULL))
 			continue;
+		/* Best of three: the machine may be shared. */
 		t = bench_run((enum bench_mode)m, ncalls, &hash, &b);
+		for (int rep = 1; rep < BENCH_REPEAT; rep++) {
+			double t2 = bench_run((enum bench_mode)m, ncalls,
+			    &hash, &b);
+
+			if (t2 < t)
+				t = t2;
+		}
 
 		if (m == MODE_OFF)
 			base = t;

@@ -24,19 +24,8 @@ g_va(uint32_t g)
 
 /* pv-mismatch */
 
-/*
- * How a walk of one PV list went.  n counts the entries naming (pm, va);
- * bad is set (with why and idx) when the list itself is malformed.
- */
-struct pv_scan {
-	unsigned n;
-	int bad;
-	uint32_t idx;
-	const char *why;
-};
-
-static void
-pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
+void
+inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
     vm_offset_t va, struct pv_scan *s)
 {
 	uint32_t steps = 0;
@@ -77,49 +66,35 @@ pv_fail(struct inv_ctx *ctx, int as, vm_offset_t va, uint32_t pfn,
 	return 1;
 }
 
-/* Each managed leaf of a work slot has exactly one PV entry. */
+/* The slot scan's verdict: a managed leaf without exactly one entry. */
 static int
 pv_slots(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
-	const struct machine *mc = ctx->mc;
+	uint32_t g = st->bad[INV_PV_MISMATCH], f;
+	unsigned as;
+	vm_offset_t va;
+	char found[96], detail[160];
+	int big;
 
-	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i], f, head;
-		unsigned as = g_as(g);
-		vm_offset_t va = g_va(g);
-		struct pv_scan s;
-		char found[96], detail[160];
-
-		if (st->obs_lvl[g] == 0 ||
-		    (st->obs_e[g] & PG_MANAGED) == 0)
-			continue;
-		f = inv_obs_frame(st, g);
-		if (st->obs_lvl[g] == PT_LVL_PDE) {
-			if (pmap_pte_index(va) != 0)
-				continue;
-			head = f < mc->cfg.nframes ?
-			    mc->pages[f].pv2m_head : 0;
-		} else
-			head = f < mc->cfg.nframes ? mc->pages[f].pv_head : 0;
-		pv_count(ctx->ps, head, as, va, &s);
-		if (!s.bad && s.n == 1)
-			continue;
-		if (s.bad)
-			inv_set(found, sizeof(found), "malformed list: %s",
-			    s.why);
-		else
-			inv_set(found, sizeof(found), "%u entries", s.n);
-		inv_set(detail, sizeof(detail),
-		    "managed %s mapping (pmap %u, va %#llx) of frame %u needs "
-		    "exactly one entry on the frame's %s list",
-		    st->obs_lvl[g] == PT_LVL_PDE ? "2 MiB" : "4 KiB", as,
-		    (unsigned long long)va, (unsigned)f,
-		    st->obs_lvl[g] == PT_LVL_PDE ? "pv2m" : "pv");
-		return pv_fail(ctx, (int)as, va, f, s.idx,
-		    "one PV entry", found, detail);
-	}
-	return 0;
+	if (g == INV_NO_SLOT)
+		return 0;
+	as = g_as(g);
+	va = g_va(g);
+	f = inv_obs_frame(st, g);
+	big = st->obs_lvl[g] == PT_LVL_PDE;
+	if (st->bad_why[INV_PV_MISMATCH] != NULL)
+		inv_set(found, sizeof(found), "malformed list: %s",
+		    st->bad_why[INV_PV_MISMATCH]);
+	else
+		inv_set(found, sizeof(found), "%u entries",
+		    (unsigned)st->bad_arg[INV_PV_MISMATCH]);
+	inv_set(detail, sizeof(detail),
+	    "managed %s mapping (pmap %u, va %#llx) of frame %u needs exactly "
+	    "one entry on the frame's %s list", big ? "2 MiB" : "4 KiB", as,
+	    (unsigned long long)va, (unsigned)f, big ? "pv2m" : "pv");
+	return pv_fail(ctx, (int)as, va, f, st->bad_arg2[INV_PV_MISMATCH],
+	    "one PV entry", found, detail);
 }
 
 /*
@@ -305,7 +280,8 @@ freed_frame(struct inv_ctx *ctx, uint32_t f)
 	if (m->pv_head != 0 || m->pv2m_head != 0) {
 		inv_fail(ctx, INV_FREED_WHILE_MAPPED, INV_NONE_PMAP, 0, 0, f);
 		inv_set(fd->expected, sizeof(fd->expected), "empty PV lists");
-		inv_set(fd->found, sizeof(fd->found), "pv_head %u, pv2m_head %u",
+		inv_set(fd->found, sizeof(fd->found),
+		    "pv_head %u, pv2m_head %u",
 		    (unsigned)m->pv_head, (unsigned)m->pv2m_head);
 		inv_set(fd->detail, sizeof(fd->detail),
 		    "frame %u is free but PV entries still name it",
@@ -517,6 +493,28 @@ tlb_entry_stale(struct inv_ctx *ctx, const struct tlb_entry *e,
 	return NULL;
 }
 
+/* Whether something since the last operation check may have made e
+ * stale: a range whose rights shrank under it, or a freed frame. */
+static int
+tlb_suspect(const struct inv_state *st, const struct tlb_entry *e)
+{
+	uint64_t size = e->big ? NBPDR : PAGE_SIZE;
+
+	if (st->tlb_all)
+		return 1;
+	for (unsigned i = 0; i < st->ntlb_rng; i++) {
+		const struct inv_tlb_range *r = &st->tlb_rng[i];
+
+		if (e->va < r->hi && r->lo < e->va + size &&
+		    (r->root == 0 || e->global || r->root == e->root))
+			return 1;
+	}
+	for (unsigned i = 0; i < st->ntlb_free; i++)
+		if (tlb_maps(e, st->tlb_free[i]))
+			return 1;
+	return 0;
+}
+
 int
 inv_chk_stale_tlb(struct inv_ctx *ctx)
 {
@@ -524,7 +522,8 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 	const struct machine *mc = ctx->mc;
 	uint32_t kroot = inv_root(ctx, 0);
 
-	if (!st->op_level || (!st->tlb_dirty && !st->sweep))
+	if (!st->op_level || (!st->tlb_all && st->ntlb_rng == 0 &&
+	    st->ntlb_free == 0))
 		return 0;
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
@@ -538,7 +537,8 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 			uint32_t root;
 			char what[24];
 
-			if (!e->valid || (!e->global && e->root != cpu->cr3))
+			if (!e->valid || (!e->global && e->root != cpu->cr3) ||
+			    !tlb_suspect(st, e))
 				continue;
 			root = e->global ? kroot : e->root;
 			if ((why = tlb_entry_stale(ctx, e, root)) == NULL)

@@ -1,7 +1,7 @@
 /*
- * inv_int.h - what the checker's files (invariants.c, inv_tables.c,
- * inv_frames.c) share and nobody else may use.  They are one module, "inv";
- * this header exists only because the module is split in three files.
+ * inv_int.h - what the checker's files (invariants.c, inv_slots.c,
+ * inv_tables.c, inv_frames.c) share and nobody else may use.  They are one
+ * module, "inv"; this header exists only because the module is split.
  *
  * The checker keeps a shadow of what it has verified: for every page slot
  * of the model's universe the leaf it last saw there (obs), and from those
@@ -31,6 +31,9 @@
  * or its intent changed since it was last verified, or a sweep). */
 #define INV_W_SLOT 0x1
 #define INV_W_CHANGED 0x2
+
+/* Notes kept for the next stale-tlb check before it checks every entry. */
+#define INV_TLB_NOTES 32
 
 /* A window event that broke the window contract (first one kept). */
 struct inv_ev_note {
@@ -72,14 +75,36 @@ struct inv_state {
 	uint8_t chunk_mark[RESERV_MAX];
 	uint32_t wchunk[RESERV_MAX];
 	uint32_t nwchunk;
-	uint32_t upper_check;	      /* mask of as whose kernel half to check */
+	uint32_t upper_check;	      /* as whose kernel half to check */
+	uint32_t as_touched;	      /* mask of as whose tables, leaves or
+					 intent changed: their counts are
+					 re-checked (every as at op level) */
 	struct inv_ev_note win_gen;   /* window used after re-pointing */
 	struct inv_ev_note win_lost;  /* unresolvable window access, same gen */
 	struct inv_ev_note outside;   /* valid entry written outside universe */
-	int tlb_dirty;		      /* rights shrank or frames freed since the
-					 last op check: check every TLB entry */
+	/*
+	 * What may have made a TLB entry stale since the last operation
+	 * check: ranges whose rights shrank (root 0: any address space) and
+	 * frames freed; tlb_all when the lists overflowed or for a sweep.
+	 */
+	int tlb_all;
+	unsigned ntlb_rng, ntlb_free;
+	struct inv_tlb_range {
+		uint64_t lo, hi;	/* [lo, hi) */
+		uint32_t root;
+	} tlb_rng[INV_TLB_NOTES];
+	uint32_t tlb_free[INV_TLB_NOTES];
 	int need_sweep;
 	unsigned ops_since_sweep;
+	/*
+	 * Verdicts of the slot scan (inv_slots.c), per invariant: the first
+	 * changed slot that breaks it (UINT32_MAX: none), an argument (the
+	 * other pmap, the other slot, a PV count) and a reason.
+	 */
+	uint32_t bad[INV_COUNT];
+	uint32_t bad_arg[INV_COUNT];
+	uint32_t bad_arg2[INV_COUNT];
+	const char *bad_why[INV_COUNT];
 	/* Tables on the universe's paths, per as, computed once a pass. */
 	uint8_t paths_ok[MODEL_AS_MAX];
 	struct inv_paths {
@@ -107,12 +132,23 @@ struct inv_walk {
 
 /* invariants.c: helpers shared by the check files. */
 int inv_enabled(const struct inv_ctx *ctx, enum inv_id id);
-uint32_t inv_root(const struct inv_ctx *ctx, unsigned as);
+
+/* Root of pmap as if it is live (the kernel's always is), else 0. */
+static inline uint32_t
+inv_root(const struct inv_ctx *ctx, unsigned as)
+{
+	const struct pmap *pm;
+
+	if (as >= PMAP_MAX)
+		return 0;
+	pm = &ctx->ps->pmaps[as];
+	return as == 0 || pm->pm_inuse ? pm->pm_pml4 : 0;
+}
+
 int inv_as_of_root(const struct inv_ctx *ctx, uint32_t root);
 void inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
     struct inv_walk *w);
 const pt_entry_t *inv_table_of(const struct machine *mc, uint32_t pfn);
-int inv_region_of(unsigned as, vm_offset_t va);
 vm_offset_t inv_region_va(unsigned as, unsigned r);
 unsigned inv_nregions(unsigned as);
 /* First and one-past-last slot of region r of as. */
@@ -143,6 +179,19 @@ void inv_add_entry(struct inv_finding *f, const char *what, int level,
 void inv_describe_model(char *buf, size_t len, const struct model_map *mp);
 void inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
     uint32_t pfn);
+
+/* inv_slots.c: fill st->bad[] from the changed slots. */
+#define INV_NO_SLOT UINT32_MAX
+void inv_scan_slots(struct inv_ctx *ctx);
+/* A PV list walk (inv_frames.c): entries naming (pm, va), or malformed. */
+struct pv_scan {
+	unsigned n;
+	int bad;
+	uint32_t idx;
+	const char *why;
+};
+void inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
+    vm_offset_t va, struct pv_scan *s);
 
 /* The checks, in table order (inv_tables.c, inv_frames.c). */
 int inv_chk_wrong_as(struct inv_ctx *ctx);

@@ -154,42 +154,20 @@ inv_chk_wrong_as(struct inv_ctx *ctx)
 
 	if (st->win_gen.set)
 		return was_window(ctx);
-	for (unsigned as = 1; as < PMAP_MAX; as++) {
-		if (inv_root(ctx, as) == 0)
-			continue;
-		if ((st->op_level || (st->upper_check >> as) & 1) &&
+	for (unsigned as = 1; st->upper_check != 0 && as < PMAP_MAX; as++)
+		if ((st->upper_check >> as & 1) && inv_root(ctx, as) != 0 &&
 		    was_upper(ctx, as))
 			return 1;
-	}
-	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i], f;
-		unsigned as = g_as(g);
-		vm_offset_t va;
-		const struct model_map *mp;
+	if (st->bad[INV_WRONG_ADDRESS_SPACE] != INV_NO_SLOT) {
+		uint32_t g = st->bad[INV_WRONG_ADDRESS_SPACE];
 
-		if (st->obs_lvl[g] == 0 || as == 0)
-			continue;
-		va = g_va(g);
-		f = inv_obs_frame(st, g);
-		mp = model_lookup(ctx->md, as, va);
-		if (mp != NULL && mp->pfn == f)
-			continue;
-		for (unsigned q = 1; q < PMAP_MAX; q++) {
-			const struct model_map *mq;
-
-			if (q == as)
-				continue;
-			mq = model_lookup(ctx->md, q, va);
-			if (mq == NULL || mq->pfn != f)
-				continue;
-			slot_fail(ctx, INV_WRONG_ADDRESS_SPACE, g);
-			inv_set(ctx->finding.detail,
-			    sizeof(ctx->finding.detail),
-			    "pmap %u maps va %#llx to frame %u, which the "
-			    "model gives to pmap %u at that va", as,
-			    (unsigned long long)va, (unsigned)f, q);
-			return 1;
-		}
+		slot_fail(ctx, INV_WRONG_ADDRESS_SPACE, g);
+		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+		    "pmap %u maps va %#llx to frame %u, which the model gives "
+		    "to pmap %u at that va", g_as(g),
+		    (unsigned long long)g_va(g), (unsigned)inv_obs_frame(st, g),
+		    (unsigned)st->bad_arg[INV_WRONG_ADDRESS_SPACE]);
+		return 1;
 	}
 	return 0;
 }
@@ -429,12 +407,9 @@ inv_chk_stale_pte(struct inv_ctx *ctx)
 		    "can map nothing", (unsigned long long)st->outside.ev.va);
 		return 1;
 	}
-	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i];
+	if (st->bad[INV_STALE_PTE] != INV_NO_SLOT) {
+		uint32_t g = st->bad[INV_STALE_PTE];
 
-		if (st->obs_lvl[g] == 0 ||
-		    model_lookup(ctx->md, g_as(g), g_va(g)) != NULL)
-			continue;
 		slot_fail(ctx, INV_STALE_PTE, g);
 		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
 		    "pmap %u still translates va %#llx, which the model says "
@@ -450,54 +425,19 @@ int
 inv_chk_missing_wired(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
+	uint32_t g = st->bad[INV_MISSING_WIRED];
 
-	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i];
-		unsigned as = g_as(g);
-		const struct model_map *mp;
-
-		if (st->obs_lvl[g] != 0)
-			continue;
-		mp = model_lookup(ctx->md, as, g_va(g));
-		if (mp == NULL || (as != 0 && (mp->flags & MODEL_WIRED) == 0))
-			continue;
-		slot_fail(ctx, INV_MISSING_WIRED, g);
-		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
-		    "the model's %s mapping of va %#llx in pmap %u is absent "
-		    "from the tables", as == 0 ? "kernel" : "wired",
-		    (unsigned long long)g_va(g), as);
-		return 1;
-	}
-	return 0;
+	if (g == INV_NO_SLOT)
+		return 0;
+	slot_fail(ctx, INV_MISSING_WIRED, g);
+	inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+	    "the model's %s mapping of va %#llx in pmap %u is absent from "
+	    "the tables", g_as(g) == 0 ? "kernel" : "wired",
+	    (unsigned long long)g_va(g), g_as(g));
+	return 1;
 }
 
 /* wrong-translation */
-
-/* The first way leaf e gives more (or other) rights than mp; NULL if
- * none. */
-static const char *
-leaf_mismatch(pt_entry_t e, int kernel, const struct model_map *mp)
-{
-	if ((e & PG_RW) != 0 && (mp->prot & VM_PROT_WRITE) == 0)
-		return "writable, but the model allows no write";
-	if ((e & PG_NX) == 0 && (mp->prot & VM_PROT_EXECUTE) == 0)
-		return "executable (no PG_NX), but the model allows no execute";
-	if (!kernel && (e & PG_U) == 0)
-		return "user va without PG_U";
-	if (kernel && (e & PG_U) != 0)
-		return "kernel va with PG_U";
-	if (kernel && (e & PG_G) == 0)
-		return "kernel va without PG_G";
-	if (!kernel && (e & PG_G) != 0)
-		return "user va with PG_G (survives address-space switches)";
-	if (((e & PG_W) != 0) != ((mp->flags & MODEL_WIRED) != 0))
-		return (e & PG_W) != 0 ? "PG_W on a mapping the model has not "
-		    "wired" : "no PG_W on a wired mapping";
-	if (((e & PG_MANAGED) != 0) != ((mp->flags & MODEL_MANAGED) != 0))
-		return (e & PG_MANAGED) != 0 ? "PG_MANAGED on an unmanaged "
-		    "mapping" : "no PG_MANAGED on a managed mapping";
-	return NULL;
-}
 
 /* Intermediate entries and page sizes on the path to region gr. */
 static int
@@ -569,27 +509,14 @@ inv_chk_wrong_translation(struct inv_ctx *ctx)
 	for (uint32_t i = 0; i < st->nwregion; i++)
 		if (wt_region(ctx, st->wregion[i]))
 			return 1;
-	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i];
-		unsigned as = g_as(g);
-		vm_offset_t va;
-		const struct model_map *mp;
-		const char *why;
+	if (st->bad[INV_WRONG_TRANSLATION] != INV_NO_SLOT) {
+		uint32_t g = st->bad[INV_WRONG_TRANSLATION];
 
-		if (st->obs_lvl[g] == 0)
-			continue;
-		va = g_va(g);
-		if ((mp = model_lookup(ctx->md, as, va)) == NULL)
-			continue;
-		if (inv_obs_frame(st, g) != mp->pfn)
-			why = "maps another frame than the model's";
-		else
-			why = leaf_mismatch(st->obs_e[g], as == 0, mp);
-		if (why == NULL)
-			continue;
 		slot_fail(ctx, INV_WRONG_TRANSLATION, g);
 		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
-		    "pmap %u va %#llx: %s", as, (unsigned long long)va, why);
+		    "pmap %u va %#llx: %s", g_as(g),
+		    (unsigned long long)g_va(g),
+		    st->bad_why[INV_WRONG_TRANSLATION]);
 		return 1;
 	}
 	return 0;
@@ -601,51 +528,18 @@ int
 inv_chk_shared_writable(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
-	struct model_ref refs[16];
+	uint32_t g = st->bad[INV_SHARED_WRITABLE], h;
 
-	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i], f;
-		unsigned as = g_as(g), n;
-		const struct model_map *mp;
-
-		if (st->obs_lvl[g] == 0 || (st->obs_e[g] & PG_RW) == 0)
-			continue;
-		mp = model_lookup(ctx->md, as, g_va(g));
-		f = inv_obs_frame(st, g);
-		if (mp == NULL || (mp->flags & MODEL_PRIVATE) == 0 ||
-		    mp->pfn != f)
-			continue;
-		n = model_frame_maps(ctx->md, f, refs, 16);
-		if (n > 16)
-			n = 16;
-		for (unsigned k = 0; k < n; k++) {
-			const struct model_map *mq;
-			int slot;
-			uint32_t h;
-
-			if (refs[k].as == as)
-				continue;
-			mq = model_lookup(ctx->md, refs[k].as, refs[k].va);
-			slot = model_slot(refs[k].as, refs[k].va);
-			if (mq == NULL || slot < 0 ||
-			    (mq->flags & MODEL_PRIVATE) == 0)
-				continue;
-			h = refs[k].as * MODEL_SLOTS_MAX + (uint32_t)slot;
-			if (st->obs_lvl[h] == 0 ||
-			    (st->obs_e[h] & PG_RW) == 0 ||
-			    inv_obs_frame(st, h) != f)
-				continue;
-			slot_fail(ctx, INV_SHARED_WRITABLE, g);
-			inv_set(ctx->finding.detail,
-			    sizeof(ctx->finding.detail),
-			    "private frame %u is writable in pmap %u (va "
-			    "%#llx) and in pmap %u (va %#llx)", (unsigned)f,
-			    as, (unsigned long long)g_va(g), refs[k].as,
-			    (unsigned long long)refs[k].va);
-			return 1;
-		}
-	}
-	return 0;
+	if (g == INV_NO_SLOT)
+		return 0;
+	h = st->bad_arg[INV_SHARED_WRITABLE];
+	slot_fail(ctx, INV_SHARED_WRITABLE, g);
+	inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
+	    "private frame %u is writable in pmap %u (va %#llx) and in pmap "
+	    "%u (va %#llx)", (unsigned)inv_obs_frame(st, g), g_as(g),
+	    (unsigned long long)g_va(g), g_as(h),
+	    (unsigned long long)g_va(h));
+	return 1;
 }
 
 /* ptp-count and pmap-stats: the tables on the universe's paths. */
@@ -734,30 +628,29 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 	const struct machine *mc = ctx->mc;
 	const struct pmap *pm = &ctx->ps->pmaps[as];
 	const struct inv_paths *pp = inv_paths(ctx, as, root);
-	struct inv_paths p = *pp;
 	char exp[64], got[64];
 
-	if (p.bad) {
+	if (pp->bad) {
 		struct inv_finding *f = &ctx->finding;
 
-		inv_fail(ctx, INV_PTP_COUNT, (int)as, 1, p.bad_va,
-		    (uint32_t)atop(p.bad_e & PG_FRAME));
+		inv_fail(ctx, INV_PTP_COUNT, (int)as, 1, pp->bad_va,
+		    (uint32_t)atop(pp->bad_e & PG_FRAME));
 		f->nentries = 0;
-		inv_add_entry(f, level_name[p.bad_level], p.bad_level,
-		    p.bad_table, p.bad_idx, p.bad_e);
+		inv_add_entry(f, level_name[pp->bad_level], pp->bad_level,
+		    pp->bad_table, pp->bad_idx, pp->bad_e);
 		inv_set(f->expected, sizeof(f->expected),
 		    "an allocated page-table page");
 		inv_set(f->found, sizeof(f->found), "frame %u (flags %#x)",
-		    (unsigned)atop(p.bad_e & PG_FRAME),
-		    (unsigned)mc->pages[atop(p.bad_e & PG_FRAME) %
+		    (unsigned)atop(pp->bad_e & PG_FRAME),
+		    (unsigned)mc->pages[atop(pp->bad_e & PG_FRAME) %
 		    MACH_FRAMES_MAX].flags);
 		inv_set(f->detail, sizeof(f->detail),
 		    "a reachable %s points at a frame that holds no page "
-		    "table: freed while reachable", level_name[p.bad_level]);
+		    "table: freed while reachable", level_name[pp->bad_level]);
 		return 1;
 	}
-	for (unsigned i = 0; i < p.ntab; i++) {
-		const struct vm_page *m = &mc->pages[p.tab[i]];
+	for (unsigned i = 0; i < pp->ntab; i++) {
+		const struct vm_page *m = &mc->pages[pp->tab[i]];
 		int n;
 
 		if (as == 0) {
@@ -768,17 +661,17 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 			    (unsigned)m->ref_count,
 			    (m->flags & VPF_KERNEL_PTP) != 0 ? "" :
 			    ", not VPF_KERNEL_PTP");
-			return ptp_fail(ctx, as, p.tab[i], p.lvl[i],
+			return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
 			    "VPF_KERNEL_PTP with ref_count 512", got,
 			    "a kernel page-table page's count is fixed");
 		}
-		n = inv_tab_nvalid(ctx, p.tab[i]);
+		n = inv_tab_nvalid(ctx, pp->tab[i]);
 		if (n == (int)m->ref_count)
 			continue;
 		inv_set(exp, sizeof(exp), "ref_count %d (valid entries)", n);
 		inv_set(got, sizeof(got), "ref_count %u",
 		    (unsigned)m->ref_count);
-		return ptp_fail(ctx, as, p.tab[i], p.lvl[i], exp, got,
+		return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i], exp, got,
 		    "a user page-table page's count differs from its valid "
 		    "entries");
 	}
@@ -791,8 +684,8 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 			return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
 			    "an allocated page-table page", "a freed frame",
 			    "a saved page-table page was freed");
-		for (unsigned k = 0; k < p.ntab; k++)
-			if (p.tab[k] == pfn)
+		for (unsigned k = 0; k < pp->ntab; k++)
+			if (pp->tab[k] == pfn)
 				return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
 				    "saved ptp unreachable",
 				    "reachable from the tables",
@@ -810,7 +703,8 @@ inv_chk_ptp_count(struct inv_ctx *ctx)
 	for (unsigned as = 0; as < PMAP_MAX; as++) {
 		uint32_t root = inv_root(ctx, as);
 
-		if (root != 0 && ptp_check_as(ctx, as, root))
+		if ((ctx->st->as_touched >> as & 1) && root != 0 &&
+		    ptp_check_as(ctx, as, root))
 			return 1;
 	}
 	if (!ctx->st->sweep)
@@ -842,7 +736,7 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 		const struct inv_paths *p = NULL;
 		unsigned ntab = 0;
 
-		if (root == 0)
+		if (root == 0 || (st->as_touched >> as & 1) == 0)
 			continue;
 		if (as != 0) {
 			p = inv_paths(ctx, as, root);

@@ -145,19 +145,25 @@ const struct inv_info inv_table[INV_COUNT] = {
 	{ INV_LOST_DIRTY, "lost-dirty",
 	    "a page written through a mapping stays known dirty (PG_M or "
 	    "vm_page dirty) until it is cleaned",
-	    "For a touched frame the model says was written and not "
-	    "cleaned: VPF_DIRTY is set or a leaf of one of its model "
-	    "mappings has PG_M.",
+	    "For a touched managed frame the model says was written (through "
+	    "a managed mapping) and not cleaned: VPF_DIRTY is set or a leaf "
+	    "of one of its model mappings has PG_M.  Unmanaged mappings' "
+	    "dirtiness is their owner's business, as in FreeBSD.",
 	    "Non-atomic pmap_protect lost a racing PG_M (FreeBSD PR 61852)",
 	    inv_chk_lost_dirty },
 	{ INV_STALE_TLB, "stale-tlb",
 	    "once an operation returns, no CPU's TLB holds a translation "
 	    "that the tables no longer allow, nor one to a freed frame",
 	    "Operation checks and sweeps only: every valid entry of every "
-	    "CPU reachable under its cr3 (or global) is re-walked: same "
-	    "frame, rights no wider than the tables' (RW, U, NX), dirty "
-	    "only if the PTE has PG_M, frame allocated.  A 2 MiB entry over "
-	    "a demoted range must agree with all 512 PTEs.",
+	    "CPU, reachable under its cr3 (or global), that lies over a "
+	    "range whose rights shrank or maps a frame freed since the last "
+	    "operation check (every entry in a sweep) is re-walked: same "
+	    "frame, "
+	    "rights no wider than the tables' (U, NX; RW only counts once "
+	    "the entry is dirty, since a clean writable entry re-walks "
+	    "before its first write), a dirty writable entry only over a "
+	    "PTE with PG_M, frame allocated.  A 2 MiB entry over a demoted "
+	    "range must agree with all 512 PTEs.",
 	    "Promoted superpage removal invalidated only its first 4 KiB "
 	    "(FreeBSD r312954); PCID IPI reordering (EN-22:04.pcid)",
 	    inv_chk_stale_tlb },
@@ -220,20 +226,6 @@ int
 inv_enabled(const struct inv_ctx *ctx, enum inv_id id)
 {
 	return (ctx->enabled >> id) & 1;
-}
-
-/* Root of as if it is a live pmap, else 0. */
-uint32_t
-inv_root(const struct inv_ctx *ctx, unsigned as)
-{
-	const struct pmap *pm;
-
-	if (as >= PMAP_MAX)
-		return 0;
-	pm = &ctx->ps->pmaps[as];
-	if (as != 0 && !pm->pm_inuse)
-		return 0;
-	return pm->pm_pml4;
 }
 
 int
@@ -308,17 +300,6 @@ inv_region_va(unsigned as, unsigned r)
 	if (r < USER_REGIONS)
 		return USER_BASE + r * NBPDR;
 	return trunc_2mpage(KSTACK_VA);
-}
-
-int
-inv_region_of(unsigned as, vm_offset_t va)
-{
-	unsigned n = inv_nregions(as);
-
-	for (unsigned r = 0; r < n; r++)
-		if (trunc_2mpage(va) == inv_region_va(as, r))
-			return (int)r;
-	return -1;
 }
 
 void
@@ -456,6 +437,27 @@ inv_leaf_frame(pt_entry_t e, int level)
 }
 
 /*
+ * Rights of the range a PTE event's entry covers shrank (or its frame
+ * changed): a TLB entry overlapping it must be re-walked after the
+ * operation.  Kernel va are the same in every address space.
+ */
+static void
+inv_tlb_note_range(struct inv_state *st, const struct mach_event *ev,
+    unsigned shift)
+{
+	struct inv_tlb_range *r;
+
+	if (st->ntlb_rng == INV_TLB_NOTES) {
+		st->tlb_all = 1;
+		return;
+	}
+	r = &st->tlb_rng[st->ntlb_rng++];
+	r->lo = ev->va & ~((1ULL << shift) - 1);
+	r->hi = r->lo + (1ULL << shift);
+	r->root = va_is_kernel(ev->va) ? 0 : ev->root;
+}
+
+/*
  * A PTE event: mark what it touched.  Kernel va are the kernel address
  * space's whatever root the write went through, except the kernel half of
  * a user PML4, which is only compared with the kernel's.
@@ -471,10 +473,16 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 	if (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now)
 		inv_note(&st->win_gen, ev);
 	if ((ev->old & PG_V) != 0 && (ev->old & ~ev->new & ~PG_A) != 0)
-		st->tlb_dirty = 1;
-	if (ev->pfn < MACH_FRAMES_MAX)
-		st->tab_nvalid[ev->pfn] = -1;
+		inv_tlb_note_range(st, ev, shift);
+	/* Every store is logged with its old value, so counts follow. */
+	if (ev->pfn < MACH_FRAMES_MAX && st->tab_nvalid[ev->pfn] >= 0)
+		st->tab_nvalid[ev->pfn] = (int16_t)(st->tab_nvalid[ev->pfn] +
+		    (int)(ev->new & PG_V) - (int)(ev->old & PG_V));
+	if (ev->level > PT_LVL_PTE)
+		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 	as = kva ? 0 : inv_as_of_root(ctx, ev->root);
+	if (kva && ev->level == PT_LVL_PML4E && ev->root == inv_root(ctx, 0))
+		st->upper_check = ~0u;
 	if (kva && ev->level == PT_LVL_PML4E &&
 	    ev->root != inv_root(ctx, 0)) {
 		int uas = inv_as_of_root(ctx, ev->root);
@@ -485,6 +493,7 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 	}
 	if (as < 0)
 		return;
+	st->as_touched |= 1u << as;
 	if (ev->level == PT_LVL_PTE ||
 	    (ev->level == PT_LVL_PDE && ((ev->old | ev->new) & PG_PS) != 0)) {
 		if ((ev->old & PG_V) != 0)
@@ -516,6 +525,19 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 		inv_note(&st->outside, ev);
 }
 
+/* Drop the cached paths that pass through table frame pfn. */
+static void
+inv_paths_forget(struct inv_state *st, uint32_t pfn)
+{
+	for (unsigned as = 0; as < MODEL_AS_MAX; as++) {
+		if (!st->paths_ok[as])
+			continue;
+		for (unsigned i = 0; i < st->paths[as].ntab; i++)
+			if (st->paths[as].tab[i] == pfn)
+				st->paths_ok[as] = 0;
+	}
+}
+
 static void
 inv_collect_log(struct inv_ctx *ctx)
 {
@@ -539,13 +561,22 @@ inv_collect_log(struct inv_ctx *ctx)
 				inv_note(&st->win_lost, ev);
 			break;
 		case EV_PAGE_FREE:
-			st->tlb_dirty = 1;
+			if (st->ntlb_free < INV_TLB_NOTES)
+				st->tlb_free[st->ntlb_free++] = ev->pfn;
+			else
+				st->tlb_all = 1;
 			/* FALLTHROUGH */
 		case EV_PAGE_ALLOC:
 			inv_add_frame(st, ev->pfn);
 			inv_add_chunk(st, ev->pfn);
 			if (ev->pfn < MACH_FRAMES_MAX)
 				st->tab_nvalid[ev->pfn] = -1;
+			/* A new frame is on no path until an upper entry is
+			 * written; a freed one may have been. */
+			if (ev->kind == EV_PAGE_FREE) {
+				inv_paths_forget(st, ev->pfn);
+				st->as_touched = ~0u;
+			}
 			break;
 		default:
 			break;
@@ -564,6 +595,7 @@ inv_collect_model(struct inv_ctx *ctx)
 	for (unsigned i = 0; i < n; i++) {
 		inv_add_slot(st, list[i]);
 		inv_add_changed(st, list[i]);
+		st->as_touched |= 1u << (list[i] / MODEL_SLOTS_MAX);
 	}
 	n = model_pending_frames(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++)
@@ -589,7 +621,7 @@ inv_collect_all(struct inv_ctx *ctx)
 		inv_add_chunk(st, pfn);
 		st->tab_nvalid[pfn] = -1;
 	}
-	st->tlb_dirty = 1;
+	st->tlb_all = 1;
 }
 
 /* Shadow maintenance. */
@@ -627,6 +659,7 @@ inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 	if (st->obs_e[g] == e && st->obs_lvl[g] == lvl)
 		return;
 	inv_add_changed(st, g);
+	st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
 	inv_add_frame(st, inv_obs_frame(st, g));
 	inv_obs_account(st, g, -1);
 	st->obs_e[g] = e;
@@ -654,39 +687,43 @@ inv_observe(struct inv_ctx *ctx)
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
 	uint32_t cached = UINT32_MAX;
-	struct inv_walk w;
-	int have = 0;
+	const pt_entry_t *pt = NULL;
+	pt_entry_t pde = 0;
+	int ps = 0;
 
 	for (uint32_t i = 0; i < st->nwslot; i++) {
 		uint32_t g = st->wslot[i];
 		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
-		vm_offset_t va = model_slot_va(as, s);
-		uint32_t root = inv_root(ctx, as);
-		uint32_t key = as * INV_NREG_MAX +
-		    (uint32_t)inv_region_of(as, va);
-		const pt_entry_t *pt;
+		unsigned r = as == 0 || s < USER_REGIONS * NPTEPG ?
+		    s / NPTEPG : INV_KSTACK_REGION;
+		uint32_t key = as * INV_NREG_MAX + r;
 		pt_entry_t e;
 
-		if (root == 0) {
-			inv_obs_set(st, g, 0, 0);
-			continue;
-		}
-		if (!have || key != cached) {
-			inv_walk(mc, root, va, &w);
+		if (key != cached) {
+			uint32_t root = inv_root(ctx, as);
+			struct inv_walk w;
+
 			cached = key;
-			have = 1;
+			pt = NULL;
+			ps = 0;
+			if (root != 0) {
+				inv_walk(mc, root, model_slot_va(as, s), &w);
+				ps = w.leaf == PT_LVL_PDE;
+				pde = w.ent[PT_LVL_PDE];
+				if (w.tab[PT_LVL_PTE] != 0)
+					pt = inv_table_of(mc,
+					    w.tab[PT_LVL_PTE]);
+			}
 		}
-		if (w.leaf == PT_LVL_PDE) {
-			inv_obs_set(st, g, w.ent[PT_LVL_PDE], PT_LVL_PDE);
+		if (ps) {
+			inv_obs_set(st, g, pde, PT_LVL_PDE);
 			continue;
 		}
-		if (w.tab[PT_LVL_PTE] == 0) {
-			/* The walk stopped above the PT. */
-			inv_obs_set(st, g, 0, 0);
-			continue;
-		}
-		pt = inv_table_of(mc, w.tab[PT_LVL_PTE]);
-		e = pt != NULL ? pt[pmap_pte_index(va)] : 0;
+		/* Slot s of a region is PTE index s % 512, but for the
+		 * kernel stack's, which start at KSTACK_VA's index. */
+		e = pt == NULL ? 0 : pt[r == INV_KSTACK_REGION && as != 0 ?
+		    pmap_pte_index(KSTACK_VA) + s - USER_REGIONS * NPTEPG :
+		    s % NPTEPG];
 		inv_obs_set(st, g, (e & PG_V) != 0 ? e : 0,
 		    (e & PG_V) != 0 ? PT_LVL_PTE : 0);
 	}
@@ -701,9 +738,14 @@ inv_track_pmaps(struct inv_ctx *ctx)
 	for (unsigned as = 1; as < PMAP_MAX; as++) {
 		uint32_t root = inv_root(ctx, as);
 
-		if (st->live[as] && root != st->live_root[as])
+		if (st->live[as] && root != st->live_root[as]) {
+			st->as_touched |= 1u << as;
 			inv_obs_drop_as(st, as);
+			memset(st->paths_ok, 0, sizeof(st->paths_ok));
+		}
 		if (root != 0 && !st->live[as]) {
+			st->as_touched |= 1u << as;
+			memset(st->paths_ok, 0, sizeof(st->paths_ok));
 			st->live[as] = 1;
 			st->live_root[as] = root;
 			/* Its user part may hold anything pinit made. */
@@ -725,7 +767,6 @@ inv_work_clear(struct inv_state *st)
 	for (uint32_t i = 0; i < st->ncslot; i++)
 		st->slot_mark[st->cslot[i]] = 0;
 	st->ncslot = 0;
-	memset(st->paths_ok, 0, sizeof(st->paths_ok));
 	for (uint32_t i = 0; i < st->nwregion; i++)
 		st->region_mark[st->wregion[i]] = 0;
 	for (uint32_t i = 0; i < st->nwframe; i++)
@@ -734,9 +775,8 @@ inv_work_clear(struct inv_state *st)
 		st->chunk_mark[st->wchunk[i]] = 0;
 	st->nwslot = st->nwregion = st->nwframe = st->nwchunk = 0;
 	st->upper_check = 0;
-	memset(&st->win_gen, 0, sizeof(st->win_gen));
-	memset(&st->win_lost, 0, sizeof(st->win_lost));
-	memset(&st->outside, 0, sizeof(st->outside));
+	st->as_touched = 0;
+	st->win_gen.set = st->win_lost.set = st->outside.set = 0;
 }
 
 /*
@@ -747,8 +787,16 @@ static int
 inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 {
 	struct inv_state *st = ctx->st;
+	const uint32_t *list;
 	int found = 0;
 
+	/* Nothing logged, no intent changed: nothing a call check looks at
+	 * can have changed. */
+	if (!op_level && !sweep && !st->need_sweep && ctx->mc->nlog == 0 &&
+	    !ctx->mc->log_overflow &&
+	    model_pending_slots(ctx->md, &list) == 0 &&
+	    model_pending_frames(ctx->md, &list) == 0)
+		return 0;
 	if (ctx->mc->log_overflow) {
 		ctx->cnt.overflows++;
 		sweep = 1;
@@ -757,14 +805,20 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 		sweep = 1;
 	st->sweep = sweep;
 	st->op_level = op_level || sweep;
+	if (st->op_level)
+		st->as_touched = ~0u;
+	if (sweep)
+		st->upper_check = ~0u;
 	if (sweep) {
 		ctx->cnt.sweeps++;
 		st->need_sweep = 0;
 		st->ops_since_sweep = 0;
 	}
 	inv_track_pmaps(ctx);
-	if (sweep)
+	if (sweep) {
+		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 		inv_collect_all(ctx);
+	}
 	else
 		inv_collect_log(ctx);
 	inv_collect_model(ctx);
@@ -772,13 +826,16 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	ctx->cnt.observed += st->nwslot;
 	ctx->cnt.checked += st->ncslot;
 	ctx->cnt.frames += st->nwframe;
+	inv_scan_slots(ctx);
 	for (unsigned i = 0; i < INV_COUNT && !found; i++) {
 		if (inv_table[i].check == NULL || !inv_enabled(ctx, i))
 			continue;
 		found = inv_table[i].check(ctx);
 	}
-	if (st->op_level)
-		st->tlb_dirty = 0;
+	if (st->op_level) {
+		st->tlb_all = 0;
+		st->ntlb_rng = st->ntlb_free = 0;
+	}
 	inv_work_clear(st);
 	mach_log_clear(ctx->mc);
 	model_pending_clear(ctx->md);
@@ -833,7 +890,9 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	memset(st->live_root, 0, sizeof(st->live_root));
 	memset(st->frame_nmap, 0, sizeof(st->frame_nmap));
 	memset(st->tab_nvalid, 0xff, sizeof(st->tab_nvalid));
-	st->tlb_dirty = 1;
+	memset(st->paths_ok, 0, sizeof(st->paths_ok));
+	st->tlb_all = 1;
+	st->ntlb_rng = st->ntlb_free = 0;
 	st->need_sweep = 1;
 	st->ops_since_sweep = 0;
 	ctx->op_index = 0;
@@ -845,19 +904,32 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	model_pending_clear(ctx->md);
 }
 
+/* Copy a name into a fixed buffer, truncating (no printf: hot path). */
+static void
+inv_name(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	if (src == NULL)
+		src = "-";
+	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
 void
 inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name)
 {
 	ctx->op_index = index;
-	snprintf(ctx->op_name, sizeof(ctx->op_name), "%s",
-	    name != NULL ? name : "-");
+	inv_name(ctx->op_name, sizeof(ctx->op_name), name);
+	/* A finding of an operation that made no pmap call names none. */
+	inv_name(ctx->func, sizeof(ctx->func), "-");
 }
 
 int
 inv_check_call(struct inv_ctx *ctx, const char *func)
 {
-	snprintf(ctx->func, sizeof(ctx->func), "%s",
-	    func != NULL ? func : "-");
+	inv_name(ctx->func, sizeof(ctx->func), func);
 	ctx->cnt.calls++;
 	return inv_pass(ctx, 0, 0);
 }

@@ -261,26 +261,50 @@ model_unmap(struct model *md, unsigned as, vm_offset_t va)
 	return 0;
 }
 
+/* Call fn for every mapped slot of as in slots [first, end). */
+static void
+model_range_slots(struct model *md, unsigned as, unsigned first,
+    unsigned end, void (*fn)(struct model *, unsigned, unsigned, vm_prot_t),
+    vm_prot_t arg)
+{
+	for (unsigned s = first; s < end && md->count[as] != 0; s++)
+		if (md->map[as][s].prot != 0)
+			fn(md, as, s, arg);
+}
+
 /*
- * Call fn for every slot of as whose va lies in [sva, eva).  The universe
- * is at most a few thousand slots, so a scan of it is the simple way to
- * honour any range.
+ * Call fn for every mapped slot of as whose va lies in [sva, eva): the
+ * universe is one or two runs of slots, so the range is clipped to each.
  */
 static void
 model_range(struct model *md, unsigned as, vm_offset_t sva, vm_offset_t eva,
     void (*fn)(struct model *, unsigned, unsigned, vm_prot_t),
     vm_prot_t arg)
 {
-	unsigned n;
+	static const struct {
+		int kernel;
+		vm_offset_t base;
+		unsigned first, n;
+	} runs[] = {
+		{ 1, KVA_BASE, 0, KVA_REGIONS * NPTEPG },
+		{ 0, USER_BASE, 0, USER_REGIONS * NPTEPG },
+		{ 0, KSTACK_VA, USER_REGIONS * NPTEPG, KSTACK_PAGES },
+	};
 
-	if (as >= MODEL_AS_MAX || !md->exists[as] || md->count[as] == 0)
+	if (as >= MODEL_AS_MAX || !md->exists[as] || md->count[as] == 0 ||
+	    eva <= sva)
 		return;
-	n = model_nslots(as);
-	for (unsigned s = 0; s < n; s++) {
-		vm_offset_t va = model_slot_va(as, s);
+	for (unsigned i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		vm_offset_t lo = runs[i].base;
+		vm_offset_t hi = runs[i].base + ptoa(runs[i].n);
+		vm_offset_t a = sva > lo ? sva : lo, b = eva < hi ? eva : hi;
 
-		if (va >= sva && va < eva && md->map[as][s].prot != 0)
-			fn(md, as, s, arg);
+		if ((runs[i].kernel != 0) != (as == MODEL_KERNEL_AS) || a >= b)
+			continue;
+		model_range_slots(md, as, runs[i].first +
+		    (unsigned)((a - lo + PAGE_MASK) >> PAGE_SHIFT),
+		    runs[i].first +
+		    (unsigned)((b - lo + PAGE_MASK) >> PAGE_SHIFT), fn, arg);
 	}
 }
 
@@ -452,6 +476,12 @@ model_lookup(const struct model *md, unsigned as, vm_offset_t va)
 		return NULL;
 	mp = &md->map[as][slot];
 	return mp->prot != 0 ? mp : NULL;
+}
+
+const struct model_map *
+model_maps(const struct model *md, unsigned as)
+{
+	return as < MODEL_AS_MAX ? md->map[as] : md->map[0];
 }
 
 const struct model_frame *

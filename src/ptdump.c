@@ -225,7 +225,8 @@ ptdump_tree(FILE *out, const struct machine *mc, uint32_t pfn, int lvl,
 		}
 		if ((e & PG_PS) != 0) {
 			ptdump_flush(out, r);
-			fprintf(out, "  %#018llx    1 x %s  frames %u..%u  %s\n",
+			fprintf(out,
+			    "  %#018llx    1 x %s  frames %u..%u  %s\n",
 			    (unsigned long long)va,
 			    lvl == PT_LVL_PDE ? "2M" : "??",
 			    (unsigned)atop(e & PG_PS_FRAME),

@@ -19,15 +19,19 @@
  *   inv_check_call  after every pmap call.  Incremental: only what the
  *		     machine's change log and the model's journal show was
  *		     touched since the previous check (PTE writes, frame
- *		     allocations and frees, intent changes), plus the cheap
- *		     per-pmap counters.  stale-tlb is not checked here: a TLB
- *		     may legitimately be stale in the middle of an operation,
+ *		     allocations and frees, intent changes) is re-observed,
+ *		     and only slots whose leaf or intent changed are
+ *		     re-checked; the counts of the pmaps touched are
+ *		     compared.  stale-tlb is not checked here: a TLB may
+ *		     legitimately be stale in the middle of an operation,
  *		     before its invalidation.
- *   inv_check_op    after every operation: the same plus every TLB entry of
- *		     every CPU and the shared kernel half of every pmap.
- *		     Every sweep_period-th op check (if nonzero) is a sweep.
- *   inv_check_full  a sweep: every slot, table, frame, PV entry and
- *		     reservation, independent of the log.  Also done
+ *   inv_check_op    after every operation: the same, plus the counts of
+ *		     every pmap, plus every TLB entry that a shrinking of
+ *		     rights or a freed frame since the previous operation
+ *		     check may have made stale.  Every sweep_period-th
+ *		     operation check (if nonzero) is a sweep.
+ *   inv_check_full  a sweep: every slot, table, frame, PV entry, TLB entry
+ *		     and reservation, independent of the log.  Also done
  *		     automatically by the first check after inv_ctx_reset()
  *		     and whenever the log overflowed.
  *
@@ -158,7 +162,8 @@ void inv_ctx_destroy(struct inv_ctx *ctx);
 /* After machine, pmap system and model were reset: forget what was
  * learnt (cost in proportion to use); the next check is a sweep. */
 void inv_ctx_reset(struct inv_ctx *ctx);
-/* Name the operation about to run (for titles). */
+/* Name the operation about to run (for titles); the function in titles is
+ * that of the last call check since, "-" before the first. */
 void inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name);
 
 int inv_check_call(struct inv_ctx *ctx, const char *func);

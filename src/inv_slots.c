@@ -1,0 +1,160 @@
+/*
+ * inv_slots.c - the per-slot verdicts of one pass.
+ *
+ * Every slot whose leaf or intent changed since it was last verified (every
+ * slot in a sweep) is judged once, against every slot invariant at the
+ * same time: wrong-address-space, stale-pte, missing-wired,
+ * wrong-translation, shared-writable and the slot half of pv-mismatch.
+ * The first offending slot of each invariant is kept in st->bad[]; the
+ * checks in table order then report from there, so precedence is the
+ * table's.  One scan instead of one per invariant keeps the incremental
+ * check cheap when a promotion or demotion changes a whole region.
+ */
+#include "inv_int.h"
+
+static void
+verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
+    uint32_t arg2, const char *why)
+{
+	if (st->bad[id] != INV_NO_SLOT)
+		return;
+	st->bad[id] = g;
+	st->bad_arg[id] = arg;
+	st->bad_arg2[id] = arg2;
+	st->bad_why[id] = why;
+}
+
+/* The first way leaf e gives more (or other) rights than mp; NULL if
+ * none. */
+static const char *
+leaf_mismatch(pt_entry_t e, int kernel, const struct model_map *mp)
+{
+	if ((e & PG_RW) != 0 && (mp->prot & VM_PROT_WRITE) == 0)
+		return "writable, but the model allows no write";
+	if ((e & PG_NX) == 0 && (mp->prot & VM_PROT_EXECUTE) == 0)
+		return "executable (no PG_NX), but the model allows no execute";
+	if (!kernel && (e & PG_U) == 0)
+		return "user va without PG_U";
+	if (kernel && (e & PG_U) != 0)
+		return "kernel va with PG_U";
+	if (kernel && (e & PG_G) == 0)
+		return "kernel va without PG_G";
+	if (!kernel && (e & PG_G) != 0)
+		return "user va with PG_G (survives address-space switches)";
+	if (((e & PG_W) != 0) != ((mp->flags & MODEL_WIRED) != 0))
+		return (e & PG_W) != 0 ? "PG_W on a mapping the model has not "
+		    "wired" : "no PG_W on a wired mapping";
+	if (((e & PG_MANAGED) != 0) != ((mp->flags & MODEL_MANAGED) != 0))
+		return (e & PG_MANAGED) != 0 ? "PG_MANAGED on an unmanaged "
+		    "mapping" : "no PG_MANAGED on a managed mapping";
+	return NULL;
+}
+
+/* Another pmap whose leaf for a private model mapping of f is writable:
+ * its global slot, or INV_NO_SLOT. */
+static uint32_t
+shared_writer(struct inv_ctx *ctx, unsigned as, uint32_t f)
+{
+	const struct inv_state *st = ctx->st;
+	struct model_ref refs[16];
+	unsigned n = model_frame_maps(ctx->md, f, refs, 16);
+
+	for (unsigned k = 0; k < n && k < 16; k++) {
+		const struct model_map *mq;
+		int slot;
+		uint32_t h;
+
+		if (refs[k].as == as)
+			continue;
+		slot = model_slot(refs[k].as, refs[k].va);
+		if (slot < 0)
+			continue;
+		mq = &model_maps(ctx->md, refs[k].as)[slot];
+		h = refs[k].as * MODEL_SLOTS_MAX + (uint32_t)slot;
+		if ((mq->flags & MODEL_PRIVATE) != 0 && st->obs_lvl[h] != 0 &&
+		    (st->obs_e[h] & PG_RW) != 0 && inv_obs_frame(st, h) == f)
+			return h;
+	}
+	return INV_NO_SLOT;
+}
+
+/* The slot half of pv-mismatch: a managed leaf has exactly one entry. */
+static void
+pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
+    uint32_t f)
+{
+	struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+	vm_offset_t va = model_slot_va(as, s);
+	struct pv_scan sc;
+	uint32_t head;
+
+	if (f >= mc->cfg.nframes)
+		head = 0;
+	else if (st->obs_lvl[g] == PT_LVL_PDE) {
+		if (pmap_pte_index(va) != 0)
+			return;
+		head = mc->pages[f].pv2m_head;
+	} else
+		head = mc->pages[f].pv_head;
+	inv_pv_count(ctx->ps, head, as, va, &sc);
+	if (!sc.bad && sc.n == 1)
+		return;
+	verdict(st, INV_PV_MISMATCH, g, sc.n, sc.idx, sc.bad ? sc.why : NULL);
+}
+
+void
+inv_scan_slots(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	const struct model_map *maps[MODEL_AS_MAX];
+	uint32_t en = ctx->enabled;
+
+	for (unsigned i = 0; i < INV_COUNT; i++)
+		st->bad[i] = INV_NO_SLOT;
+	for (unsigned as = 0; as < MODEL_AS_MAX; as++)
+		maps[as] = model_maps(ctx->md, as);
+	for (uint32_t i = 0; i < st->ncslot; i++) {
+		uint32_t g = st->cslot[i], f;
+		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
+		const struct model_map *mp = maps[as][s].prot != 0 ?
+		    &maps[as][s] : NULL;
+		pt_entry_t e = st->obs_e[g];
+		const char *why;
+
+		if (st->obs_lvl[g] == 0) {
+			if (mp != NULL && (as == 0 ||
+			    (mp->flags & MODEL_WIRED) != 0))
+				verdict(st, INV_MISSING_WIRED, g, 0, 0, NULL);
+			continue;
+		}
+		f = inv_obs_frame(st, g);
+		if (mp == NULL || mp->pfn != f) {
+			for (unsigned q = 1; as != 0 && q < MODEL_AS_MAX &&
+			    st->bad[INV_WRONG_ADDRESS_SPACE] == INV_NO_SLOT;
+			    q++)
+				if (q != as && maps[q][s].prot != 0 &&
+				    maps[q][s].pfn == f)
+					verdict(st, INV_WRONG_ADDRESS_SPACE, g,
+					    q, 0, NULL);
+			if (mp == NULL) {
+				verdict(st, INV_STALE_PTE, g, 0, 0, NULL);
+				continue;
+			}
+			verdict(st, INV_WRONG_TRANSLATION, g, 0, 0,
+			    "maps another frame than the model's");
+		} else if ((why = leaf_mismatch(e, as == 0, mp)) != NULL)
+			verdict(st, INV_WRONG_TRANSLATION, g, 0, 0, why);
+		if ((e & PG_RW) != 0 && (mp->flags & MODEL_PRIVATE) != 0 &&
+		    mp->pfn == f && (en >> INV_SHARED_WRITABLE & 1) &&
+		    st->bad[INV_SHARED_WRITABLE] == INV_NO_SLOT) {
+			uint32_t h = shared_writer(ctx, as, f);
+
+			if (h != INV_NO_SLOT)
+				verdict(st, INV_SHARED_WRITABLE, g, h, 0, NULL);
+		}
+		if ((e & PG_MANAGED) != 0 && (en >> INV_PV_MISMATCH & 1) &&
+		    st->bad[INV_PV_MISMATCH] == INV_NO_SLOT)
+			pv_verdict(ctx, g, as, s, f);
+	}
+}
