@@ -14,6 +14,14 @@
  *
  * On a finding, stderr gets "FINDING: <title>" first, then the report; the
  * campaign's triage keys on that line.
+ *
+ * Mutation: libFuzzer calls the structure-aware mutator (mutator.h) through
+ * LLVMFuzzerCustomMutator and LLVMFuzzerCustomCrossOver.  One call in
+ * FUZZ_HAVOC_ONE_IN goes to libFuzzer's own byte-level LLVMFuzzerMutate
+ * instead (the decoder is total, so any bytes are a program).  The hooks
+ * live here, not in a shared file of fuzz/, because every fuzz target links
+ * those and fuzz_trace's inputs are text.  AFL++'s libFuzzer driver ignores
+ * them; AFL++ loads the same core as a library (afl_mutator.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,13 +30,25 @@
 
 #include "target_env.h"
 #include "exec.h"
+#include "mutator.h"
 #include "ops.h"
 
 static struct exec *fuzz_ex;
 static struct exec_options fuzz_opt;
 
+/* One mutation in this many is libFuzzer's byte-level havoc. */
+#define FUZZ_HAVOC_ONE_IN 8
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+    unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+    const uint8_t *data2, size_t size2, uint8_t *out, size_t max_out_size,
+    unsigned int seed);
+/* libFuzzer's own mutator; weak, since AFL++'s driver does not have it. */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
+    __attribute__((weak));
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -36,6 +56,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	target_env_options(&fuzz_opt);
+	fuzz_opt.skip_hash = true; /* only the self-check needs it */
 	fuzz_ex = exec_create();
 	return 0;
 }
@@ -54,20 +75,47 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct op_program p;
 	struct exec_result res, again;
+	uint64_t h1, h2;
 
 	op_decode(data, size, &p);
 	if (exec_run(fuzz_ex, &p, &fuzz_opt, &res) != 0)
 		fuzz_found(&p, &res);
 	if (target_env_selfcheck(data, size)) {
+		h1 = exec_hash(fuzz_ex);
 		exec_run(fuzz_ex, &p, &fuzz_opt, &again);
-		if (again.hash != res.hash || again.finding != res.finding) {
+		h2 = exec_hash(fuzz_ex);
+		if (h1 != h2 || again.finding != res.finding) {
 			fprintf(stderr,
 			    "FINDING: nondeterminism in exec_run (self-check): "
 			    "state hash 0x%016llx then 0x%016llx\n",
-			    (unsigned long long)res.hash,
-			    (unsigned long long)again.hash);
+			    (unsigned long long)h1, (unsigned long long)h2);
 			abort();
 		}
 	}
 	return 0;
+}
+
+size_t
+LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+    unsigned int seed)
+{
+	struct mut_rng r;
+
+	/* The seed feeds both choices through one generator, so the havoc
+	 * pick does not correlate with the mutator's first draw. */
+	mut_rng_seed(&r, seed);
+	if (LLVMFuzzerMutate != NULL &&
+	    mut_rng_below(&r, FUZZ_HAVOC_ONE_IN) == 0)
+		return LLVMFuzzerMutate(data, size, max_size);
+	return mut_mutate(data, size, max_size, NULL, 0, mut_rng_next(&r),
+	    NULL);
+}
+
+size_t
+LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+    const uint8_t *data2, size_t size2, uint8_t *out, size_t max_out_size,
+    unsigned int seed)
+{
+	return mut_crossover(data1, size1, data2, size2, out, max_out_size,
+	    seed);
 }

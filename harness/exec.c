@@ -5,6 +5,7 @@
  * each op by a full one; the first finding (or failed PMAP_ASSERT) ends the
  * input through a longjmp back to exec_run.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,18 @@ exec_xcalloc(size_t n, size_t size)
 	if (p == NULL)
 		abort();
 	return p;
+}
+
+/* Tell the model what the boot state holds: the init process and its
+ * wired kernel stack. */
+static void
+exec_world_model_boot(struct exec_world *w)
+{
+	model_reset(w->md);
+	(void)model_as_create(w->md, w->init_pmap);
+	(void)model_page_alloc(w->md, w->init_kstack);
+	(void)model_map(w->md, w->init_pmap, KSTACK_VA, w->init_kstack,
+	    VM_PROT_READ | VM_PROT_WRITE, MODEL_WIRED);
 }
 
 /*
@@ -59,6 +72,14 @@ exec_world_boot(unsigned ncpus, unsigned mem_class)
 	w->inv = inv_ctx_create(w->mc, w->ps, w->md);
 	if (w->md == NULL || w->inv == NULL)
 		abort();
+	exec_world_model_boot(w);
+	/* Check the boot state once, fully, and start every input from what
+	 * that check learnt instead of sweeping again. */
+	if (inv_ctx_snapshot(w->inv) != 0) {
+		fprintf(stderr, "pmapfuzz: the boot state is unsound: %s\n",
+		    w->inv->finding.title);
+		abort();
+	}
 	return w;
 }
 
@@ -164,7 +185,7 @@ exec_reset(struct exec *ex, const struct op_program *p)
 
 	machine_reset(mc);
 	pmap_sys_reset(w->ps);
-	model_reset(w->md);
+	exec_world_model_boot(w);
 	mc->bugs = ex->opt->bugs;
 	mc->log_enabled = ex->opt->level != EXEC_CHECK_NONE;
 	mc->fi_hook = exec_fi_hook;
@@ -173,10 +194,6 @@ exec_reset(struct exec *ex, const struct op_program *p)
 	mc->assert_arg = ex;
 	mc->curcpu = 0;
 	w->ps->pg_ps_enabled = p->cfg.pg_ps_enabled;
-	(void)model_as_create(w->md, w->init_pmap);
-	(void)model_page_alloc(w->md, w->init_kstack);
-	(void)model_map(w->md, w->init_pmap, KSTACK_VA, w->init_kstack,
-	    VM_PROT_READ | VM_PROT_WRITE, MODEL_WIRED);
 	inv_ctx_reset(w->inv);
 	w->inv->enabled = ex->opt->checks != 0 ? ex->opt->checks : INV_ALL;
 	memset(ex->as, 0, sizeof(ex->as));
@@ -251,9 +268,16 @@ exec_run(struct exec *ex, const struct op_program *p,
 	res->ops_run = finding ? i + 1 : p->nops;
 	res->arms_fired = ex->arms_fired;
 	res->pmap_calls = ex->pmap_calls;
-	res->hash = machine_hash(ex->w->mc, 0x70a7f022) ^
-	    pmap_sys_hash(ex->w->ps, 0x5eed);
+	if (!opt->skip_hash)
+		res->hash = exec_hash(ex);
 	return finding;
+}
+
+uint64_t
+exec_hash(struct exec *ex)
+{
+	return machine_hash(ex->w->mc, 0x70a7f022) ^
+	    pmap_sys_hash(ex->w->ps, 0x5eed);
 }
 
 /*

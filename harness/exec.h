@@ -31,6 +31,8 @@ struct exec_options {
 	uint32_t checks;     /* invariants enabled (inv_parse_list); 0 = all */
 	enum exec_checks level;
 	FILE *verbose;	     /* per-op trace, or NULL */
+	bool skip_hash;	     /* leave res->hash 0 (hot path); exec_hash()
+				computes it on demand */
 };
 
 struct exec_result {
@@ -38,7 +40,8 @@ struct exec_result {
 	struct inv_finding f;
 	unsigned ops_run;	    /* ops executed (incl. the failing one) */
 	unsigned arms_fired;	    /* fault arms that fired */
-	uint64_t hash;		    /* state hash after the run */
+	uint64_t hash;		    /* state hash after the run (0 with
+				       skip_hash) */
 	uint64_t pmap_calls;	    /* pmap calls made */
 };
 
@@ -55,6 +58,10 @@ void exec_destroy(struct exec *ex);
  */
 int exec_run(struct exec *ex, const struct op_program *p,
     const struct exec_options *opt, struct exec_result *res);
+
+/* The state hash of the last run's final state: what res->hash holds
+ * when skip_hash is off.  Costs a pass over every allocated frame. */
+uint64_t exec_hash(struct exec *ex);
 
 /* The machine, pmap system, model and checker of the last run (for
  * reports and pictures); valid until the next exec_run. */

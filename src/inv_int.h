@@ -56,6 +56,18 @@ struct inv_state {
 	uint16_t frame_nmap[MACH_FRAMES_MAX]; /* obs slots mapping a frame */
 	/* Valid-entry count of a table frame, -1 unknown. */
 	int16_t tab_nvalid[MACH_FRAMES_MAX];
+	/*
+	 * What changed in the shadow since the last reset: the slots whose
+	 * observation and the frames whose frame_nmap or tab_nvalid changed.
+	 * With a boot snapshot, inv_ctx_reset restores only these.
+	 */
+	uint8_t dslot_mark[INV_NGSLOTS];
+	uint32_t dslot[INV_NGSLOTS];
+	uint32_t ndslot;
+	uint8_t dframe_mark[MACH_FRAMES_MAX];
+	uint32_t dframe[MACH_FRAMES_MAX];
+	uint32_t ndframe;
+	struct inv_boot *boot; /* NULL until inv_ctx_snapshot */
 
 	/* The work set of the current pass. */
 	int sweep;
@@ -119,6 +131,17 @@ struct inv_state {
 		vm_offset_t bad_va;
 	} paths[MODEL_AS_MAX];
 };
+
+/* Set tab_nvalid[pfn] (pfn < MACH_FRAMES_MAX), remembering the change. */
+static inline void
+inv_set_nvalid(struct inv_state *st, uint32_t pfn, int n)
+{
+	st->tab_nvalid[pfn] = (int16_t)n;
+	if (!st->dframe_mark[pfn]) {
+		st->dframe_mark[pfn] = 1;
+		st->dframe[st->ndframe++] = pfn;
+	}
+}
 
 /* A walk of the tables from a root for one va. */
 struct inv_walk {

@@ -358,7 +358,7 @@ inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn)
 		return -1;
 	for (unsigned i = 0; i < NPTEPG; i++)
 		n += (int)(t[i] & PG_V);
-	st->tab_nvalid[pfn] = (int16_t)n;
+	inv_set_nvalid(st, pfn, n);
 	return n;
 }
 
@@ -476,7 +476,7 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 		inv_tlb_note_range(st, ev, shift);
 	/* Every store is logged with its old value, so counts follow. */
 	if (ev->pfn < MACH_FRAMES_MAX && st->tab_nvalid[ev->pfn] >= 0)
-		st->tab_nvalid[ev->pfn] = (int16_t)(st->tab_nvalid[ev->pfn] +
+		inv_set_nvalid(st, ev->pfn, st->tab_nvalid[ev->pfn] +
 		    (int)(ev->new & PG_V) - (int)(ev->old & PG_V));
 	if (ev->level > PT_LVL_PTE)
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
@@ -570,7 +570,7 @@ inv_collect_log(struct inv_ctx *ctx)
 			inv_add_frame(st, ev->pfn);
 			inv_add_chunk(st, ev->pfn);
 			if (ev->pfn < MACH_FRAMES_MAX)
-				st->tab_nvalid[ev->pfn] = -1;
+				inv_set_nvalid(st, ev->pfn, -1);
 			/* A new frame is on no path until an upper entry is
 			 * written; a freed one may have been. */
 			if (ev->kind == EV_PAGE_FREE) {
@@ -619,7 +619,7 @@ inv_collect_all(struct inv_ctx *ctx)
 	for (uint32_t pfn = 0; pfn < nframes; pfn++) {
 		inv_add_frame(st, pfn);
 		inv_add_chunk(st, pfn);
-		st->tab_nvalid[pfn] = -1;
+		inv_set_nvalid(st, pfn, -1);
 	}
 	st->tlb_all = 1;
 }
@@ -645,8 +645,13 @@ inv_obs_account(struct inv_state *st, uint32_t g, int sign)
 			st->mngps[as] += sign;
 	}
 	f = inv_obs_frame(st, g);
-	if (f < MACH_FRAMES_MAX)
+	if (f < MACH_FRAMES_MAX) {
 		st->frame_nmap[f] = (uint16_t)(st->frame_nmap[f] + sign);
+		if (!st->dframe_mark[f]) {
+			st->dframe_mark[f] = 1;
+			st->dframe[st->ndframe++] = f;
+		}
+	}
 }
 
 /* Replace slot g's observation; adds the old and new frames to the work
@@ -662,6 +667,10 @@ inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 	st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
 	inv_add_frame(st, inv_obs_frame(st, g));
 	inv_obs_account(st, g, -1);
+	if (!st->dslot_mark[g]) {
+		st->dslot_mark[g] = 1;
+		st->dslot[st->ndslot++] = g;
+	}
 	st->obs_e[g] = e;
 	st->obs_lvl[g] = (uint8_t)lvl;
 	inv_obs_account(st, g, 1);
@@ -870,16 +879,77 @@ inv_ctx_destroy(struct inv_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	free(ctx->st->boot);
 	free(ctx->st);
 	free(ctx);
 }
 
-void
-inv_ctx_reset(struct inv_ctx *ctx)
-{
-	struct inv_state *st = ctx->st;
+/*
+ * The shadow of a sound boot state, what inv_ctx_reset returns to.  The
+ * small per-address-space parts are copied whole; the per-slot and
+ * per-frame arrays only where the shadow changed since.
+ */
+struct inv_boot {
+	pt_entry_t obs_e[INV_NGSLOTS];
+	uint8_t obs_lvl[INV_NGSLOTS];
+	uint16_t frame_nmap[MACH_FRAMES_MAX];
+	int16_t tab_nvalid[MACH_FRAMES_MAX];
+	int64_t pages[MODEL_AS_MAX], wired[MODEL_AS_MAX];
+	int64_t mng4k[MODEL_AS_MAX], mngps[MODEL_AS_MAX];
+	uint8_t live[MODEL_AS_MAX];
+	uint32_t live_root[MODEL_AS_MAX];
+	uint8_t paths_ok[MODEL_AS_MAX];
+	struct inv_paths paths[MODEL_AS_MAX];
+};
 
-	inv_work_clear(st);
+#define INV_COPY(dst, src, field) memcpy((dst)->field, (src)->field, \
+	sizeof((dst)->field))
+
+/* Copy the whole-copied parts of the shadow from src to dst (either may
+ * be the state or the boot record: the fields have the same names). */
+#define INV_COPY_SMALL(dst, src) do {					\
+	INV_COPY(dst, src, pages); INV_COPY(dst, src, wired);		\
+	INV_COPY(dst, src, mng4k); INV_COPY(dst, src, mngps);		\
+	INV_COPY(dst, src, live); INV_COPY(dst, src, live_root);	\
+	INV_COPY(dst, src, paths_ok); INV_COPY(dst, src, paths);	\
+} while (0)
+
+static void
+inv_dirty_forget(struct inv_state *st)
+{
+	for (uint32_t i = 0; i < st->ndslot; i++)
+		st->dslot_mark[st->dslot[i]] = 0;
+	for (uint32_t i = 0; i < st->ndframe; i++)
+		st->dframe_mark[st->dframe[i]] = 0;
+	st->ndslot = st->ndframe = 0;
+}
+
+/* Back to the boot shadow, touching only what changed since. */
+static void
+inv_restore_boot(struct inv_state *st)
+{
+	const struct inv_boot *b = st->boot;
+
+	for (uint32_t i = 0; i < st->ndslot; i++) {
+		uint32_t g = st->dslot[i];
+
+		st->obs_e[g] = b->obs_e[g];
+		st->obs_lvl[g] = b->obs_lvl[g];
+	}
+	for (uint32_t i = 0; i < st->ndframe; i++) {
+		uint32_t f = st->dframe[i];
+
+		st->frame_nmap[f] = b->frame_nmap[f];
+		st->tab_nvalid[f] = b->tab_nvalid[f];
+	}
+	INV_COPY_SMALL(st, b);
+	inv_dirty_forget(st);
+}
+
+/* No boot snapshot: an empty shadow, filled by a sweep at the next check. */
+static void
+inv_clear_shadow(struct inv_state *st)
+{
 	memset(st->obs_e, 0, sizeof(st->obs_e));
 	memset(st->obs_lvl, 0, sizeof(st->obs_lvl));
 	memset(st->pages, 0, sizeof(st->pages));
@@ -891,9 +961,22 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	memset(st->frame_nmap, 0, sizeof(st->frame_nmap));
 	memset(st->tab_nvalid, 0xff, sizeof(st->tab_nvalid));
 	memset(st->paths_ok, 0, sizeof(st->paths_ok));
+	inv_dirty_forget(st);
+	st->need_sweep = 1;
+}
+
+void
+inv_ctx_reset(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	inv_work_clear(st);
+	if (st->boot != NULL)
+		inv_restore_boot(st);
+	else
+		inv_clear_shadow(st);
 	st->tlb_all = 1;
 	st->ntlb_rng = st->ntlb_free = 0;
-	st->need_sweep = 1;
 	st->ops_since_sweep = 0;
 	ctx->op_index = 0;
 	ctx->op_name[0] = '\0';
@@ -902,6 +985,30 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	ctx->mc->log_enabled = 1;
 	mach_log_clear(ctx->mc);
 	model_pending_clear(ctx->md);
+}
+
+int
+inv_ctx_snapshot(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	struct inv_boot *b;
+	int found;
+
+	free(st->boot);
+	st->boot = NULL;
+	inv_ctx_reset(ctx);
+	if ((found = inv_check_full(ctx)) != 0)
+		return found;
+	if ((b = malloc(sizeof(*b))) == NULL)
+		abort();
+	memcpy(b->obs_e, st->obs_e, sizeof(b->obs_e));
+	memcpy(b->obs_lvl, st->obs_lvl, sizeof(b->obs_lvl));
+	memcpy(b->frame_nmap, st->frame_nmap, sizeof(b->frame_nmap));
+	memcpy(b->tab_nvalid, st->tab_nvalid, sizeof(b->tab_nvalid));
+	INV_COPY_SMALL(b, st);
+	st->boot = b;
+	inv_dirty_forget(st);
+	return 0;
 }
 
 /* Copy a name into a fixed buffer, truncating (no printf: hot path). */

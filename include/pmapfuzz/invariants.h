@@ -159,9 +159,21 @@ struct inv_ctx {
 struct inv_ctx *inv_ctx_create(struct machine *mc, struct pmap_sys *ps,
     struct model *md);
 void inv_ctx_destroy(struct inv_ctx *ctx);
-/* After machine, pmap system and model were reset: forget what was
- * learnt (cost in proportion to use); the next check is a sweep. */
+/*
+ * After machine, pmap system and model were reset: forget what was learnt.
+ * Without a snapshot the next check is a sweep; with one, the checker
+ * returns to the snapshot's knowledge at a cost in proportion to what
+ * changed since, and the next check is incremental.
+ */
 void inv_ctx_reset(struct inv_ctx *ctx);
+/*
+ * Make the current state what inv_ctx_reset returns to: reset, run a full
+ * check, and if it is clean keep what it learnt.  Call it when machine,
+ * pmap system and model are in the state that their own resets return to
+ * (right after boot).  Returns 0, or 1 with the finding (no snapshot is
+ * kept then: the boot state itself is unsound).  Aborts if out of memory.
+ */
+int inv_ctx_snapshot(struct inv_ctx *ctx);
 /* Name the operation about to run (for titles); the function in titles is
  * that of the last call check since, "-" before the first. */
 void inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name);
