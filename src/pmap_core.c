@@ -532,8 +532,10 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
 		}
 		pde = pt_load(mc, pde_ref);
 		if ((pde & PG_PS) != 0) {
-			/* 8.0 panicked here instead of demoting. */
-			PMAP_ASSERT(mc, !bug_on(mc, BUG_KMEM_LITTER),
+			/* 8.0 panicked here instead of demoting, for kernel
+			 * VAs only: a user VA's pmap_allocpte demoted. */
+			PMAP_ASSERT(mc, !(bug_on(mc, BUG_KMEM_LITTER) &&
+			    pmap_is_kernel(pmap)),
 			    "attempted pmap_enter on 2MB page at va %#jx, "
 			    "pde %#jx", (uintmax_t)va, (uintmax_t)pde);
 			(void)pmap_demote_pde_locked(pmap, va, &free);
