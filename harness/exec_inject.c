@@ -73,8 +73,9 @@ intr_touch(struct exec *ex, const struct exec_arm *a)
 	    mc->cpus[mc->curcpu].pmap_id != (int16_t)ex->as[s].pmap->pm_id)
 		return;
 	if (mach_touch(mc, mc->curcpu, arm_user_va(a), access, &pfn) ==
-	    TOUCH_OK && (access & VM_PROT_WRITE))
-		model_page_written(ex->w->md, pfn);
+	    TOUCH_OK)
+		exec_touched(ex, ex->as[s].pmap->pm_id, arm_user_va(a), access,
+		    pfn);
 }
 
 static void
@@ -105,6 +106,9 @@ exec_interrupt(struct exec *ex, const struct exec_arm *a)
 
 /* ---- Hardware A/M race ---- */
 
+static int exec_as_of_root(const struct exec *ex, uint32_t root,
+    vm_offset_t va);
+
 static void
 exec_am_race(struct exec *ex, const struct pt_ref *ref, bool set_m)
 {
@@ -126,12 +130,29 @@ exec_am_race(struct exec *ex, const struct pt_ref *ref, bool set_m)
 	    pte | set);
 	if ((set & PG_M) && !(pte & PG_M)) {
 		vm_paddr_t pa = (pte & PG_FRAME);
+		int as = exec_as_of_root(ex, ref->root, ref->va);
 
 		if (ref->level == PT_LVL_PDE)
 			pa = (pte & PG_PS_FRAME) + (ref->va & PDRMASK &
 			    ~PAGE_MASK);
-		model_page_written(ex->w->md, (uint32_t)atop(pa));
+		if (as >= 0)
+			exec_touched(ex, (unsigned)as, ref->va, VM_PROT_WRITE,
+			    (uint32_t)atop(pa));
 	}
+}
+
+/* The model's address space of a table walk from root for va: the kernel's
+ * for a kernel va, else the slot whose pmap the executor created with that
+ * root; -1 if none (a pmap the executor no longer holds). */
+static int
+exec_as_of_root(const struct exec *ex, uint32_t root, vm_offset_t va)
+{
+	if (va >= KVA_BASE)
+		return MODEL_KERNEL_AS;
+	for (unsigned s = 0; s < OP_AS_SLOTS; s++)
+		if (ex->as[s].pmap != NULL && ex->as[s].pmap->pm_pml4 == root)
+			return (int)ex->as[s].pmap->pm_id;
+	return -1;
 }
 
 /* ---- The hook ---- */

@@ -68,6 +68,11 @@ struct exec {
 /* exec.c */
 void exec_call_done(struct exec *ex, const char *func);
 
+/* A touch of va in address space as reached pfn with access: tell the model
+ * of a write through a managed mapping (exec_ops.c). */
+void exec_touched(struct exec *ex, unsigned as, vm_offset_t va,
+    vm_prot_t access, uint32_t pfn);
+
 /* exec_ops.c: the handler of every op code; arms go to exec_arm_add. */
 typedef void (*exec_op_fn)(struct exec *ex, const struct op *o);
 extern const exec_op_fn exec_op_table[OP_COUNT];

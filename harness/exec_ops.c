@@ -286,11 +286,22 @@ exec_soft_fault(struct exec *ex, struct exec_as *as, vm_offset_t va,
 	exec_call_done(ex, "pmap_enter");
 }
 
-/* A successful write through a translation dirties the frame it reached. */
-static void
-exec_touched(struct exec *ex, vm_prot_t access, uint32_t pfn)
+/*
+ * A successful write through a managed mapping (by the model's intent for
+ * that address) dirties the frame it reached, which the pmap must then be
+ * able to report.  Writes through unmanaged mappings (kenter, qenter) are
+ * the VM's to account, as in FreeBSD: the pmap tracks nothing for them.
+ */
+void
+exec_touched(struct exec *ex, unsigned as, vm_offset_t va, vm_prot_t access,
+    uint32_t pfn)
 {
-	if (access & VM_PROT_WRITE)
+	const struct model_map *map;
+
+	if ((access & VM_PROT_WRITE) == 0)
+		return;
+	map = model_lookup(ex->w->md, as, va);
+	if (map != NULL && (map->flags & MODEL_MANAGED) != 0)
 		model_page_written(ex->w->md, pfn);
 }
 
@@ -318,7 +329,7 @@ op_touch(struct exec *ex, const struct op *o)
 			return;
 		}
 	}
-	exec_touched(ex, access, pfn);
+	exec_touched(ex, as->pmap->pm_id, va, access, pfn);
 	mc->curcpu = 0;
 }
 
@@ -331,7 +342,8 @@ op_ktouch(struct exec *ex, const struct op *o)
 
 	if (mach_touch(mc, arg(o, 3) % mc->cfg.ncpus, exec_kernel_va(o),
 	    access, &pfn) == TOUCH_OK)
-		exec_touched(ex, access, pfn);
+		exec_touched(ex, MODEL_KERNEL_AS, exec_kernel_va(o), access,
+		    pfn);
 }
 
 /* ---- Kernel memory ---- */
