@@ -6,6 +6,7 @@
 #                   build and run ctest in the asan preset, then in release
 #   make fuzz       the main job (for now: build/bin/pmapfuzz scenarios)
 #   make deps       only the package step of `make check`
+#   make docs       regenerate the invariant catalogue in docs/invariants.md
 #   make format     clang-format -i every .c/.h of the project
 #   make clean      remove build/
 #   make build-P    configure + build preset P (debug, release, asan, fuzz,
@@ -26,7 +27,7 @@ DEB_PACKAGES ?= make cmake gcc libc6-dev clang llvm libclang-rt-14-dev
 # Each preset builds in build/<preset>, except release, which builds in build/.
 PRESETS := debug release asan fuzz afl coverage
 
-.PHONY: all check deps fuzz clean format release \
+.PHONY: all check deps docs fuzz clean format release \
 	$(addprefix build-,$(PRESETS)) $(addprefix test-,$(PRESETS))
 
 all: release
@@ -71,6 +72,10 @@ deps:
 
 fuzz: build-release
 	build/bin/pmapfuzz scenarios
+
+# Regenerate the invariant catalogue in docs/invariants.md from inv_table.
+docs: build-release
+	sh docs/gen-catalogue.sh build/bin/pmapfuzz
 
 format:
 	find $(wildcard include src harness fuzz tests bench) -name '*.[ch]' -type f \

@@ -17,11 +17,12 @@
 
 static const struct cli_cmd list_cmd = {
 	.name = "list",
-	.synopsis = "[options] bugs|sites|checks|ops|scenarios",
+	.synopsis = "[options] bugs|sites|checks|catalogue|ops|scenarios",
 	.summary = "List the bug and workaround switches (name, kind, "
 		   "invariant expected to catch it, mechanism), the fault "
 		   "sites (number, name, kind, where), the invariants that "
-		   "--checks names, the ops of the trace language (code, "
+		   "--checks names (catalogue: as the Markdown of "
+		   "docs/invariants.md), the ops of the trace language (code, "
 		   "arguments with their ranges), or the built-in "
 		   "scenarios.",
 	.details = NULL,
@@ -79,6 +80,25 @@ list_checks(void)
 		printf("%-22s %s\n", inv_table[i].name, inv_table[i].statement);
 }
 
+/*
+ * The invariant catalogue as the Markdown sections of docs/invariants.md
+ * (between its "generated" markers; tests/cli/docs.sh holds the two
+ * equal): one section per row of inv_table, in check order.
+ */
+static void
+list_catalogue(void)
+{
+	for (unsigned i = 0; i < INV_COUNT; i++) {
+		const struct inv_info *v = &inv_table[i];
+
+		printf("### %u. `%s`\n\n**Holds when** %s.\n\n%s\n\n"
+		       "*Historical bug it would have caught:* %s.\n",
+		    i + 1, v->name, v->statement, v->doc, v->history);
+		if (i + 1 < INV_COUNT)
+			printf("\n");
+	}
+}
+
 /* Each op as "code name arg=lo..hi ...", then its doc. */
 static void
 list_ops(void)
@@ -109,6 +129,7 @@ static const struct {
 	{ "bugs", list_bugs },
 	{ "sites", list_sites },
 	{ "checks", list_checks },
+	{ "catalogue", list_catalogue },
 	{ "ops", list_ops },
 	{ "scenarios", list_scenarios },
 };
