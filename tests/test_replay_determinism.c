@@ -7,7 +7,9 @@
  *
  * Every .trace file in tests/regress takes part (the tests run from the source
  * directory), with its "# bugs:" and "# checks:" headers applied as
- * `pmapfuzz replay` applies them.
+ * `pmapfuzz replay` applies them; so does every input of the fuzz_pmap seed
+ * corpus, once with no bug switch and once with each seeded bug (the
+ * fuzzer's self-check does the same in persistent mode).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -21,10 +23,16 @@
 #include "trace.h"
 
 #define REGRESS_DIR "tests/regress"
-#define TRACES_MAX 256
+#define CORPUS_DIR "fuzz/corpus/fuzz_pmap"
+#define TRACES_MAX 512
+
+/* The bug switches each corpus input runs under. */
+static const char *const corpus_bugs[] = { "", "kmem-litter",
+	"apt-intr-clobber" };
 
 struct rtrace {
 	char path[300];
+	const char *bugs; /* corpus inputs: the switches it runs under */
 	struct op_program prog;
 	struct exec_options opt;
 };
@@ -45,51 +53,94 @@ static int loaded;
 static int
 name_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct rtrace *)a)->path,
-	    ((const struct rtrace *)b)->path);
+	return strcmp((const char *)a, (const char *)b);
 }
 
-/* Load every trace of REGRESS_DIR once, sorted by name. */
+/* The sorted names in dir that end in suffix ("" for any regular name). */
+static unsigned
+list_dir(const char *dir, const char *suffix, char names[][300],
+    unsigned max)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	unsigned n = 0;
+	size_t sl = strlen(suffix);
+
+	CHECK(dp != NULL, "cannot open %s (run from the source directory)",
+	    dir);
+	while ((d = readdir(dp)) != NULL && n < max) {
+		size_t len = strlen(d->d_name);
+
+		if (d->d_name[0] == '.' || len <= sl ||
+		    strcmp(d->d_name + len - sl, suffix) != 0)
+			continue;
+		snprintf(names[n++], 300, "%s/%s", dir, d->d_name);
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	return n;
+}
+
+static void
+load_trace(struct rtrace *t, const char *path)
+{
+	struct trace_meta meta;
+	const char *bad;
+	char err[256];
+
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	CHECK(trace_parse_file(t->path, &t->prog, &meta, err, sizeof(err)) ==
+		0,
+	    "%s", err);
+	memset(&t->opt, 0, sizeof(t->opt));
+	t->opt.level = EXEC_CHECK_OP;
+	CHECK(bug_parse_list(meta.bugs, &t->opt.bugs, &bad) == 0,
+	    "%s: bugs '%s'", t->path, meta.bugs);
+	CHECK(cli_parse_checks(meta.checks, &t->opt.checks, &bad) == 0,
+	    "%s: checks '%s'", t->path, meta.checks);
+}
+
+static void
+load_input(struct rtrace *t, const char *path, const char *bugs)
+{
+	uint8_t buf[OP_ENCODED_MAX];
+	const char *bad;
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	CHECK(f != NULL, "cannot open %s", path);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	t->bugs = bugs;
+	op_decode(buf, n, &t->prog);
+	memset(&t->opt, 0, sizeof(t->opt));
+	t->opt.level = EXEC_CHECK_OP;
+	CHECK(bug_parse_list(bugs, &t->opt.bugs, &bad) == 0, "bugs '%s'",
+	    bugs);
+}
+
+/* Load every trace of REGRESS_DIR and every corpus input once. */
 static void
 load_traces(void)
 {
-	struct dirent *d;
-	DIR *dir;
+	static char names[TRACES_MAX][300];
+	unsigned n, ncorpus;
 
 	if (loaded)
 		return;
 	ntraces = 0;
-	dir = opendir(REGRESS_DIR);
-	CHECK(dir != NULL, "cannot open %s (run from the source directory)",
-	    REGRESS_DIR);
-	while ((d = readdir(dir)) != NULL && ntraces < TRACES_MAX) {
-		size_t len = strlen(d->d_name);
-
-		if (len < 7 || strcmp(d->d_name + len - 6, ".trace") != 0)
-			continue;
-		snprintf(traces[ntraces].path, sizeof(traces[ntraces].path),
-		    "%s/%s", REGRESS_DIR, d->d_name);
-		ntraces++;
-	}
-	closedir(dir);
-	qsort(traces, ntraces, sizeof(traces[0]), name_cmp);
-	for (unsigned i = 0; i < ntraces; i++) {
-		struct rtrace *t = &traces[i];
-		struct trace_meta meta;
-		const char *bad;
-		char err[256];
-
-		CHECK(trace_parse_file(t->path, &t->prog, &meta, err,
-			  sizeof(err)) == 0,
-		    "%s", err);
-		memset(&t->opt, 0, sizeof(t->opt));
-		t->opt.level = EXEC_CHECK_OP;
-		CHECK(bug_parse_list(meta.bugs, &t->opt.bugs, &bad) == 0,
-		    "%s: bugs '%s'", t->path, meta.bugs);
-		CHECK(cli_parse_checks(meta.checks, &t->opt.checks, &bad) == 0,
-		    "%s: checks '%s'", t->path, meta.checks);
-	}
+	n = list_dir(REGRESS_DIR, ".trace", names, TRACES_MAX);
+	for (unsigned i = 0; i < n; i++)
+		load_trace(&traces[ntraces++], names[i]);
 	CHECK(ntraces >= 2, "only %u traces in %s", ntraces, REGRESS_DIR);
+	ncorpus = list_dir(CORPUS_DIR, "", names, TRACES_MAX);
+	CHECK(ncorpus >= 1, "no inputs in %s", CORPUS_DIR);
+	for (unsigned i = 0; i < ncorpus; i++)
+		for (unsigned b = 0; b < sizeof(corpus_bugs) /
+		     sizeof(corpus_bugs[0]) && ntraces < TRACES_MAX; b++)
+			load_input(&traces[ntraces++], names[i],
+			    corpus_bugs[b]);
 	loaded = 1;
 }
 
@@ -116,7 +167,8 @@ check_same(const struct rtrace *t, const struct outcome *a,
     const struct outcome *b, const char *how)
 {
 	CHECK(a->finding == b->finding && strcmp(a->title, b->title) == 0,
-	    "%s %s: '%s' then '%s'", t->path, how,
+	    "%s%s%s %s: '%s' then '%s'", t->path, t->bugs ? " bugs " : "",
+	    t->bugs ? t->bugs : "", how,
 	    a->finding ? a->title : "clean", b->finding ? b->title : "clean");
 	CHECK(a->hash == b->hash, "%s %s: hash 0x%016llx then 0x%016llx",
 	    t->path, how, (unsigned long long)a->hash,

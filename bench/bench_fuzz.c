@@ -1,0 +1,202 @@
+/*
+ * bench_fuzz.c - executions per second of the fuzz_pmap target's per-input
+ * path (LLVMFuzzerTestOneInput from fuzz/fuzz_pmap.c, linked in as it is),
+ * one core, no engine.  The workload is the seed corpus plus, with -m N, N
+ * mutants of it made by the shared mutator with fixed seeds (closer to what
+ * a campaign executes).  The inputs run round-robin for the time budget
+ * (best of three rounds, since the machine may be shared); the number of
+ * inputs, the executions and execs/s are printed.  Build it in the release
+ * preset for the plain number and in the asan preset for ASan+UBSan:
+ *
+ *	build/bin/bench_fuzz [-t SECONDS] [-m MUTANTS] [DIR|FILE]...
+ *	(default: -t 2 -m 0 fuzz/corpus/fuzz_pmap)
+ *
+ * Goals (issue 5): 20,000 exec/s plain, 3,000 with ASan+UBSan.  An input
+ * with a finding aborts, as in the fuzzer: the corpus must be clean.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mutator.h"
+#include "ops.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define BENCH_INPUTS_MAX 65536
+#define BENCH_ROUNDS 3
+
+struct input {
+	size_t size;
+	uint8_t data[OP_ENCODED_MAX];
+};
+
+static struct input *inputs;
+static unsigned ninputs;
+
+static void
+add_file(const char *path)
+{
+	FILE *f;
+	struct input *in;
+
+	if (ninputs >= BENCH_INPUTS_MAX)
+		return;
+	if ((f = fopen(path, "rb")) == NULL) {
+		perror(path);
+		exit(2);
+	}
+	in = &inputs[ninputs++];
+	in->size = fread(in->data, 1, sizeof(in->data), f);
+	fclose(f);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory's regular files in name order (the workload is the same on
+ * every run). */
+static void
+add_path(const char *path)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	if (stat(path, &sb) != 0) {
+		perror(path);
+		exit(2);
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		add_file(path);
+		return;
+	}
+	if ((d = opendir(path)) == NULL) {
+		perror(path);
+		exit(2);
+	}
+	while ((de = readdir(d)) != NULL) {
+		char full[4096];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", path, de->d_name);
+		if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			if ((names = realloc(names, cap * sizeof(*names))) ==
+			    NULL)
+				abort();
+		}
+		if ((names[n++] = strdup(full)) == NULL)
+			abort();
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n; i++) {
+		add_file(names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* n mutants: mutant i mutates seed input i % nseeds with seed i. */
+static void
+add_mutants(unsigned n)
+{
+	unsigned nseeds = ninputs;
+
+	for (unsigned i = 0; i < n && nseeds > 0 && ninputs < BENCH_INPUTS_MAX;
+	     i++) {
+		const struct input *src = &inputs[i % nseeds];
+		const struct input *other = &inputs[(i * 7 + 3) % nseeds];
+		struct input *in = &inputs[ninputs++];
+
+		memcpy(in->data, src->data, src->size);
+		in->size = mut_mutate(in->data, src->size, sizeof(in->data),
+		    other->data, other->size, 0x6d757461ull + i, NULL);
+	}
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	double budget = 2, best = 0;
+	unsigned mutants = 0, nops = 0;
+	int opt, npaths = 0;
+	int fargc = 1;
+	char *fargv0[] = { argv[0], NULL };
+	char **fargv = fargv0;
+
+	inputs = calloc(BENCH_INPUTS_MAX, sizeof(*inputs));
+	if (inputs == NULL)
+		abort();
+	while ((opt = getopt(argc, argv, "t:m:")) != -1) {
+		if (opt == 't')
+			budget = atof(optarg);
+		else if (opt == 'm')
+			mutants = (unsigned)strtoul(optarg, NULL, 0);
+		else {
+			fprintf(stderr, "usage: %s [-t SECONDS] [-m MUTANTS] "
+					"[DIR|FILE]...\n", argv[0]);
+			return 2;
+		}
+	}
+	for (int i = optind; i < argc; i++, npaths++)
+		add_path(argv[i]);
+	if (npaths == 0)
+		add_path("fuzz/corpus/fuzz_pmap");
+	if (ninputs == 0) {
+		fprintf(stderr, "%s: no inputs\n", argv[0]);
+		return 2;
+	}
+	add_mutants(mutants);
+	for (unsigned i = 0; i < ninputs; i++) {
+		struct op_program p;
+
+		op_decode(inputs[i].data, inputs[i].size, &p);
+		nops += p.nops;
+	}
+	LLVMFuzzerInitialize(&fargc, &fargv);
+	for (int round = 0; round < BENCH_ROUNDS; round++) {
+		double t0 = now(), t;
+		unsigned long long execs = 0;
+
+		do {
+			for (unsigned i = 0; i < ninputs; i++)
+				LLVMFuzzerTestOneInput(inputs[i].data,
+				    inputs[i].size);
+			execs += ninputs;
+			t = now() - t0;
+		} while (t < budget / BENCH_ROUNDS);
+		if (execs / t > best)
+			best = (double)execs / t;
+	}
+	printf("inputs %u (%u mutants), mean ops/input %.1f, "
+	       "exec/s %.0f (best of %d rounds of %.1f s)\n",
+	    ninputs, mutants, (double)nops / ninputs, best, BENCH_ROUNDS,
+	    budget / BENCH_ROUNDS);
+	return 0;
+}
