@@ -457,6 +457,21 @@ inv_tlb_note_range(struct inv_state *st, const struct mach_event *ev,
 	r->root = va_is_kernel(ev->va) ? 0 : ev->root;
 }
 
+/* An upper-level entry value that reaches no leaf: invalid, or a link to
+ * a table whose cached valid-entry count is 0. */
+static int
+inv_known_empty(const struct inv_state *st, pt_entry_t e)
+{
+	uint32_t t;
+
+	if ((e & PG_V) == 0)
+		return 1;
+	if ((e & PG_PS) != 0)
+		return 0;
+	t = (uint32_t)atop(e & PG_FRAME);
+	return t < MACH_FRAMES_MAX && st->tab_nvalid[t] == 0;
+}
+
 /*
  * A PTE event: mark what it touched.  Kernel va are the kernel address
  * space's whatever root the write went through, except the kernel half of
@@ -466,7 +481,7 @@ static void
 inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 {
 	struct inv_state *st = ctx->st;
-	int kva = va_is_kernel(ev->va), as, any = 0;
+	int kva = va_is_kernel(ev->va), as, any = 0, empty;
 	unsigned shift = PAGE_SHIFT + 9 * (ev->level - 1);
 	vm_offset_t lo, hi;
 
@@ -511,13 +526,17 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 			inv_note(&st->outside, ev);
 		return;
 	}
+	/* An upper entry that only links or unlinks tables known empty (at
+	 * this point of the log) changes no leaf under it. */
+	empty = inv_known_empty(st, ev->old) && inv_known_empty(st, ev->new);
 	lo = ev->va & ~((1ULL << shift) - 1);
 	hi = lo + (1ULL << shift) - 1;
 	for (unsigned r = 0; r < inv_nregions((unsigned)as); r++) {
 		vm_offset_t rva = inv_region_va((unsigned)as, r);
 
 		if (rva >= lo && rva <= hi) {
-			inv_add_region(st, (unsigned)as, r);
+			if (!empty)
+				inv_add_region(st, (unsigned)as, r);
 			any = 1;
 		}
 	}
@@ -569,8 +588,11 @@ inv_collect_log(struct inv_ctx *ctx)
 		case EV_PAGE_ALLOC:
 			inv_add_frame(st, ev->pfn);
 			inv_add_chunk(st, ev->pfn);
+			/* A table handed out zero-filled is known empty. */
 			if (ev->pfn < MACH_FRAMES_MAX)
-				inv_set_nvalid(st, ev->pfn, -1);
+				inv_set_nvalid(st, ev->pfn,
+				    ev->kind == EV_PAGE_ALLOC && (ev->flags &
+				    MACH_EVF_ZEROED_TABLE) != 0 ? 0 : -1);
 			/* A new frame is on no path until an upper entry is
 			 * written; a freed one may have been. */
 			if (ev->kind == EV_PAGE_FREE) {
@@ -757,9 +779,19 @@ inv_track_pmaps(struct inv_ctx *ctx)
 			memset(st->paths_ok, 0, sizeof(st->paths_ok));
 			st->live[as] = 1;
 			st->live_root[as] = root;
-			/* Its user part may hold anything pinit made. */
-			for (unsigned r = 0; r < inv_nregions(as); r++)
-				inv_add_region(st, as, r);
+			/* Its user part may hold anything pinit made: every
+			 * region that its tables reach (the shadow of a new
+			 * address space is empty, and so is a region without
+			 * a valid PDE). */
+			for (unsigned r = 0; r < inv_nregions(as); r++) {
+				struct inv_walk w;
+
+				inv_walk(ctx->mc, root, inv_region_va(as, r),
+				    &w);
+				if ((w.ent[PT_LVL_PDE] & PG_V) != 0 ||
+				    w.bad != 0)
+					inv_add_region(st, as, r);
+			}
 			st->upper_check |= 1u << as;
 		}
 	}

@@ -443,8 +443,11 @@ mach_take_frame(struct machine *mc, uint32_t pfn, uint32_t object,
 	}
 	r->popcnt++;
 	r->popmap[bit / 64] |= 1ULL << (bit % 64);
-	if ((ev = mach_log_append(mc, EV_PAGE_ALLOC)) != NULL)
+	if ((ev = mach_log_append(mc, EV_PAGE_ALLOC)) != NULL) {
 		ev->pfn = pfn;
+		if ((flags & VM_ALLOC_PTP) != 0)
+			ev->flags = MACH_EVF_ZEROED_TABLE;
+	}
 	return m;
 }
 

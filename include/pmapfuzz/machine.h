@@ -153,7 +153,7 @@ struct mach_event {
 	uint8_t level;	 /* entry level for PTE events */
 	uint8_t cpu;
 	uint16_t idx;	 /* entry index */
-	uint16_t pad;
+	uint16_t flags;	 /* MACH_EVF_* */
 	uint32_t pfn;	 /* table frame written, or page allocated/freed */
 	uint32_t root;	 /* PTE events: window refs, the root the access
 			    resolved through; direct refs, the ref's root */
@@ -163,6 +163,9 @@ struct mach_event {
 	uint64_t va2;	 /* TLB_INVAL: end of range */
 	uint64_t old, new; /* PTE events: entry before and after */
 };
+
+/* PAGE_ALLOC: the frame came as a page-table page, zero-filled. */
+#define MACH_EVF_ZEROED_TABLE 0x1
 
 struct mach_config {
 	uint32_t nframes; /* multiple of 512, <= MACH_FRAMES_MAX */
