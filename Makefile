@@ -4,7 +4,10 @@
 #   make            build the release preset: build/bin/pmapfuzz
 #   make check      the test command: install missing Debian packages, then
 #                   build and run ctest in the asan preset, then in release
-#   make fuzz       the main job (for now: build/bin/pmapfuzz scenarios)
+#   make fuzz       the main job: build the fuzz preset and run a libFuzzer
+#                   campaign, build/fuzz/bin/pmapfuzz fuzz $(FUZZ_ARGS),
+#                   e.g. make fuzz FUZZ_ARGS='--bugs kmem-litter --time 30'
+#   make fuzz-afl   the same with AFL++ (afl preset, --engine afl)
 #   make deps       only the package step of `make check`
 #   make docs       regenerate the invariant catalogue in docs/invariants.md
 #   make format     clang-format -i every .c/.h of the project
@@ -16,6 +19,9 @@ CMAKE ?= cmake
 CTEST ?= ctest
 CLANG_FORMAT ?= clang-format
 JOBS ?= 2
+# Options of `pmapfuzz fuzz` for make fuzz / make fuzz-afl (see
+# pmapfuzz fuzz --help): --time, --jobs, --bugs, --checks, --out, ...
+FUZZ_ARGS ?=
 # What ctest does when a build has no test at all: error (fail) or ignore.
 NO_TESTS ?= error
 
@@ -27,7 +33,7 @@ DEB_PACKAGES ?= make cmake gcc libc6-dev clang llvm libclang-rt-14-dev
 # Each preset builds in build/<preset>, except release, which builds in build/.
 PRESETS := debug release asan fuzz afl coverage
 
-.PHONY: all check deps docs fuzz clean format release \
+.PHONY: all check deps docs fuzz fuzz-afl clean format release \
 	$(addprefix build-,$(PRESETS)) $(addprefix test-,$(PRESETS))
 
 all: release
@@ -70,8 +76,13 @@ deps:
 	apt-get update && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing
 
-fuzz: build-release
-	build/bin/pmapfuzz scenarios
+# A campaign: fuzz, then triage into out/findings (exit 1 if it found
+# something).  The corpus grows in out/corpus; fuzz/corpus is only read.
+fuzz: build-fuzz
+	build/fuzz/bin/pmapfuzz fuzz $(FUZZ_ARGS)
+
+fuzz-afl: build-afl
+	build/afl/bin/pmapfuzz fuzz --engine afl $(FUZZ_ARGS)
 
 # Regenerate the invariant catalogue in docs/invariants.md from inv_table.
 docs: build-release

@@ -59,6 +59,33 @@ static const struct cli_opt_info cli_opt_table[CLI_OPT_COUNT] = {
 	[CLI_OPT_KINDS] = { "--kinds", NULL, "LIST",
 	    offsetof(struct cli_args, kinds),
 	    "fault kinds to sweep, from alloc,am,drop,intr (default: all)" },
+	[CLI_OPT_ENGINE] = { "--engine", NULL, "libfuzzer|afl",
+	    offsetof(struct cli_args, engine),
+	    "the fuzzing engine (default libfuzzer)" },
+	[CLI_OPT_TIME] = { "--time", NULL, "SECONDS",
+	    offsetof(struct cli_args, time),
+	    "how long the engines fuzz (default 60)" },
+	[CLI_OPT_JOBS] = { "--jobs", NULL, "N", offsetof(struct cli_args, jobs),
+	    "fuzzing processes (default: the online cores)" },
+	[CLI_OPT_CORPUS] = { "--corpus", NULL, "DIR",
+	    offsetof(struct cli_args, corpus),
+	    "seed corpus, only read: copied into OUT/corpus, which grows "
+	    "(default fuzz/corpus/fuzz_pmap)" },
+	[CLI_OPT_OUT_DIR] = { "--out", NULL, "DIR",
+	    offsetof(struct cli_args, out_dir),
+	    "output directory (default out)" },
+	[CLI_OPT_TARGET] = { "--target", NULL, "PATH",
+	    offsetof(struct cli_args, target),
+	    "the fuzz target binary (else $PMAPFUZZ_TARGET, else fuzz_pmap "
+	    "beside pmapfuzz, else build/<preset>/bin/fuzz_pmap)" },
+	[CLI_OPT_NAME] = { "--name", NULL, "NAME",
+	    offsetof(struct cli_args, name),
+	    "the file name to use (letters, digits, '.', '_', '-')" },
+	[CLI_OPT_FORCE] = { "--force", NULL, NULL, CLI_FLAG,
+	    "overwrite an existing file" },
+	[CLI_OPT_REGRESS_DIR] = { "--regress-dir", NULL, "DIR",
+	    offsetof(struct cli_args, regress_dir),
+	    "where regression traces live (default tests/regress)" },
 };
 
 /* Find the option that arg names among cmd's; *val gets an "=value". */

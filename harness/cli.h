@@ -33,6 +33,15 @@ enum cli_opt {
 	CLI_OPT_FORMAT,
 	CLI_OPT_OUT,
 	CLI_OPT_KINDS,
+	CLI_OPT_ENGINE,
+	CLI_OPT_TIME,
+	CLI_OPT_JOBS,
+	CLI_OPT_CORPUS,
+	CLI_OPT_OUT_DIR,
+	CLI_OPT_TARGET,
+	CLI_OPT_NAME,
+	CLI_OPT_FORCE,
+	CLI_OPT_REGRESS_DIR,
 	CLI_OPT_COUNT
 };
 
@@ -51,12 +60,20 @@ struct cli_cmd {
 
 /* The parsed command line of one command. */
 struct cli_args {
-	unsigned given;	    /* CLI_F() of every option present */
-	const char *bugs;   /* --bugs LIST */
-	const char *checks; /* --checks LIST */
-	const char *format; /* --format auto|binary|text */
-	const char *out;    /* -o FILE */
-	const char *kinds;  /* --kinds LIST */
+	unsigned given;		 /* CLI_F() of every option present */
+	const char *bugs;	 /* --bugs LIST */
+	const char *checks;	 /* --checks LIST */
+	const char *format;	 /* --format auto|binary|text */
+	const char *out;	 /* -o FILE */
+	const char *kinds;	 /* --kinds LIST */
+	const char *engine;	 /* --engine libfuzzer|afl */
+	const char *time;	 /* --time SECONDS */
+	const char *jobs;	 /* --jobs N */
+	const char *corpus;	 /* --corpus DIR */
+	const char *out_dir;	 /* --out DIR */
+	const char *target;	 /* --target PATH */
+	const char *name;	 /* --name NAME */
+	const char *regress_dir; /* --regress-dir DIR */
 	int nfiles;
 	char **files; /* the positional arguments, in argv */
 };

@@ -10,5 +10,11 @@
 int cmd_scenarios(int argc, char **argv);
 /* cmd_list.c: list bugs, fault sites, checks or scenarios. */
 int cmd_list(int argc, char **argv);
+/* cmd_fuzz.c: a libFuzzer or AFL++ campaign, then its triage. */
+int cmd_fuzz(int argc, char **argv);
+/* cmd_triage.c: replay, group, minimize and file crash files. */
+int cmd_triage(int argc, char **argv);
+/* cmd_promote.c: a findings folder becomes a regression trace. */
+int cmd_promote(int argc, char **argv);
 
 #endif /* PMAPFUZZ_COMMANDS_H */

@@ -31,6 +31,12 @@ static const struct command commands[] = {
 	    "run the built-in scenarios; print counters and state hashes" },
 	{ "list", cmd_list,
 	    "list bugs, fault sites, checks, ops or scenarios" },
+	{ "fuzz", cmd_fuzz,
+	    "run a libFuzzer or AFL++ campaign, then triage its crashes" },
+	{ "triage", cmd_triage,
+	    "replay crash files, group by title, minimize, write findings" },
+	{ "promote", cmd_promote,
+	    "turn a findings folder into a tests/regress trace" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

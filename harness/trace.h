@@ -25,7 +25,7 @@
 #include "ops.h"
 
 /* Longest header value kept, plus its NUL. */
-#define TRACE_META_LEN 160
+#define TRACE_META_LEN 256
 /* Longest line the printer writes for one op, plus its NUL. */
 #define TRACE_OP_LEN 128
 

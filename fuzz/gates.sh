@@ -1,0 +1,87 @@
+#!/bin/bash
+#
+# gates.sh - the fuzzing gates of `make check`, run through the campaign
+# command itself (so the campaign path is tested too):
+#   1. each seeded bug is found from an EMPTY corpus by one libFuzzer job
+#      within GATE_TIME seconds (default 60), with a title naming the
+#      invariant the bug table says catches it;
+#   2. the fixed core survives GATE_TIME seconds of libFuzzer on the seed
+#      corpus, every check on, with no finding;
+#   3. AFL++ builds and executes (AFL_TIME seconds, default 8) with the
+#      record-aware custom mutator, so that path cannot rot.
+#
+# Usage: gates.sh LIBFUZZER_PMAPFUZZ AFL_PMAPFUZZ
+#   each a pmapfuzz CLI built in the preset whose fuzz_pmap is beside it
+#   (build/fuzz/bin/pmapfuzz, build/afl/bin/pmapfuzz).
+# Run from the source tree.  Exit 0 when every gate passes.
+set -u
+lf=$1
+afl=$2
+gate_time=${GATE_TIME:-60}
+afl_time=${AFL_TIME:-8}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+fail() {
+	echo "GATE FAIL: $*"
+	fails=$((fails + 1))
+}
+
+# The invariant the bug table names for a bug (`pmapfuzz list bugs`).
+bug_invariant() {
+	"$lf" list bugs | awk -v b="$1" '$1 == b { print $3 }'
+}
+
+# 1. Seeded bugs from an empty corpus.
+for bug in kmem-litter apt-intr-clobber; do
+	inv=$(bug_invariant "$bug")
+	out=$tmp/seed-$bug
+	mkdir -p "$tmp/empty-$bug"
+	start=$(date +%s)
+	"$lf" fuzz --engine libfuzzer --jobs 1 --time "$gate_time" \
+	    --bugs "$bug" --corpus "$tmp/empty-$bug" --out "$out" \
+	    >"$tmp/$bug.log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	title=$(sed -n 's/^FINDING: //p' "$out"/findings/*/report.txt \
+	    2>/dev/null | head -n 1)
+	if [ "$rc" -eq 1 ] && [ -n "$inv" ] && case "$title" in
+	    "$inv in "*) true ;; *) false ;; esac; then
+		echo "gate ok: $bug found from an empty corpus in ${secs}s" \
+		    "(campaign, triage included): $title"
+	else
+		fail "$bug: exit $rc, title '${title:-none}', wanted" \
+		    "'$inv in ...' within ${gate_time}s"
+		tail -n 25 "$tmp/$bug.log"
+	fi
+done
+
+# 2. The fixed core: no finding.
+"$lf" fuzz --engine libfuzzer --jobs 1 --time "$gate_time" \
+    --out "$tmp/fixed" >"$tmp/fixed.log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ]; then
+	echo "gate ok: fixed core clean for ${gate_time}s:" \
+	    "$(grep -E 'execs|exec/s' "$tmp/fixed.log" | tail -n 1)"
+else
+	fail "fixed core: exit $rc (a finding on the fixed core is an" \
+	    "oracle or core bug)"
+	tail -n 40 "$tmp/fixed.log"
+fi
+
+# 3. AFL++ executes.
+"$afl" fuzz --engine afl --jobs 1 --time "$afl_time" --out "$tmp/afl" \
+    >"$tmp/afl.log" 2>&1
+rc=$?
+execs=$(awk -F: '/^execs_done/ { gsub(/ /, "", $2); print $2 }' \
+    "$tmp"/afl/afl/*/fuzzer_stats 2>/dev/null | head -n 1)
+if [ "$rc" -eq 0 ] && [ "${execs:-0}" -gt 0 ]; then
+	echo "gate ok: AFL++ ran $execs executions in ${afl_time}s"
+else
+	fail "AFL++: exit $rc, execs_done '${execs:-none}'"
+	tail -n 40 "$tmp/afl.log"
+fi
+
+[ "$fails" -eq 0 ] && echo "gates: all passed" || echo "gates: $fails failed"
+[ "$fails" -eq 0 ]

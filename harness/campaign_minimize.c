@@ -1,0 +1,90 @@
+/*
+ * campaign_minimize.c - the engines' own crash minimizers, run on the
+ * first crash file of each finding (see campaign.h): libFuzzer's
+ * -minimize_crash=1 (which re-runs the target, keeping smaller inputs that
+ * still crash) and AFL++'s afl-tmin.  Neither knows the finding's title,
+ * so the triage accepts their output only if it replays to the same title.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "campaign.h"
+#include "ops.h"
+
+/* Fill argv for engine m->engine; own[] collects what must be freed. */
+static int
+minimize_argv(const struct campaign_minimizer *m, const char *crash,
+    const char *result, char **a, char **own, int *nown)
+{
+	int n = 0;
+
+	if (m->engine == CAMPAIGN_LIBFUZZER) {
+		a[n++] = (char *)m->target;
+		a[n++] = own[(*nown)++] = cf_fmt("-minimize_crash=1");
+		a[n++] = own[(*nown)++] =
+		    cf_fmt("-max_total_time=%u", m->seconds);
+		a[n++] = own[(*nown)++] = cf_fmt("-runs=100000");
+		/* A fixed seed: the same crash minimizes the same way. */
+		a[n++] = own[(*nown)++] = cf_fmt("-seed=1");
+		a[n++] = own[(*nown)++] =
+		    cf_fmt("-exact_artifact_path=%s", result);
+		a[n++] = (char *)crash;
+	} else {
+		char *tmin = campaign_find_tool("afl-tmin");
+
+		if (tmin == NULL)
+			return -1;
+		a[n++] = own[(*nown)++] = tmin;
+		a[n++] = "-i";
+		a[n++] = (char *)crash;
+		a[n++] = "-o";
+		a[n++] = (char *)result;
+		a[n++] = "--";
+		a[n++] = (char *)m->target;
+	}
+	a[n] = NULL;
+	return 0;
+}
+
+int
+campaign_engine_minimize(const struct campaign_minimizer *m, const char *crash,
+    const char *log_name, struct op_program *out)
+{
+	char *result, *log, *a[16], *own[8];
+	struct proc_spec s;
+	unsigned char *buf;
+	size_t len;
+	int nown = 0, status, rc = -1;
+
+	if (m->target == NULL || proc_stop_requests() > m->stop_after)
+		return -1;
+	result = cf_fmt("%s/min-%s", m->tmp, log_name);
+	log = cf_fmt("%s/minimize-%s.log", m->logs, log_name);
+	unlink(result);
+	if (minimize_argv(m, crash, result, a, own, &nown) == 0) {
+		s.argv = a;
+		s.log = log;
+		s.dir = NULL;
+		/* The engine's own limit, and a margin for its wrapping up.
+		 * Whatever it wrote last is a whole input even if it was
+		 * stopped; the caller checks its title anyway. */
+		if (proc_run(&s, m->seconds + 10.0, m->stop_after, &status) >=
+			0 &&
+		    cf_read(result, OP_ENCODED_MAX, &buf, &len) == 0) {
+			if (len != 0) {
+				op_decode(buf, len, out);
+				rc = 0;
+			}
+			free(buf);
+		}
+	}
+	unlink(result);
+	for (int i = 0; i < nown; i++)
+		free(own[i]);
+	free(result);
+	free(log);
+	return rc;
+}
