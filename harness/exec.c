@@ -13,6 +13,9 @@
 #include "pmapfuzz/report.h"
 #include "trace.h"
 
+/* How a longjmp to ex->stop ends the input. */
+enum { EXEC_STOP_FINDING = 1, EXEC_STOP_QUIET = 2 };
+
 static void *
 exec_xcalloc(size_t n, size_t size)
 {
@@ -153,12 +156,14 @@ exec_assert_hook(struct machine *mc, const char *func, const char *fmt,
 		inv->enabled = 1u << INV_WRONG_ADDRESS_SPACE;
 		if (inv_check_call(inv, func)) {
 			inv->enabled = enabled;
-			longjmp(ex->stop, 1);
+			longjmp(ex->stop, EXEC_STOP_FINDING);
 		}
 		inv->enabled = enabled;
 	}
-	(void)inv_finding_assert(inv, func, fmt, msg);
-	longjmp(ex->stop, 1);
+	/* The core cannot go on after an assertion either way; with the
+	 * assert invariant deselected the input just ends, clean. */
+	longjmp(ex->stop, inv_finding_assert(inv, func, fmt, msg) ?
+	    EXEC_STOP_FINDING : EXEC_STOP_QUIET);
 }
 
 /*
@@ -173,7 +178,7 @@ exec_call_done(struct exec *ex, const char *func)
 	if (ex->intr_depth > 0 || ex->opt->level < EXEC_CHECK_CALL)
 		return;
 	if (inv_check_call(ex->w->inv, func))
-		longjmp(ex->stop, 1);
+		longjmp(ex->stop, EXEC_STOP_FINDING);
 }
 
 /* Return the world to its boot state and tell the model what it holds. */
@@ -232,6 +237,7 @@ exec_run(struct exec *ex, const struct op_program *p,
 	unsigned mem = p->cfg.mem_class < OP_MEM_CLASSES ? p->cfg.mem_class : 0;
 	volatile unsigned i = 0;
 	volatile int finding = 0;
+	int stop;
 
 	if (ex->worlds[ncpus - 1][mem] == NULL)
 		ex->worlds[ncpus - 1][mem] = exec_world_boot(ncpus, mem);
@@ -239,7 +245,7 @@ exec_run(struct exec *ex, const struct op_program *p,
 	ex->opt = opt;
 	exec_reset(ex, p);
 	memset(res, 0, sizeof(*res));
-	if (setjmp(ex->stop) == 0) {
+	if ((stop = setjmp(ex->stop)) == 0) {
 		for (i = 0; i < p->nops; i++) {
 			const struct op *o = &p->ops[i];
 
@@ -258,14 +264,14 @@ exec_run(struct exec *ex, const struct op_program *p,
 			}
 		}
 	} else
-		finding = 1;
+		finding = stop == EXEC_STOP_FINDING;
 	ex->w->mc->crit = 0; /* a longjmp may have left a section open */
 	ex->w->mc->intr_pending = 0;
 	exec_arms_clear(ex);
 	res->finding = finding;
 	if (finding)
 		res->f = ex->w->inv->finding;
-	res->ops_run = finding ? i + 1 : p->nops;
+	res->ops_run = finding || stop != 0 ? i + 1 : p->nops;
 	res->arms_fired = ex->arms_fired;
 	res->pmap_calls = ex->pmap_calls;
 	if (!opt->skip_hash)

@@ -577,7 +577,7 @@ TEST(header_errors)
 	memset(long_hdr + 8, 'a', TRACE_META_LEN);
 	long_hdr[8 + TRACE_META_LEN] = '\0';
 	check_parse_error(long_hdr,
-	    "t.trace:1:9: expected a name header of at most 159 characters, "
+	    "t.trace:1:9: expected a name header of at most 255 characters, "
 	    "got 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'");
 }
 
