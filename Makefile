@@ -3,7 +3,8 @@
 #
 #   make            build the release preset: build/bin/pmapfuzz
 #   make check      the test command: install missing Debian packages, then
-#                   build and run ctest in the asan preset, then in release
+#                   build and run ctest in the asan preset, then in release,
+#                   then the OSS-Fuzz build check and the fuzzing gates
 #   make fuzz       the main job: build the fuzz preset and run a libFuzzer
 #                   campaign, build/fuzz/bin/pmapfuzz fuzz $(FUZZ_ARGS),
 #                   e.g. make fuzz FUZZ_ARGS='--bugs kmem-litter --time 30'
@@ -28,12 +29,14 @@ NO_TESTS ?= error
 # Debian packages that `make check` needs (llvm: llvm-symbolizer for
 # sanitizer stacks and llvm-cov/llvm-profdata; libclang-rt-14-dev: the ASan,
 # UBSan and libFuzzer runtimes of clang 14).
-DEB_PACKAGES ?= make cmake gcc libc6-dev clang llvm libclang-rt-14-dev
+DEB_PACKAGES ?= make cmake gcc libc6-dev clang llvm libclang-rt-14-dev \
+	afl++ zip unzip
 
 # Each preset builds in build/<preset>, except release, which builds in build/.
-PRESETS := debug release asan fuzz afl coverage
+PRESETS := debug release asan fuzz fuzz-asan afl coverage
 
-.PHONY: all check deps docs fuzz fuzz-afl clean format release \
+.PHONY: all check check-oss-fuzz check-gates deps docs fuzz fuzz-afl clean \
+	format release \
 	$(addprefix build-,$(PRESETS)) $(addprefix test-,$(PRESETS))
 
 all: release
@@ -52,6 +55,21 @@ $(addprefix test-,$(PRESETS)): test-%: build-%
 check: deps
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory test-release
+	$(MAKE) --no-print-directory check-oss-fuzz
+	$(MAKE) --no-print-directory check-gates
+
+# OSS-Fuzz's build (libFuzzer + ASan variables) into a temporary OUT, each
+# target run over its seed corpus.
+check-oss-fuzz:
+	bash fuzz/oss-fuzz/check.sh
+
+# The fuzzing gates (fuzz/gates.sh): each seeded bug found from an empty
+# corpus within GATE_TIME s, the fixed core clean for GATE_TIME s, AFL++
+# executes.
+GATE_TIME ?= 60
+check-gates: build-fuzz build-afl
+	GATE_TIME=$(GATE_TIME) bash fuzz/gates.sh build/fuzz/bin/pmapfuzz \
+	    build/afl/bin/pmapfuzz
 
 deps:
 	@missing=""; \

@@ -109,6 +109,7 @@ void pv_insert(struct pmap_sys *ps, uint32_t *head, pmap_t pmap,
 void pv_remove(struct pmap_sys *ps, uint32_t *head, pmap_t pmap,
     vm_offset_t va);
 bool pv_reserve(struct pmap_sys *ps, unsigned count);
+bool pv_reserve_retry(struct pmap_sys *ps, unsigned count);
 void pmap_page_unmapped_check(struct pmap_sys *ps, vm_page_t m);
 /* The vm_page whose pv2m list holds 2 MiB mappings covering m, or NULL. */
 vm_page_t pmap_pvh_page(struct pmap_sys *ps, vm_page_t m);

@@ -324,7 +324,14 @@ pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free)
 		fill = true;
 	} else
 		fill = !pmap_ptp_equivalent(mc, ptp, newpte);
-	if ((oldpde & PG_MANAGED) && !pv_reserve(ps, NPTEPG - 1)) {
+	/*
+	 * A wired mapping must survive (FreeBSD D19670): a refused PV
+	 * reservation is retried the way FreeBSD's reserve_pv_entries retries
+	 * after reclaim_pv_chunk, which the pool's size always satisfies
+	 * here.  Only a mapping the pmap may drop is destroyed instead.
+	 */
+	if ((oldpde & PG_MANAGED) && !pv_reserve(ps, NPTEPG - 1) &&
+	    ((oldpde & PG_W) == 0 || !pv_reserve_retry(ps, NPTEPG - 1))) {
 		/* Put the page back where it was, then destroy. */
 		if (!pmap_insert_pt_page(pmap, va2m, ptp))
 			PMAP_ASSERT(mc, 0, "saved page-table slots full");

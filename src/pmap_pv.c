@@ -68,14 +68,24 @@ pv_remove(struct pmap_sys *ps, uint32_t *head, pmap_t pmap, vm_offset_t va)
 
 /*
  * Reserve count PV entries before a demotion changes anything: passes the
- * FI_ALLOC_PV site, which may refuse (FreeBSD's reservation can fail when
- * no PV chunk can be allocated).
+ * FI_ALLOC_PV site, which may refuse (a PV chunk page could not be had).
  */
 bool
 pv_reserve(struct pmap_sys *ps, unsigned count)
 {
 	if (FI_SITE(ps->mc, FI_ALLOC_PV, NULL) != 0)
 		return false;
+	return pv_reserve_retry(ps, count);
+}
+
+/*
+ * The retry after a refused reservation, once chunks were reclaimed: only
+ * the pool's size can refuse it (PV_MAX exceeds every managed mapping the
+ * universe can hold, so it does not).
+ */
+bool
+pv_reserve_retry(struct pmap_sys *ps, unsigned count)
+{
 	return ps->pv_hwm + count < PV_MAX;
 }
 
