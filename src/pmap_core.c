@@ -1081,9 +1081,14 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 		vm_page_t mpte;
 		pt_ref_t ref;
 
-		if (!pmap_va_valid(src, va) ||
-		    !pmap_ref(src, va, PT_LVL_PTE, &ref))
+		if (!pmap_va_valid(src, va))
 			continue;
+		if (!pmap_ref(src, va, PT_LVL_PTE, &ref)) {
+			/* No page table here: skip to the next 2 MiB (the
+			 * loop adds the last page). */
+			off = trunc_2mpage(va) + NBPDR - PAGE_SIZE - src_addr;
+			continue;
+		}
 		spte = pt_load(mc, ref);
 		if ((spte & (PG_V | PG_MANAGED)) != (PG_V | PG_MANAGED))
 			continue;
