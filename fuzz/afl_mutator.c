@@ -31,9 +31,9 @@
 
 /* One instance per afl_custom_init; AFL++ may create several. */
 struct afl_pmap_mutator {
-	struct mut_rng rng;	      /* advances once per afl_custom_fuzz */
-	struct mut_trail trail;	      /* the last call's strategies */
-	uint8_t out[OP_ENCODED_MAX];  /* the last output; owned here */
+	struct mut_rng rng;	     /* advances once per afl_custom_fuzz */
+	struct mut_trail trail;	     /* the last call's strategies */
+	uint8_t out[OP_ENCODED_MAX]; /* the last output; owned here */
 	char desc[AFL_DESC_LEN];
 	/* Trimming: the program as trimmed so far, the record the current
 	 * step tries to remove, and the steps done out of trim_steps. */
@@ -44,11 +44,10 @@ struct afl_pmap_mutator {
 };
 
 AFL_API void *afl_custom_init(void *afl, unsigned int seed);
-AFL_API size_t afl_custom_fuzz(void *data, unsigned char *buf,
-    size_t buf_size, unsigned char **out_buf, unsigned char *add_buf,
-    size_t add_buf_size, size_t max_size);
-AFL_API const char *afl_custom_describe(void *data,
-    size_t max_description_len);
+AFL_API size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,
+    unsigned char **out_buf, unsigned char *add_buf, size_t add_buf_size,
+    size_t max_size);
+AFL_API const char *afl_custom_describe(void *data, size_t max_description_len);
 AFL_API void afl_custom_deinit(void *data);
 AFL_API int32_t afl_custom_init_trim(void *data, unsigned char *buf,
     size_t buf_size);
@@ -107,7 +106,8 @@ afl_custom_describe(void *data, size_t max_description_len)
 {
 	struct afl_pmap_mutator *m = data;
 	size_t cap = max_description_len + 1 < sizeof(m->desc) ?
-	    max_description_len + 1 : sizeof(m->desc);
+	    max_description_len + 1 :
+	    sizeof(m->desc);
 	size_t len = 0;
 
 	m->desc[0] = '\0';

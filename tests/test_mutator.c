@@ -22,8 +22,7 @@ size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,
     size_t max_size);
 const char *afl_custom_describe(void *data, size_t max_description_len);
 void afl_custom_deinit(void *data);
-int32_t afl_custom_init_trim(void *data, unsigned char *buf,
-    size_t buf_size);
+int32_t afl_custom_init_trim(void *data, unsigned char *buf, size_t buf_size);
 size_t afl_custom_trim(void *data, unsigned char **out_buf);
 int32_t afl_custom_post_trim(void *data, unsigned char success);
 
@@ -91,7 +90,8 @@ check_canonical(const uint8_t *b, size_t size)
 	size_t n;
 
 	CHECK(size >= OP_HEADER_SIZE &&
-	    (size - OP_HEADER_SIZE) % OP_RECORD_SIZE == 0, "size %zu", size);
+		(size - OP_HEADER_SIZE) % OP_RECORD_SIZE == 0,
+	    "size %zu", size);
 	op_decode(b, size, &p);
 	n = op_encode(&p, again, sizeof(again));
 	CHECK(n == size && memcmp(again, b, size) == 0,
@@ -211,8 +211,8 @@ TEST(strategy_names_are_unique_and_found)
 	CHECK(mut_strategy_count() >= 10);
 	CHECK(mut_strategy_name(mut_strategy_count()) == NULL);
 	for (unsigned s = 0; s < mut_strategy_count(); s++)
-		CHECK(mut_strategy_lookup(mut_strategy_name(s)) == (int)s,
-		    "%s", mut_strategy_name(s));
+		CHECK(mut_strategy_lookup(mut_strategy_name(s)) == (int)s, "%s",
+		    mut_strategy_name(s));
 	CHECK(mut_strategy_lookup("nosuch") == -1);
 }
 
@@ -504,8 +504,8 @@ TEST(fresh_arguments_favour_boundaries)
 			free_child += o->arg[1] != 0;
 		}
 	}
-	CHECK(maps > 300 && arms > 1500 && forks > 300, "%u %u %u", maps,
-	    arms, forks);
+	CHECK(maps > 300 && arms > 1500 && forks > 300, "%u %u %u", maps, arms,
+	    forks);
 	CHECK(small * 4 > maps, "npages <= 8 in %u of %u maps", small, maps);
 	CHECK(to_end * 6 > maps, "run to the boundary in %u of %u", to_end,
 	    maps);
