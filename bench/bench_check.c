@@ -41,7 +41,10 @@
 enum bench_mode { MODE_OFF, MODE_CALL, MODE_OP, MODE_SWEEP, MODE_COUNT };
 
 static const char *const mode_name[MODE_COUNT] = {
-	"off", "call", "op", "sweep",
+	"off",
+	"call",
+	"op",
+	"sweep",
 };
 
 /* Per-pmap program state: which region, how far, which phase. */
@@ -51,9 +54,9 @@ struct prog {
 	pmap_t pm;
 	uint32_t obj;
 	unsigned region;
-	unsigned k;	/* next slot (fill), op count (work), chunk (unmap) */
+	unsigned k; /* next slot (fill), op count (work), chunk (unmap) */
 	enum phase phase;
-	unsigned hole;	/* work: the page removed by the previous op */
+	unsigned hole; /* work: the page removed by the previous op */
 	vm_page_t page[USER_REGIONS * NPTEPG];
 };
 
@@ -64,8 +67,8 @@ struct bench {
 	struct model *md;
 	struct inv_ctx *ctx;
 	struct prog prog[BENCH_PMAPS];
-	unsigned kmem_next;	/* next kmem page to allocate */
-	unsigned kmem_live;	/* pages allocated from kmem_next back */
+	unsigned kmem_next; /* next kmem page to allocate */
+	unsigned kmem_live; /* pages allocated from kmem_next back */
 	uint64_t calls;
 	unsigned ops;
 };
@@ -168,8 +171,9 @@ bench_user_op(struct bench *b, struct prog *p, unsigned cpu)
 		}
 		for (unsigned i = 0; i < 4; i++)
 			if (mach_touch(b->mc, cpu, va + ptoa(i),
-			    i == 0 ? VM_PROT_WRITE : VM_PROT_READ, &pfn) ==
-			    TOUCH_OK && i == 0)
+				i == 0 ? VM_PROT_WRITE : VM_PROT_READ,
+				&pfn) == TOUCH_OK &&
+			    i == 0)
 				model_page_written(b->md, pfn);
 		model_protect(b->md, as, va, va + ptoa(4), VM_PROT_READ);
 		pmap_protect(p->pm, va, va + ptoa(4), VM_PROT_READ);
@@ -216,8 +220,8 @@ bench_kmem_op(struct bench *b)
 		for (unsigned i = 0; i < 4; i++) {
 			unsigned s = (b->kmem_next + i) % npages;
 			vm_offset_t va = KVA_BASE + ptoa(s);
-			vm_page_t m = vm_page_alloc(b->mc, OBJ_KMEM, s,
-			    VM_ALLOC_NOFAULT);
+			vm_page_t m =
+			    vm_page_alloc(b->mc, OBJ_KMEM, s, VM_ALLOC_NOFAULT);
 
 			if (m == NULL) {
 				fprintf(stderr, "bench_check: kmem full\n");
@@ -330,10 +334,12 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 	t1 = now();
 	*hash = machine_hash(b.mc, pmap_sys_hash(b.ps, 0));
 	if (b.ctx != NULL && getenv("BENCH_VERBOSE") != NULL)
-		fprintf(stderr, "%s: %llu passes, %llu slots observed, %llu "
+		fprintf(stderr,
+		    "%s: %llu passes, %llu slots observed, %llu "
 		    "checked, %llu frames, %llu promotions, %llu sweeps\n",
-		    mode_name[mode], (unsigned long long)(b.ctx->cnt.calls +
-		    b.ctx->cnt.ops), (unsigned long long)b.ctx->cnt.observed,
+		    mode_name[mode],
+		    (unsigned long long)(b.ctx->cnt.calls + b.ctx->cnt.ops),
+		    (unsigned long long)b.ctx->cnt.observed,
 		    (unsigned long long)b.ctx->cnt.checked,
 		    (unsigned long long)b.ctx->cnt.frames,
 		    (unsigned long long)b.ps->cnt.promotions,
@@ -363,8 +369,8 @@ main(int argc, char **argv)
 		/* Best of three: the machine may be shared. */
 		t = bench_run((enum bench_mode)m, ncalls, &hash, &b);
 		for (int rep = 1; rep < BENCH_REPEAT; rep++) {
-			double t2 = bench_run((enum bench_mode)m, ncalls,
-			    &hash, &b);
+			double t2 =
+			    bench_run((enum bench_mode)m, ncalls, &hash, &b);
 
 			if (t2 < t)
 				t = t2;
@@ -372,9 +378,9 @@ main(int argc, char **argv)
 
 		if (m == MODE_OFF)
 			base = t;
-		printf("%-6s %10llu %8u %12.0f %7.2fx  %016llx\n",
-		    mode_name[m], (unsigned long long)b.calls, b.ops,
-		    (double)b.calls / t, t / base, (unsigned long long)hash);
+		printf("%-6s %10llu %8u %12.0f %7.2fx  %016llx\n", mode_name[m],
+		    (unsigned long long)b.calls, b.ops, (double)b.calls / t,
+		    t / base, (unsigned long long)hash);
 	}
 	return 0;
 }

@@ -159,8 +159,10 @@ main(int argc, char **argv)
 		else if (opt == 'm')
 			mutants = (unsigned)strtoul(optarg, NULL, 0);
 		else {
-			fprintf(stderr, "usage: %s [-t SECONDS] [-m MUTANTS] "
-					"[DIR|FILE]...\n", argv[0]);
+			fprintf(stderr,
+			    "usage: %s [-t SECONDS] [-m MUTANTS] "
+			    "[DIR|FILE]...\n",
+			    argv[0]);
 			return 2;
 		}
 	}

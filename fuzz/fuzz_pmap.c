@@ -28,10 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "target_env.h"
 #include "exec.h"
 #include "mutator.h"
 #include "ops.h"
+#include "target_env.h"
 
 static struct exec *fuzz_ex;
 static struct exec_options fuzz_opt;

@@ -27,8 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (trace_parse_buf((const char *)data, size, "input", &p, &meta, err,
 		sizeof(err)) != 0) {
 		if (strncmp(err, "input:", 6) != 0) {
-			fprintf(stderr, "FINDING: parse error without location: %s\n",
-			    err);
+			fprintf(stderr,
+			    "FINDING: parse error without location: %s\n", err);
 			abort();
 		}
 		return 0;
@@ -40,8 +40,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (trace_parse(text, "canonical", &q, &meta2, err, sizeof(err)) != 0 ||
 	    !op_program_equal(&p, &q)) {
-		fprintf(stderr, "FINDING: trace round trip differs: %s\n%s", err,
-		    text);
+		fprintf(stderr, "FINDING: trace round trip differs: %s\n%s",
+		    err, text);
 		abort();
 	}
 	return 0;

@@ -65,7 +65,8 @@ exec_world_boot(unsigned ncpus, unsigned mem_class)
 		abort();
 	m->flags |= VPF_UNMANAGED;
 	if (pmap_enter(init, KSTACK_VA, m, VM_PROT_READ | VM_PROT_WRITE,
-	    VM_PROT_READ | VM_PROT_WRITE | PMAP_ENTER_WIRED) != KERN_SUCCESS)
+		VM_PROT_READ | VM_PROT_WRITE | PMAP_ENTER_WIRED) !=
+	    KERN_SUCCESS)
 		abort();
 	w->init_pmap = init->pm_id;
 	w->init_kstack = m->pfn;
@@ -130,8 +131,8 @@ exec_window_went_stale(const struct machine *mc)
 		const struct mach_event *ev = &mc->log[i];
 
 		if ((ev->kind == EV_PTE_WRITE || ev->kind == EV_PTE_LOST ||
-		    ev->kind == EV_WIN_STALE_READ) && ev->win != WIN_NONE &&
-		    ev->gen_ref != ev->gen_now)
+			ev->kind == EV_WIN_STALE_READ) &&
+		    ev->win != WIN_NONE && ev->gen_ref != ev->gen_now)
 			return true;
 	}
 	return false;
@@ -162,8 +163,9 @@ exec_assert_hook(struct machine *mc, const char *func, const char *fmt,
 	}
 	/* The core cannot go on after an assertion either way; with the
 	 * assert invariant deselected the input just ends, clean. */
-	longjmp(ex->stop, inv_finding_assert(inv, func, fmt, msg) ?
-	    EXEC_STOP_FINDING : EXEC_STOP_QUIET);
+	longjmp(ex->stop,
+	    inv_finding_assert(inv, func, fmt, msg) ? EXEC_STOP_FINDING :
+						      EXEC_STOP_QUIET);
 }
 
 /*
@@ -232,8 +234,8 @@ int
 exec_run(struct exec *ex, const struct op_program *p,
     const struct exec_options *opt, struct exec_result *res)
 {
-	unsigned ncpus = p->cfg.ncpus >= 1 && p->cfg.ncpus <= OP_CPUS_MAX ?
-	    p->cfg.ncpus : 1;
+	unsigned ncpus =
+	    p->cfg.ncpus >= 1 && p->cfg.ncpus <= OP_CPUS_MAX ? p->cfg.ncpus : 1;
 	unsigned mem = p->cfg.mem_class < OP_MEM_CLASSES ? p->cfg.mem_class : 0;
 	volatile unsigned i = 0;
 	volatile int finding = 0;

@@ -27,22 +27,22 @@ enum exec_checks {
 };
 
 struct exec_options {
-	uint64_t bugs;	     /* bug switches (bug_parse_list) */
-	uint32_t checks;     /* invariants enabled (inv_parse_list); 0 = all */
+	uint64_t bugs;	 /* bug switches (bug_parse_list) */
+	uint32_t checks; /* invariants enabled (inv_parse_list); 0 = all */
 	enum exec_checks level;
-	FILE *verbose;	     /* per-op trace, or NULL */
-	bool skip_hash;	     /* leave res->hash 0 (hot path); exec_hash()
-				computes it on demand */
+	FILE *verbose;	/* per-op trace, or NULL */
+	bool skip_hash; /* leave res->hash 0 (hot path); exec_hash()
+			   computes it on demand */
 };
 
 struct exec_result {
-	int finding;		    /* 1: f holds the first finding */
+	int finding; /* 1: f holds the first finding */
 	struct inv_finding f;
-	unsigned ops_run;	    /* ops executed (incl. the failing one) */
-	unsigned arms_fired;	    /* fault arms that fired */
-	uint64_t hash;		    /* state hash after the run (0 with
-				       skip_hash) */
-	uint64_t pmap_calls;	    /* pmap calls made */
+	unsigned ops_run;    /* ops executed (incl. the failing one) */
+	unsigned arms_fired; /* fault arms that fired */
+	uint64_t hash;	     /* state hash after the run (0 with
+				skip_hash) */
+	uint64_t pmap_calls; /* pmap calls made */
 };
 
 struct exec;

@@ -66,7 +66,8 @@ intr_touch(struct exec *ex, const struct exec_arm *a)
 	unsigned s = arm_arg(a, 2);
 	unsigned acc = arm_arg(a, 5);
 	vm_prot_t access = acc == OP_ACCESS_WRITE ? VM_PROT_WRITE :
-	    acc == OP_ACCESS_EXEC ? VM_PROT_EXECUTE : VM_PROT_READ;
+	    acc == OP_ACCESS_EXEC		  ? VM_PROT_EXECUTE :
+						    VM_PROT_READ;
 	uint32_t pfn;
 
 	if (ex->as[s].pmap == NULL ||
@@ -133,8 +134,8 @@ exec_am_race(struct exec *ex, const struct pt_ref *ref, bool set_m)
 		int as = exec_as_of_root(ex, ref->root, ref->va);
 
 		if (ref->level == PT_LVL_PDE)
-			pa = (pte & PG_PS_FRAME) + (ref->va & PDRMASK &
-			    ~PAGE_MASK);
+			pa = (pte & PG_PS_FRAME) +
+			    (ref->va & PDRMASK & ~PAGE_MASK);
 		if (as >= 0)
 			exec_touched(ex, (unsigned)as, ref->va, VM_PROT_WRITE,
 			    (uint32_t)atop(pa));
@@ -161,7 +162,8 @@ static enum fi_kind
 site_kind(enum fi_site site)
 {
 	return (unsigned)site >= 1 && (unsigned)site <= fi_site_count ?
-	    fi_site_table[site - 1].kind : FI_KIND_POINT;
+	    fi_site_table[site - 1].kind :
+	    FI_KIND_POINT;
 }
 
 static bool
@@ -220,9 +222,9 @@ exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 			continue;
 		}
 		if ((a->op.code == OP_ARM_ALLOC_FAIL &&
-		    kind != FI_KIND_ALLOC) ||
+			kind != FI_KIND_ALLOC) ||
 		    (a->op.code == OP_ARM_DROP_SHOOTDOWN &&
-		    kind != FI_KIND_SHOOTDOWN) ||
+			kind != FI_KIND_SHOOTDOWN) ||
 		    (a->op.code == OP_ARM_AM_RACE && kind != FI_KIND_RMW) ||
 		    ++a->count != n)
 			continue;

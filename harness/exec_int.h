@@ -19,8 +19,8 @@
 
 /* One address-space slot of the op language. */
 struct exec_as {
-	pmap_t pmap;			/* NULL: the slot is empty */
-	uint32_t object[USER_REGIONS];	/* anonymous objects, 0: none yet */
+	pmap_t pmap;		       /* NULL: the slot is empty */
+	uint32_t object[USER_REGIONS]; /* anonymous objects, 0: none yet */
 };
 
 /* One I/O buffer: the frames under I/O. */
@@ -46,23 +46,23 @@ struct exec_world {
 	struct pmap_sys *ps;
 	struct model *md;
 	struct inv_ctx *inv;
-	uint16_t init_pmap;  /* pmap id of the init process */
+	uint16_t init_pmap;   /* pmap id of the init process */
 	uint32_t init_kstack; /* its kernel-stack frame */
 };
 
 struct exec {
 	struct exec_world *worlds[OP_CPUS_MAX][OP_MEM_CLASSES];
-	struct exec_world *w;	       /* the world of the current run */
+	struct exec_world *w; /* the world of the current run */
 	const struct exec_options *opt;
 	struct exec_as as[OP_AS_SLOTS];
 	struct exec_buf buf[OP_IO_BUFS];
 	struct exec_arm arms[OP_MAX];
 	unsigned narms;
-	int pending_arm;	       /* arm whose interrupt waits, or -1 */
-	unsigned intr_depth;	       /* >0: inside an injected interrupt */
+	int pending_arm;     /* arm whose interrupt waits, or -1 */
+	unsigned intr_depth; /* >0: inside an injected interrupt */
 	unsigned arms_fired;
 	uint64_t pmap_calls;
-	jmp_buf stop;		       /* a finding ends the input */
+	jmp_buf stop; /* a finding ends the input */
 };
 
 /* exec.c */

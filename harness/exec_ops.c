@@ -63,7 +63,7 @@ static vm_prot_t
 exec_enter_prot(const struct model_map *map)
 {
 	return (map->flags & MODEL_PRIVATE) ? map->prot & ~VM_PROT_WRITE :
-	    map->prot;
+					      map->prot;
 }
 
 static bool
@@ -73,8 +73,8 @@ exec_frame_wired(struct exec *ex, uint32_t pfn)
 	unsigned n = model_frame_maps(ex->w->md, pfn, refs, 8);
 
 	for (unsigned i = 0; i < n && i < 8; i++) {
-		const struct model_map *map = model_lookup(ex->w->md,
-		    refs[i].as, refs[i].va);
+		const struct model_map *map =
+		    model_lookup(ex->w->md, refs[i].as, refs[i].va);
 
 		if (map != NULL && (map->flags & MODEL_WIRED))
 			return true;
@@ -227,7 +227,8 @@ static vm_prot_t
 exec_access(unsigned a)
 {
 	return a == OP_ACCESS_WRITE ? VM_PROT_WRITE :
-	    a == OP_ACCESS_EXEC ? VM_PROT_EXECUTE : VM_PROT_READ;
+	    a == OP_ACCESS_EXEC	    ? VM_PROT_EXECUTE :
+				      VM_PROT_READ;
 }
 
 /* Copy-on-write: give slot as a private copy of the frame at va. */
@@ -267,8 +268,8 @@ static void
 exec_soft_fault(struct exec *ex, struct exec_as *as, vm_offset_t va,
     vm_prot_t access)
 {
-	const struct model_map *map = model_lookup(ex->w->md, as->pmap->pm_id,
-	    va);
+	const struct model_map *map =
+	    model_lookup(ex->w->md, as->pmap->pm_id, va);
 	vm_page_t m;
 
 	if (map == NULL || (map->prot & access) != access)
@@ -282,7 +283,7 @@ exec_soft_fault(struct exec *ex, struct exec_as *as, vm_offset_t va,
 	}
 	(void)pmap_enter(as->pmap, va, m, exec_enter_prot(map),
 	    (access & PROT_RW) | VM_PROT_READ |
-	    ((map->flags & MODEL_WIRED) ? PMAP_ENTER_WIRED : 0));
+		((map->flags & MODEL_WIRED) ? PMAP_ENTER_WIRED : 0));
 	exec_call_done(ex, "pmap_enter");
 }
 
@@ -340,8 +341,8 @@ op_ktouch(struct exec *ex, const struct op *o)
 	vm_prot_t access = exec_access(arg(o, 2));
 	uint32_t pfn;
 
-	if (mach_touch(mc, arg(o, 3) % mc->cfg.ncpus, exec_kernel_va(o),
-	    access, &pfn) == TOUCH_OK)
+	if (mach_touch(mc, arg(o, 3) % mc->cfg.ncpus, exec_kernel_va(o), access,
+		&pfn) == TOUCH_OK)
 		exec_touched(ex, MODEL_KERNEL_AS, exec_kernel_va(o), access,
 		    pfn);
 }
@@ -425,8 +426,8 @@ op_kmem_free(struct exec *ex, const struct op *o)
 	bool any = false;
 
 	for (unsigned i = 0; i < n; i++) {
-		const struct model_map *map = model_lookup(md, MODEL_KERNEL_AS,
-		    va + i * PAGE_SIZE);
+		const struct model_map *map =
+		    model_lookup(md, MODEL_KERNEL_AS, va + i * PAGE_SIZE);
 
 		pfns[i] = map != NULL ? map->pfn : UINT32_MAX;
 		any |= map != NULL;
@@ -480,7 +481,7 @@ op_fork(struct exec *ex, const struct op *o)
 	(void)model_map(md, child->pm_id, KSTACK_VA, m->pfn, PROT_RW,
 	    MODEL_WIRED);
 	if (pmap_enter(child, KSTACK_VA, m, PROT_RW,
-	    PROT_RW | PMAP_ENTER_WIRED) != KERN_SUCCESS) {
+		PROT_RW | PMAP_ENTER_WIRED) != KERN_SUCCESS) {
 		(void)model_unmap(md, child->pm_id, KSTACK_VA);
 		exec_call_done(ex, "pmap_enter");
 		exec_release_frame(ex, m->pfn);
@@ -509,8 +510,8 @@ op_exit(struct exec *ex, const struct op *o)
 		}
 	}
 	for (unsigned i = 0; i < MODEL_USER_SLOTS; i++) {
-		const struct model_map *map = model_lookup(w->md, id,
-		    model_slot_va(id, i));
+		const struct model_map *map =
+		    model_lookup(w->md, id, model_slot_va(id, i));
 
 		if (map != NULL)
 			pfns[n++] = map->pfn;
@@ -570,8 +571,10 @@ op_io_start(struct exec *ex, const struct op *o)
 		const struct model_map *map = model_lookup(ex->w->md,
 		    as->pmap->pm_id, va + i * PAGE_SIZE);
 
-		if (map == NULL || (exec_page(ex, map->pfn)->flags &
-		    (VPF_IO | VPF_UNMANAGED)) || exec_frame_wired(ex, map->pfn))
+		if (map == NULL ||
+		    (exec_page(ex, map->pfn)->flags &
+			(VPF_IO | VPF_UNMANAGED)) ||
+		    exec_frame_wired(ex, map->pfn))
 			continue;
 		b->pfn[b->npages++] = map->pfn;
 	}
@@ -729,7 +732,7 @@ op_wire(struct exec *ex, const struct op *o)
 			continue;
 		(void)model_wire(ex->w->md, id, va, true);
 		if (pmap_enter(as->pmap, va, m, exec_enter_prot(map),
-		    VM_PROT_READ | PMAP_ENTER_WIRED) != KERN_SUCCESS) {
+			VM_PROT_READ | PMAP_ENTER_WIRED) != KERN_SUCCESS) {
 			(void)model_wire(ex->w->md, id, va, false);
 			exec_call_done(ex, "pmap_enter");
 			return;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 const struct bug_info bug_table[BUG_COUNT] = {
-#define BUG_ROW(id, num, name, kind, inv, mech, src) \
+#define BUG_ROW(id, num, name, kind, inv, mech, src)                           \
 	[num] = { id, name, kind, inv, mech, src },
 	BUG_TABLE(BUG_ROW)
 #undef BUG_ROW
@@ -53,7 +53,7 @@ bug_parse_list(const char *list, uint64_t *mask, const char **bad)
 		}
 		p = end != NULL ? end + 1 : NULL;
 		continue;
-unknown:
+	unknown:
 		if (bad != NULL)
 			*bad = p;
 		return -1;

@@ -36,7 +36,7 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 			s->bad = 1;
 			s->idx = i;
 			s->why = i >= PV_MAX ? "index out of the pool" :
-			    "the list does not end";
+					       "the list does not end";
 			return;
 		}
 		if (ps->pv[i].pv_pmap == pm && ps->pv[i].pv_va == va)
@@ -46,8 +46,7 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 
 static int
 pv_fail(struct inv_ctx *ctx, int as, vm_offset_t va, uint32_t pfn,
-    uint32_t pvidx, const char *expected, const char *found,
-    const char *detail)
+    uint32_t pvidx, const char *expected, const char *found, const char *detail)
 {
 	struct inv_finding *f = &ctx->finding;
 	char what[24];
@@ -91,8 +90,9 @@ pv_slots(struct inv_ctx *ctx)
 		    (unsigned)st->bad_arg[INV_PV_MISMATCH]);
 	inv_set(detail, sizeof(detail),
 	    "managed %s mapping (pmap %u, va %#llx) of frame %u needs exactly "
-	    "one entry on the frame's %s list", big ? "2 MiB" : "4 KiB", as,
-	    (unsigned long long)va, (unsigned)f, big ? "pv2m" : "pv");
+	    "one entry on the frame's %s list",
+	    big ? "2 MiB" : "4 KiB", as, (unsigned long long)va, (unsigned)f,
+	    big ? "pv2m" : "pv");
 	return pv_fail(ctx, (int)as, va, f, st->bad_arg2[INV_PV_MISMATCH],
 	    "one PV entry", found, detail);
 }
@@ -106,8 +106,8 @@ pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
 {
 	const struct pmap_sys *ps = ctx->ps;
 	const struct inv_state *st = ctx->st;
-	uint32_t head = big ? ctx->mc->pages[f].pv2m_head :
-	    ctx->mc->pages[f].pv_head;
+	uint32_t head =
+	    big ? ctx->mc->pages[f].pv2m_head : ctx->mc->pages[f].pv_head;
 	uint32_t steps = 0;
 	char detail[192];
 
@@ -120,7 +120,8 @@ pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
 			return pv_fail(ctx, INV_NONE_PMAP, 0, f, 0,
 			    "a list ending at 0",
 			    i >= PV_MAX ? "an index outside the pool" :
-			    "a cycle", "the PV list of a frame is malformed");
+					  "a cycle",
+			    "the PV list of a frame is malformed");
 		pv = &ps->pv[i];
 		if (pv->pv_pmap == PV_FREE_PMAP) {
 			inv_set(detail, sizeof(detail),
@@ -129,8 +130,9 @@ pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
 			return pv_fail(ctx, INV_NONE_PMAP, 0, f, i,
 			    "entries in use", "a free entry", detail);
 		}
-		slot = pv->pv_pmap < PMAP_MAX ? model_slot(pv->pv_pmap,
-		    pv->pv_va) : -1;
+		slot = pv->pv_pmap < PMAP_MAX ?
+		    model_slot(pv->pv_pmap, pv->pv_va) :
+		    -1;
 		if (slot >= 0) {
 			h = pv->pv_pmap * MODEL_SLOTS_MAX + (uint32_t)slot;
 			if (st->obs_lvl[h] == (big ? PT_LVL_PDE : PT_LVL_PTE) &&
@@ -145,10 +147,10 @@ pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
 		    (unsigned)i, (unsigned)f, big ? "pv2m" : "pv",
 		    (unsigned)pv->pv_pmap, (unsigned long long)pv->pv_va,
 		    big ? "2 MiB" : "4 KiB");
-		return pv_fail(ctx, pv->pv_pmap < PMAP_MAX ? pv->pv_pmap :
-		    INV_NONE_PMAP, pv->pv_va, f, i,
-		    "a mapping for every PV entry", "an entry without mapping",
-		    detail);
+		return pv_fail(ctx,
+		    pv->pv_pmap < PMAP_MAX ? pv->pv_pmap : INV_NONE_PMAP,
+		    pv->pv_va, f, i, "a mapping for every PV entry",
+		    "an entry without mapping", detail);
 	}
 	return 0;
 }
@@ -215,21 +217,23 @@ freed_tlb(struct inv_ctx *ctx, uint32_t f, vm_offset_t kva)
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
 
-		for (unsigned i = 0; i < TLB_4K_ENTRIES + TLB_2M_ENTRIES;
-		    i++) {
+		for (unsigned i = 0; i < TLB_4K_ENTRIES + TLB_2M_ENTRIES; i++) {
 			const struct tlb_entry *e = i < TLB_4K_ENTRIES ?
-			    &cpu->tlb4k[i] : &cpu->tlb2m[i - TLB_4K_ENTRIES];
+			    &cpu->tlb4k[i] :
+			    &cpu->tlb2m[i - TLB_4K_ENTRIES];
 			char what[24];
 
-			if (!tlb_maps(e, f) || (kva != 0 && e->global &&
-			    e->va == (e->big ? trunc_2mpage(kva) : kva)))
+			if (!tlb_maps(e, f) ||
+			    (kva != 0 && e->global &&
+				e->va == (e->big ? trunc_2mpage(kva) : kva)))
 				continue;
 			inv_fail(ctx, INV_FREED_WHILE_MAPPED,
 			    inv_as_of_root(ctx, e->root), 1, e->va, f);
 			fd->cpu = (int)c;
 			inv_set(what, sizeof(what), "tlb cpu%u", c);
-			inv_add_entry(fd, what, e->big ? PT_LVL_PDE :
-			    PT_LVL_PTE, e->root, i, ptoa(e->pfn));
+			inv_add_entry(fd, what,
+			    e->big ? PT_LVL_PDE : PT_LVL_PTE, e->root, i,
+			    ptoa(e->pfn));
 			inv_set(fd->expected, sizeof(fd->expected),
 			    "no translation to a freed frame");
 			inv_set(fd->found, sizeof(fd->found),
@@ -281,8 +285,8 @@ freed_frame(struct inv_ctx *ctx, uint32_t f)
 		inv_fail(ctx, INV_FREED_WHILE_MAPPED, INV_NONE_PMAP, 0, 0, f);
 		inv_set(fd->expected, sizeof(fd->expected), "empty PV lists");
 		inv_set(fd->found, sizeof(fd->found),
-		    "pv_head %u, pv2m_head %u",
-		    (unsigned)m->pv_head, (unsigned)m->pv2m_head);
+		    "pv_head %u, pv2m_head %u", (unsigned)m->pv_head,
+		    (unsigned)m->pv2m_head);
 		inv_set(fd->detail, sizeof(fd->detail),
 		    "frame %u is free but PV entries still name it",
 		    (unsigned)f);
@@ -292,8 +296,7 @@ freed_frame(struct inv_ctx *ctx, uint32_t f)
 		int s = model_slot(0, kva);
 
 		exempt = (uint32_t)s;
-		if (st->obs_lvl[exempt] != 0 &&
-		    inv_obs_frame(st, exempt) == f)
+		if (st->obs_lvl[exempt] != 0 && inv_obs_frame(st, exempt) == f)
 			nexempt = 1;
 	}
 	if (st->frame_nmap[f] > nexempt &&
@@ -461,8 +464,7 @@ tlb_big_over_pt(const struct machine *mc, const struct tlb_entry *e,
 
 /* Why TLB entry e is no longer allowed by the tables, or NULL. */
 static const char *
-tlb_entry_stale(struct inv_ctx *ctx, const struct tlb_entry *e,
-    uint32_t root)
+tlb_entry_stale(struct inv_ctx *ctx, const struct tlb_entry *e, uint32_t root)
 {
 	const struct machine *mc = ctx->mc;
 	struct inv_walk w;
@@ -480,8 +482,8 @@ tlb_entry_stale(struct inv_ctx *ctx, const struct tlb_entry *e,
 	if (e->big && w.leaf != PT_LVL_PDE)
 		return "2 MiB entry, 4 KiB mapping";
 	f = w.leaf == PT_LVL_PDE ? (uint32_t)atop(w.ent[2] & PG_PS_FRAME) +
-	    (e->big ? 0 : pmap_pte_index(e->va)) :
-	    (uint32_t)atop(w.ent[1] & PG_FRAME);
+		(e->big ? 0 : pmap_pte_index(e->va)) :
+				   (uint32_t)atop(w.ent[1] & PG_FRAME);
 	if (f != e->pfn)
 		return "the tables map another frame now";
 	walk_rights(&w, w.leaf, &r);
@@ -489,7 +491,7 @@ tlb_entry_stale(struct inv_ctx *ctx, const struct tlb_entry *e,
 		return rights_exceed(e, &r);
 	if (e->dirty && e->rw && (w.ent[w.leaf] & PG_M) == 0)
 		return "dirty writable entry over a clean PTE (later writes "
-		    "would not set PG_M)";
+		       "would not set PG_M)";
 	return NULL;
 }
 
@@ -522,16 +524,16 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 	const struct machine *mc = ctx->mc;
 	uint32_t kroot = inv_root(ctx, 0);
 
-	if (!st->op_level || (!st->tlb_all && st->ntlb_rng == 0 &&
-	    st->ntlb_free == 0))
+	if (!st->op_level ||
+	    (!st->tlb_all && st->ntlb_rng == 0 && st->ntlb_free == 0))
 		return 0;
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
 
-		for (unsigned i = 0; i < TLB_4K_ENTRIES + TLB_2M_ENTRIES;
-		    i++) {
+		for (unsigned i = 0; i < TLB_4K_ENTRIES + TLB_2M_ENTRIES; i++) {
 			const struct tlb_entry *e = i < TLB_4K_ENTRIES ?
-			    &cpu->tlb4k[i] : &cpu->tlb2m[i - TLB_4K_ENTRIES];
+			    &cpu->tlb4k[i] :
+			    &cpu->tlb2m[i - TLB_4K_ENTRIES];
 			struct inv_finding *fd = &ctx->finding;
 			const char *why;
 			uint32_t root;
@@ -543,16 +545,18 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 			root = e->global ? kroot : e->root;
 			if ((why = tlb_entry_stale(ctx, e, root)) == NULL)
 				continue;
-			inv_fail(ctx, INV_STALE_TLB, e->global ? 0 :
-			    inv_as_of_root(ctx, root), 1, e->va, e->pfn);
+			inv_fail(ctx, INV_STALE_TLB,
+			    e->global ? 0 : inv_as_of_root(ctx, root), 1, e->va,
+			    e->pfn);
 			fd->root = root;
 			fd->cpu = (int)c;
 			inv_set(what, sizeof(what), "tlb cpu%u", c);
-			inv_add_entry(fd, what, e->big ? PT_LVL_PDE :
-			    PT_LVL_PTE, root, i, ptoa(e->pfn) |
-			    (e->rw ? PG_RW : 0) | (e->user ? PG_U : 0) |
-			    (e->nx ? PG_NX : 0) | (e->dirty ? PG_M : 0) |
-			    (e->global ? PG_G : 0) | PG_V);
+			inv_add_entry(fd, what,
+			    e->big ? PT_LVL_PDE : PT_LVL_PTE, root, i,
+			    ptoa(e->pfn) | (e->rw ? PG_RW : 0) |
+				(e->user ? PG_U : 0) | (e->nx ? PG_NX : 0) |
+				(e->dirty ? PG_M : 0) | (e->global ? PG_G : 0) |
+				PG_V);
 			inv_set(fd->expected, sizeof(fd->expected),
 			    "TLB entries allowed by the tables");
 			inv_set(fd->found, sizeof(fd->found),
@@ -562,8 +566,8 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 			    e->dirty ? " dirty" : "");
 			inv_set(fd->detail, sizeof(fd->detail),
 			    "after the operation cpu %u still caches a "
-			    "translation the tables no longer allow: %s", c,
-			    why);
+			    "translation the tables no longer allow: %s",
+			    c, why);
 			return 1;
 		}
 	}
@@ -582,12 +586,12 @@ reserv_fail(struct inv_ctx *ctx, uint32_t c, unsigned bits, uint32_t pfn)
 	inv_set(fd->expected, sizeof(fd->expected),
 	    "popcnt = %u bits set, bit i iff frame i allocated", bits);
 	inv_set(fd->found, sizeof(fd->found), "popcnt %u%s",
-	    (unsigned)r->popcnt, pfn != UINT32_MAX ?
-	    ", a bit disagrees with its frame" : "");
+	    (unsigned)r->popcnt,
+	    pfn != UINT32_MAX ? ", a bit disagrees with its frame" : "");
 	inv_set(fd->detail, sizeof(fd->detail),
 	    "reservation of chunk %u (frames %u..%u, object %u): count or "
-	    "bitmap differs from the allocated frames", (unsigned)c,
-	    (unsigned)(c * RESERV_FRAMES),
+	    "bitmap differs from the allocated frames",
+	    (unsigned)c, (unsigned)(c * RESERV_FRAMES),
 	    (unsigned)(c * RESERV_FRAMES + RESERV_FRAMES - 1),
 	    (unsigned)r->object);
 	return 1;
@@ -631,8 +635,9 @@ inv_chk_reserv(struct inv_ctx *ctx)
 		m = &mc->pages[f];
 		set = (r->popmap[k / 64] >> (k % 64)) & 1;
 		alloc = (m->flags & VPF_ALLOCATED) != 0;
-		if (set != alloc || (alloc && r->object != OBJ_NONE &&
-		    m->object != r->object && (m->flags & VPF_PTP) == 0))
+		if (set != alloc ||
+		    (alloc && r->object != OBJ_NONE && m->object != r->object &&
+			(m->flags & VPF_PTP) == 0))
 			return reserv_fail(ctx, c, r->popcnt, f);
 	}
 	return 0;

@@ -22,8 +22,7 @@
 /* Regions: 2 MiB ranges of the universe.  User: the USER_REGIONS regions,
  * then the one holding the kernel stack; kernel: the kmem arena's. */
 #define INV_NREG_USER (USER_REGIONS + 1)
-#define INV_NREG_MAX (INV_NREG_USER > KVA_REGIONS ? INV_NREG_USER :        \
-    KVA_REGIONS)
+#define INV_NREG_MAX (INV_NREG_USER > KVA_REGIONS ? INV_NREG_USER : KVA_REGIONS)
 #define INV_NGREGIONS (MODEL_AS_MAX * INV_NREG_MAX)
 #define INV_KSTACK_REGION USER_REGIONS
 
@@ -49,9 +48,9 @@ struct inv_state {
 	/* Derived from obs, per address space, in 4 KiB pages. */
 	int64_t pages[MODEL_AS_MAX];
 	int64_t wired[MODEL_AS_MAX];
-	int64_t mng4k[MODEL_AS_MAX];  /* managed 4 KiB leaves */
-	int64_t mngps[MODEL_AS_MAX];  /* pages under managed PS PDEs */
-	uint8_t live[MODEL_AS_MAX];   /* obs may hold entries of this as */
+	int64_t mng4k[MODEL_AS_MAX];	  /* managed 4 KiB leaves */
+	int64_t mngps[MODEL_AS_MAX];	  /* pages under managed PS PDEs */
+	uint8_t live[MODEL_AS_MAX];	  /* obs may hold entries of this as */
 	uint32_t live_root[MODEL_AS_MAX]; /* its root when it became live */
 	uint16_t frame_nmap[MACH_FRAMES_MAX]; /* obs slots mapping a frame */
 	/* Valid-entry count of a table frame, -1 unknown. */
@@ -73,10 +72,10 @@ struct inv_state {
 	int sweep;
 	int op_level;
 	uint8_t slot_mark[INV_NGSLOTS];
-	uint32_t wslot[INV_NGSLOTS];	/* to re-observe */
+	uint32_t wslot[INV_NGSLOTS]; /* to re-observe */
 	uint32_t nwslot;
-	uint32_t cslot[INV_NGSLOTS];	/* to re-check: the slot checks run
-					   over these only */
+	uint32_t cslot[INV_NGSLOTS]; /* to re-check: the slot checks run
+					over these only */
 	uint32_t ncslot;
 	uint8_t region_mark[INV_NGREGIONS];
 	uint32_t wregion[INV_NGREGIONS];
@@ -87,13 +86,13 @@ struct inv_state {
 	uint8_t chunk_mark[RESERV_MAX];
 	uint32_t wchunk[RESERV_MAX];
 	uint32_t nwchunk;
-	uint32_t upper_check;	      /* as whose kernel half to check */
-	uint32_t as_touched;	      /* mask of as whose tables, leaves or
-					 intent changed: their counts are
-					 re-checked (every as at op level) */
-	struct inv_ev_note win_gen;   /* window used after re-pointing */
-	struct inv_ev_note win_lost;  /* unresolvable window access, same gen */
-	struct inv_ev_note outside;   /* valid entry written outside universe */
+	uint32_t upper_check;	     /* as whose kernel half to check */
+	uint32_t as_touched;	     /* mask of as whose tables, leaves or
+					intent changed: their counts are
+					re-checked (every as at op level) */
+	struct inv_ev_note win_gen;  /* window used after re-pointing */
+	struct inv_ev_note win_lost; /* unresolvable window access, same gen */
+	struct inv_ev_note outside;  /* valid entry written outside universe */
 	/*
 	 * What may have made a TLB entry stale since the last operation
 	 * check: ranges whose rights shrank (root 0: any address space) and
@@ -102,7 +101,7 @@ struct inv_state {
 	int tlb_all;
 	unsigned ntlb_rng, ntlb_free;
 	struct inv_tlb_range {
-		uint64_t lo, hi;	/* [lo, hi) */
+		uint64_t lo, hi; /* [lo, hi) */
 		uint32_t root;
 	} tlb_rng[INV_TLB_NOTES];
 	uint32_t tlb_free[INV_TLB_NOTES];
@@ -123,7 +122,7 @@ struct inv_state {
 		unsigned ntab;
 		uint32_t tab[INV_NREG_MAX * 3];
 		uint8_t lvl[INV_NREG_MAX * 3]; /* 3 PDP .. 1 PT */
-		int bad;	/* an entry points at no table */
+		int bad;		       /* an entry points at no table */
 		int bad_level;
 		uint32_t bad_table;
 		unsigned bad_idx;
@@ -145,12 +144,12 @@ inv_set_nvalid(struct inv_state *st, uint32_t pfn, int n)
 
 /* A walk of the tables from a root for one va. */
 struct inv_walk {
-	uint32_t tab[PT_LVL_PML4E + 1]; /* tab[l]: level-l table, 0 if none */
+	uint32_t tab[PT_LVL_PML4E + 1];	  /* tab[l]: level-l table, 0 if none */
 	pt_entry_t ent[PT_LVL_PML4E + 1]; /* ent[l]: its entry for va */
-	int leaf;	/* level of the valid leaf (1 or 2), 0 if none */
-	int stop;	/* level of the invalid entry the walk stopped at */
-	int bad;	/* level of an entry that points at a non-table frame
-			   or is PS above the PD level; 0 if none */
+	int leaf; /* level of the valid leaf (1 or 2), 0 if none */
+	int stop; /* level of the invalid entry the walk stopped at */
+	int bad;  /* level of an entry that points at a non-table frame
+		     or is PS above the PD level; 0 if none */
 };
 
 /* invariants.c: helpers shared by the check files. */
@@ -175,8 +174,7 @@ const pt_entry_t *inv_table_of(const struct machine *mc, uint32_t pfn);
 vm_offset_t inv_region_va(unsigned as, unsigned r);
 unsigned inv_nregions(unsigned as);
 /* First and one-past-last slot of region r of as. */
-void inv_region_slots(unsigned as, unsigned r, unsigned *first,
-    unsigned *end);
+void inv_region_slots(unsigned as, unsigned r, unsigned *first, unsigned *end);
 /* Frame that slot's observed leaf maps, UINT32_MAX if none. */
 uint32_t inv_obs_frame(const struct inv_state *st, uint32_t gslot);
 /* Kernel VA a kmem frame is pinned to, 0 if the frame is not kmem's. */

@@ -43,10 +43,13 @@ leaf_mismatch(pt_entry_t e, int kernel, const struct model_map *mp)
 		return "user va with PG_G (survives address-space switches)";
 	if (((e & PG_W) != 0) != ((mp->flags & MODEL_WIRED) != 0))
 		return (e & PG_W) != 0 ? "PG_W on a mapping the model has not "
-		    "wired" : "no PG_W on a wired mapping";
+					 "wired" :
+					 "no PG_W on a wired mapping";
 	if (((e & PG_MANAGED) != 0) != ((mp->flags & MODEL_MANAGED) != 0))
-		return (e & PG_MANAGED) != 0 ? "PG_MANAGED on an unmanaged "
-		    "mapping" : "no PG_MANAGED on a managed mapping";
+		return (e & PG_MANAGED) != 0 ?
+		    "PG_MANAGED on an unmanaged "
+		    "mapping" :
+		    "no PG_MANAGED on a managed mapping";
 	return NULL;
 }
 
@@ -80,8 +83,7 @@ shared_writer(struct inv_ctx *ctx, unsigned as, uint32_t f)
 
 /* The slot half of pv-mismatch: a managed leaf has exactly one entry. */
 static void
-pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
-    uint32_t f)
+pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s, uint32_t f)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
@@ -117,22 +119,22 @@ inv_scan_slots(struct inv_ctx *ctx)
 	for (uint32_t i = 0; i < st->ncslot; i++) {
 		uint32_t g = st->cslot[i], f;
 		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
-		const struct model_map *mp = maps[as][s].prot != 0 ?
-		    &maps[as][s] : NULL;
+		const struct model_map *mp =
+		    maps[as][s].prot != 0 ? &maps[as][s] : NULL;
 		pt_entry_t e = st->obs_e[g];
 		const char *why;
 
 		if (st->obs_lvl[g] == 0) {
-			if (mp != NULL && (as == 0 ||
-			    (mp->flags & MODEL_WIRED) != 0))
+			if (mp != NULL &&
+			    (as == 0 || (mp->flags & MODEL_WIRED) != 0))
 				verdict(st, INV_MISSING_WIRED, g, 0, 0, NULL);
 			continue;
 		}
 		f = inv_obs_frame(st, g);
 		if (mp == NULL || mp->pfn != f) {
 			for (unsigned q = 1; as != 0 && q < MODEL_AS_MAX &&
-			    st->bad[INV_WRONG_ADDRESS_SPACE] == INV_NO_SLOT;
-			    q++)
+			     st->bad[INV_WRONG_ADDRESS_SPACE] == INV_NO_SLOT;
+			     q++)
 				if (q != as && maps[q][s].prot != 0 &&
 				    maps[q][s].pfn == f)
 					verdict(st, INV_WRONG_ADDRESS_SPACE, g,

@@ -14,13 +14,17 @@
 #include "pmapfuzz/ptdump.h"
 
 /* Bits compared in an entry that points at a lower table. */
-#define INV_TABLE_BITS (PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_G | \
-    PG_NX)
+#define INV_TABLE_BITS                                                         \
+	(PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_G | PG_NX)
 #define INV_TABLE_KERN (PG_V | PG_RW | PG_A | PG_M)
 #define INV_TABLE_USER (INV_TABLE_KERN | PG_U)
 
 static const char *const level_name[PT_LVL_PML4E + 1] = {
-	"-", "pte", "pde", "pdpe", "pml4e",
+	"-",
+	"pte",
+	"pde",
+	"pdpe",
+	"pml4e",
 };
 
 static unsigned
@@ -73,8 +77,9 @@ event_fail(struct inv_ctx *ctx, enum inv_id id, const struct mach_event *ev)
 	f->root = ev->root;
 	f->cpu = ev->cpu;
 	if (ev->kind == EV_PTE_WRITE)
-		inv_add_entry(f, level_name[ev->level <= PT_LVL_PML4E ?
-		    ev->level : 0], ev->level, ev->pfn, ev->idx, ev->new);
+		inv_add_entry(f,
+		    level_name[ev->level <= PT_LVL_PML4E ? ev->level : 0],
+		    ev->level, ev->pfn, ev->idx, ev->new);
 	if (ev->kind == EV_WIN_STALE_READ) {
 		ptdump_bits(ev->old, bits, sizeof(bits));
 		inv_set(f->found, sizeof(f->found),
@@ -108,8 +113,9 @@ was_window(struct inv_ctx *ctx)
 	    "for va %#llx resolved through root %u (pmap %d)%s",
 	    (unsigned)ev->win, (unsigned)ev->gen_ref, (unsigned)ev->gen_now,
 	    (unsigned long long)ev->va, (unsigned)ev->root, as,
-	    ev->kind == EV_PTE_LOST ? " and did not resolve" :
-	    ev->kind == EV_WIN_STALE_READ ? " (a read)" : "");
+	    ev->kind == EV_PTE_LOST	      ? " and did not resolve" :
+		ev->kind == EV_WIN_STALE_READ ? " (a read)" :
+						"");
 	return 1;
 }
 
@@ -127,7 +133,7 @@ was_upper(struct inv_ctx *ctx, unsigned as)
 	if (kt == NULL || ut == NULL)
 		return 0;
 	if (memcmp(kt + NPTEPG / 2, ut + NPTEPG / 2,
-	    NPTEPG / 2 * sizeof(*kt)) == 0)
+		NPTEPG / 2 * sizeof(*kt)) == 0)
 		return 0;
 	for (i = NPTEPG / 2; i < NPTEPG && kt[i] == ut[i]; i++)
 		;
@@ -136,10 +142,10 @@ was_upper(struct inv_ctx *ctx, unsigned as)
 	f->va = 0xffff000000000000ULL | ((vm_offset_t)i << PML4SHIFT);
 	inv_add_entry(f, "user pml4e", PT_LVL_PML4E, root, i, ut[i]);
 	inv_add_entry(f, "kernel pml4e", PT_LVL_PML4E, kroot, i, kt[i]);
-	inv_set(f->expected, sizeof(f->expected),
-	    "kernel pml4e[%u] = %#llx", i, (unsigned long long)kt[i]);
-	inv_set(f->found, sizeof(f->found), "pmap %u pml4e[%u] = %#llx", as,
-	    i, (unsigned long long)ut[i]);
+	inv_set(f->expected, sizeof(f->expected), "kernel pml4e[%u] = %#llx", i,
+	    (unsigned long long)kt[i]);
+	inv_set(f->found, sizeof(f->found), "pmap %u pml4e[%u] = %#llx", as, i,
+	    (unsigned long long)ut[i]);
 	inv_set(f->detail, sizeof(f->detail),
 	    "the kernel half of pmap %u's PML4 differs from the kernel "
 	    "pmap's: a write meant for one address space landed in another",
@@ -164,8 +170,9 @@ inv_chk_wrong_as(struct inv_ctx *ctx)
 		slot_fail(ctx, INV_WRONG_ADDRESS_SPACE, g);
 		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
 		    "pmap %u maps va %#llx to frame %u, which the model gives "
-		    "to pmap %u at that va", g_as(g),
-		    (unsigned long long)g_va(g), (unsigned)inv_obs_frame(st, g),
+		    "to pmap %u at that va",
+		    g_as(g), (unsigned long long)g_va(g),
+		    (unsigned)inv_obs_frame(st, g),
 		    (unsigned)st->bad_arg[INV_WRONG_ADDRESS_SPACE]);
 		return 1;
 	}
@@ -228,8 +235,7 @@ promo_page(const struct model_map *mp, pt_entry_t pde, uint32_t frame)
 
 /* Check one PS PDE at region base va2m of as. */
 static int
-promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
-    pt_entry_t pde)
+promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 {
 	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
 	char why[192], exp[96];
@@ -254,11 +260,14 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
 		if (bad == NULL)
 			continue;
 		inv_describe_model(mdesc, sizeof(mdesc), mp);
-		inv_set(exp, sizeof(exp), "page %u mapped to frame %u with "
-		    "the PDE's rights", i, (unsigned)(base + i));
+		inv_set(exp, sizeof(exp),
+		    "page %u mapped to frame %u with "
+		    "the PDE's rights",
+		    i, (unsigned)(base + i));
 		inv_set(why, sizeof(why),
 		    "page %u of the 2 MiB range (va %#llx) is %s in the "
-		    "model (%s)", i, (unsigned long long)va, bad, mdesc);
+		    "model (%s)",
+		    i, (unsigned long long)va, bad, mdesc);
 		return promo_fail(ctx, as, va2m, pde, exp, why);
 	}
 	return 0;
@@ -305,8 +314,8 @@ range_has_region(unsigned as, vm_offset_t va, uint64_t size)
 static vm_offset_t
 entry_va(vm_offset_t base, int lvl, unsigned idx)
 {
-	vm_offset_t va = base + ((vm_offset_t)idx << (PAGE_SHIFT + 9 *
-	    (lvl - 1)));
+	vm_offset_t va =
+	    base + ((vm_offset_t)idx << (PAGE_SHIFT + 9 * (lvl - 1)));
 
 	if (lvl == PT_LVL_PML4E && idx >= NPTEPG / 2)
 		va |= 0xffff000000000000ULL;
@@ -349,8 +358,8 @@ scan_outside(const struct machine *mc, unsigned as, uint32_t pfn, int lvl,
 		else
 			in = range_has_region(as, va, size);
 		if (in && lvl > PT_LVL_PTE && (e & PG_PS) == 0 &&
-		    scan_outside(mc, as, (uint32_t)atop(e & PG_FRAME),
-		    lvl - 1, va, out))
+		    scan_outside(mc, as, (uint32_t)atop(e & PG_FRAME), lvl - 1,
+			va, out))
 			return 1;
 		if (in)
 			continue;
@@ -373,8 +382,8 @@ stale_outside_sweep(struct inv_ctx *ctx)
 		struct inv_finding *f = &ctx->finding;
 		char bits[96];
 
-		if (root == 0 || !scan_outside(ctx->mc, as, root,
-		    PT_LVL_PML4E, 0, &o))
+		if (root == 0 ||
+		    !scan_outside(ctx->mc, as, root, PT_LVL_PML4E, 0, &o))
 			continue;
 		inv_fail(ctx, INV_STALE_PTE, (int)as, 1, o.va, UINT32_MAX);
 		f->nentries = 0;
@@ -387,7 +396,8 @@ stale_outside_sweep(struct inv_ctx *ctx)
 		    level_name[o.level], (unsigned long long)o.e, bits);
 		inv_set(f->detail, sizeof(f->detail),
 		    "a valid level-%d entry covers va %#llx, where the model "
-		    "can map nothing", o.level, (unsigned long long)o.va);
+		    "can map nothing",
+		    o.level, (unsigned long long)o.va);
 		return 1;
 	}
 	return 0;
@@ -404,7 +414,8 @@ inv_chk_stale_pte(struct inv_ctx *ctx)
 		    "nothing outside the universe");
 		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
 		    "a valid entry was written for va %#llx, where the model "
-		    "can map nothing", (unsigned long long)st->outside.ev.va);
+		    "can map nothing",
+		    (unsigned long long)st->outside.ev.va);
 		return 1;
 	}
 	if (st->bad[INV_STALE_PTE] != INV_NO_SLOT) {
@@ -413,7 +424,8 @@ inv_chk_stale_pte(struct inv_ctx *ctx)
 		slot_fail(ctx, INV_STALE_PTE, g);
 		inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
 		    "pmap %u still translates va %#llx, which the model says "
-		    "is unmapped", g_as(g), (unsigned long long)g_va(g));
+		    "is unmapped",
+		    g_as(g), (unsigned long long)g_va(g));
 		return 1;
 	}
 	return st->sweep ? stale_outside_sweep(ctx) : 0;
@@ -432,8 +444,9 @@ inv_chk_missing_wired(struct inv_ctx *ctx)
 	slot_fail(ctx, INV_MISSING_WIRED, g);
 	inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
 	    "the model's %s mapping of va %#llx in pmap %u is absent from "
-	    "the tables", g_as(g) == 0 ? "kernel" : "wired",
-	    (unsigned long long)g_va(g), g_as(g));
+	    "the tables",
+	    g_as(g) == 0 ? "kernel" : "wired", (unsigned long long)g_va(g),
+	    g_as(g));
 	return 1;
 }
 
@@ -481,8 +494,8 @@ wt_region(struct inv_ctx *ctx, uint32_t gr)
 		    level_name[l], bits);
 		inv_set(f->detail, sizeof(f->detail),
 		    "an entry pointing at a page-table page carries the wrong "
-		    "bits (table %u index %u)", (unsigned)w.tab[l],
-		    pmap_level_index(va, l));
+		    "bits (table %u index %u)",
+		    (unsigned)w.tab[l], pmap_level_index(va, l));
 		return 1;
 	}
 	return 0;
@@ -536,9 +549,9 @@ inv_chk_shared_writable(struct inv_ctx *ctx)
 	slot_fail(ctx, INV_SHARED_WRITABLE, g);
 	inv_set(ctx->finding.detail, sizeof(ctx->finding.detail),
 	    "private frame %u is writable in pmap %u (va %#llx) and in pmap "
-	    "%u (va %#llx)", (unsigned)inv_obs_frame(st, g), g_as(g),
-	    (unsigned long long)g_va(g), g_as(h),
-	    (unsigned long long)g_va(h));
+	    "%u (va %#llx)",
+	    (unsigned)inv_obs_frame(st, g), g_as(g),
+	    (unsigned long long)g_va(g), g_as(h), (unsigned long long)g_va(h));
 	return 1;
 }
 
@@ -551,7 +564,8 @@ frame_is_table(const struct machine *mc, uint32_t pfn)
 {
 	return pfn < mc->cfg.nframes &&
 	    (mc->pages[pfn].flags & (VPF_ALLOCATED | VPF_PTP)) ==
-	    (VPF_ALLOCATED | VPF_PTP) && mach_table(mc, pfn) != NULL;
+	    (VPF_ALLOCATED | VPF_PTP) &&
+	    mach_table(mc, pfn) != NULL;
 }
 
 static void
@@ -642,11 +656,13 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		    "an allocated page-table page");
 		inv_set(f->found, sizeof(f->found), "frame %u (flags %#x)",
 		    (unsigned)atop(pp->bad_e & PG_FRAME),
-		    (unsigned)mc->pages[atop(pp->bad_e & PG_FRAME) %
-		    MACH_FRAMES_MAX].flags);
+		    (unsigned)mc
+			->pages[atop(pp->bad_e & PG_FRAME) % MACH_FRAMES_MAX]
+			.flags);
 		inv_set(f->detail, sizeof(f->detail),
 		    "a reachable %s points at a frame that holds no page "
-		    "table: freed while reachable", level_name[pp->bad_level]);
+		    "table: freed while reachable",
+		    level_name[pp->bad_level]);
 		return 1;
 	}
 	for (unsigned i = 0; i < pp->ntab; i++) {
@@ -659,8 +675,9 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 				continue;
 			inv_set(got, sizeof(got), "ref_count %u%s",
 			    (unsigned)m->ref_count,
-			    (m->flags & VPF_KERNEL_PTP) != 0 ? "" :
-			    ", not VPF_KERNEL_PTP");
+			    (m->flags & VPF_KERNEL_PTP) != 0 ?
+				"" :
+				", not VPF_KERNEL_PTP");
 			return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
 			    "VPF_KERNEL_PTP with ref_count 512", got,
 			    "a kernel page-table page's count is fixed");
@@ -762,8 +779,8 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 		else
 			inv_set(f->detail, sizeof(f->detail),
 			    "pmap %u: %lld pages mapped by leaves + %u "
-			    "page-table pages + %lld saved ptps", as,
-			    (long long)st->pages[as], ntab,
+			    "page-table pages + %lld saved ptps",
+			    as, (long long)st->pages[as], ntab,
 			    (long long)nsaved);
 		return 1;
 	}

@@ -18,20 +18,18 @@ _Static_assert(MODEL_FRAMES_MAX == MACH_FRAMES_MAX,
     "model and machine agree on memory size");
 _Static_assert(INV_COUNT <= 32, "enabled set fits a mask");
 _Static_assert(((KSTACK_VA >> PAGE_SHIFT) & (NPTEPG - 1)) + KSTACK_PAGES <=
-    NPTEPG,
+	NPTEPG,
     "the kernel stack lies in one region");
 
 /* The catalogue.  Order is check order and precedence. */
 const struct inv_info inv_table[INV_COUNT] = {
-	{ INV_ASSERT, "assert",
-	    "the core's own PMAP_ASSERT did not fire",
+	{ INV_ASSERT, "assert", "the core's own PMAP_ASSERT did not fire",
 	    "Reported by the executor's assert hook through "
 	    "inv_finding_assert(); the assertion's format string is part of "
 	    "the title so that findings with different values group "
 	    "together.  First because a core that stopped half-way leaves "
 	    "every other structure in an arbitrary state.",
-	    "8.0 'attempted pmap_enter on 2MB page' panic (seed 000)",
-	    NULL },
+	    "8.0 'attempted pmap_enter on 2MB page' panic (seed 000)", NULL },
 	{ INV_WRONG_ADDRESS_SPACE, "wrong-address-space",
 	    "no write made on behalf of pmap P lands in pmap Q's tables, "
 	    "and no pmap holds a translation the model gives to another",
@@ -272,8 +270,8 @@ inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
 			w->stop = lvl;
 			return;
 		}
-		if (lvl == PT_LVL_PTE || ((e & PG_PS) != 0 &&
-		    lvl == PT_LVL_PDE)) {
+		if (lvl == PT_LVL_PTE ||
+		    ((e & PG_PS) != 0 && lvl == PT_LVL_PDE)) {
 			w->leaf = lvl;
 			return;
 		}
@@ -491,15 +489,15 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 		inv_tlb_note_range(st, ev, shift);
 	/* Every store is logged with its old value, so counts follow. */
 	if (ev->pfn < MACH_FRAMES_MAX && st->tab_nvalid[ev->pfn] >= 0)
-		inv_set_nvalid(st, ev->pfn, st->tab_nvalid[ev->pfn] +
-		    (int)(ev->new & PG_V) - (int)(ev->old & PG_V));
+		inv_set_nvalid(st, ev->pfn,
+		    st->tab_nvalid[ev->pfn] + (int)(ev->new &PG_V) -
+			(int)(ev->old & PG_V));
 	if (ev->level > PT_LVL_PTE)
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 	as = kva ? 0 : inv_as_of_root(ctx, ev->root);
 	if (kva && ev->level == PT_LVL_PML4E && ev->root == inv_root(ctx, 0))
 		st->upper_check = ~0u;
-	if (kva && ev->level == PT_LVL_PML4E &&
-	    ev->root != inv_root(ctx, 0)) {
+	if (kva && ev->level == PT_LVL_PML4E && ev->root != inv_root(ctx, 0)) {
 		int uas = inv_as_of_root(ctx, ev->root);
 
 		if (uas > 0)
@@ -513,16 +511,16 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 	    (ev->level == PT_LVL_PDE && ((ev->old | ev->new) & PG_PS) != 0)) {
 		if ((ev->old & PG_V) != 0)
 			inv_add_frame(st, inv_leaf_frame(ev->old, ev->level));
-		if ((ev->new & PG_V) != 0)
+		if ((ev->new &PG_V) != 0)
 			inv_add_frame(st, inv_leaf_frame(ev->new, ev->level));
 	}
 	if (ev->level == PT_LVL_PTE) {
 		int slot = model_slot((unsigned)as, ev->va);
 
 		if (slot >= 0)
-			inv_add_slot(st, (uint32_t)as * MODEL_SLOTS_MAX +
-			    (uint32_t)slot);
-		else if ((ev->new & PG_V) != 0)
+			inv_add_slot(st,
+			    (uint32_t)as * MODEL_SLOTS_MAX + (uint32_t)slot);
+		else if ((ev->new &PG_V) != 0)
 			inv_note(&st->outside, ev);
 		return;
 	}
@@ -540,7 +538,7 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 			any = 1;
 		}
 	}
-	if (!any && (ev->new & PG_V) != 0)
+	if (!any && (ev->new &PG_V) != 0)
 		inv_note(&st->outside, ev);
 }
 
@@ -591,8 +589,11 @@ inv_collect_log(struct inv_ctx *ctx)
 			/* A table handed out zero-filled is known empty. */
 			if (ev->pfn < MACH_FRAMES_MAX)
 				inv_set_nvalid(st, ev->pfn,
-				    ev->kind == EV_PAGE_ALLOC && (ev->flags &
-				    MACH_EVF_ZEROED_TABLE) != 0 ? 0 : -1);
+				    ev->kind == EV_PAGE_ALLOC &&
+					    (ev->flags &
+						MACH_EVF_ZEROED_TABLE) != 0 ?
+					0 :
+					-1);
 			/* A new frame is on no path until an upper entry is
 			 * written; a freed one may have been. */
 			if (ev->kind == EV_PAGE_FREE) {
@@ -726,7 +727,8 @@ inv_observe(struct inv_ctx *ctx)
 		uint32_t g = st->wslot[i];
 		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
 		unsigned r = as == 0 || s < USER_REGIONS * NPTEPG ?
-		    s / NPTEPG : INV_KSTACK_REGION;
+		    s / NPTEPG :
+		    INV_KSTACK_REGION;
 		uint32_t key = as * INV_NREG_MAX + r;
 		pt_entry_t e;
 
@@ -742,8 +744,8 @@ inv_observe(struct inv_ctx *ctx)
 				ps = w.leaf == PT_LVL_PDE;
 				pde = w.ent[PT_LVL_PDE];
 				if (w.tab[PT_LVL_PTE] != 0)
-					pt = inv_table_of(mc,
-					    w.tab[PT_LVL_PTE]);
+					pt =
+					    inv_table_of(mc, w.tab[PT_LVL_PTE]);
 			}
 		}
 		if (ps) {
@@ -752,9 +754,11 @@ inv_observe(struct inv_ctx *ctx)
 		}
 		/* Slot s of a region is PTE index s % 512, but for the
 		 * kernel stack's, which start at KSTACK_VA's index. */
-		e = pt == NULL ? 0 : pt[r == INV_KSTACK_REGION && as != 0 ?
-		    pmap_pte_index(KSTACK_VA) + s - USER_REGIONS * NPTEPG :
-		    s % NPTEPG];
+		e = pt == NULL ? 0 :
+				 pt[r == INV_KSTACK_REGION && as != 0 ?
+					 pmap_pte_index(KSTACK_VA) + s -
+					     USER_REGIONS * NPTEPG :
+					 s % NPTEPG];
 		inv_obs_set(st, g, (e & PG_V) != 0 ? e : 0,
 		    (e & PG_V) != 0 ? PT_LVL_PTE : 0);
 	}
@@ -859,8 +863,7 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	if (sweep) {
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 		inv_collect_all(ctx);
-	}
-	else
+	} else
 		inv_collect_log(ctx);
 	inv_collect_model(ctx);
 	inv_observe(ctx);
@@ -934,17 +937,22 @@ struct inv_boot {
 	struct inv_paths paths[MODEL_AS_MAX];
 };
 
-#define INV_COPY(dst, src, field) memcpy((dst)->field, (src)->field, \
-	sizeof((dst)->field))
+#define INV_COPY(dst, src, field)                                              \
+	memcpy((dst)->field, (src)->field, sizeof((dst)->field))
 
 /* Copy the whole-copied parts of the shadow from src to dst (either may
  * be the state or the boot record: the fields have the same names). */
-#define INV_COPY_SMALL(dst, src) do {					\
-	INV_COPY(dst, src, pages); INV_COPY(dst, src, wired);		\
-	INV_COPY(dst, src, mng4k); INV_COPY(dst, src, mngps);		\
-	INV_COPY(dst, src, live); INV_COPY(dst, src, live_root);	\
-	INV_COPY(dst, src, paths_ok); INV_COPY(dst, src, paths);	\
-} while (0)
+#define INV_COPY_SMALL(dst, src)                                               \
+	do {                                                                   \
+		INV_COPY(dst, src, pages);                                     \
+		INV_COPY(dst, src, wired);                                     \
+		INV_COPY(dst, src, mng4k);                                     \
+		INV_COPY(dst, src, mngps);                                     \
+		INV_COPY(dst, src, live);                                      \
+		INV_COPY(dst, src, live_root);                                 \
+		INV_COPY(dst, src, paths_ok);                                  \
+		INV_COPY(dst, src, paths);                                     \
+	} while (0)
 
 static void
 inv_dirty_forget(struct inv_state *st)
@@ -1120,7 +1128,11 @@ inv_add_entry(struct inv_finding *f, const char *what, int level,
 }
 
 static const char *const inv_level_names[PT_LVL_PML4E + 1] = {
-	"-", "pte", "pde", "pdpe", "pml4e",
+	"-",
+	"pte",
+	"pde",
+	"pdpe",
+	"pml4e",
 };
 
 int
@@ -1152,8 +1164,8 @@ inv_fail(struct inv_ctx *ctx, enum inv_id id, int as, int has_va,
 		low = w.leaf != 0 ? w.leaf : (w.stop != 0 ? w.stop : 1);
 		if (low > PT_LVL_PML4E)
 			low = PT_LVL_PML4E;
-		for (int l = low + 1 <= PT_LVL_PML4E ? low + 1 : low;
-		    l >= low; l--)
+		for (int l = low + 1 <= PT_LVL_PML4E ? low + 1 : low; l >= low;
+		     l--)
 			if (w.tab[l] != 0)
 				inv_add_entry(f, inv_level_names[l], l,
 				    w.tab[l], pmap_level_index(va, l),
@@ -1173,8 +1185,8 @@ inv_finding_assert(struct inv_ctx *ctx, const char *func, const char *fmt,
 	if (func != NULL)
 		snprintf(ctx->func, sizeof(ctx->func), "%s", func);
 	inv_fail(ctx, INV_ASSERT, INV_NONE_PMAP, 0, 0, UINT32_MAX);
-	snprintf(f->title, sizeof(f->title), "assert in %s (%s): %s",
-	    f->func, f->op, fmt != NULL ? fmt : "?");
+	snprintf(f->title, sizeof(f->title), "assert in %s (%s): %s", f->func,
+	    f->op, fmt != NULL ? fmt : "?");
 	inv_set(f->detail, sizeof(f->detail), "%s", msg != NULL ? msg : "");
 	inv_set(f->expected, sizeof(f->expected), "no assertion fails");
 	inv_set(f->found, sizeof(f->found), "PMAP_ASSERT failed in %s",
@@ -1199,8 +1211,7 @@ inv_describe_model(char *buf, size_t len, const struct model_map *mp)
 }
 
 void
-inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
-    uint32_t pfn)
+inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level, uint32_t pfn)
 {
 	char bits[96];
 

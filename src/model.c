@@ -190,8 +190,8 @@ model_set_slot(struct model *md, unsigned as, unsigned slot, uint32_t pfn,
 	model_touch_frame(md, pfn);
 	mp->pfn = pfn;
 	mp->prot = (uint8_t)(prot | VM_PROT_READ);
-	mp->flags = (uint8_t)(flags & (MODEL_WIRED | MODEL_MANAGED |
-	    MODEL_PRIVATE));
+	mp->flags =
+	    (uint8_t)(flags & (MODEL_WIRED | MODEL_MANAGED | MODEL_PRIVATE));
 	md->next[g] = md->frame[pfn].first;
 	md->frame[pfn].first = (int32_t)g;
 	md->frame[pfn].nmaps++;
@@ -263,9 +263,8 @@ model_unmap(struct model *md, unsigned as, vm_offset_t va)
 
 /* Call fn for every mapped slot of as in slots [first, end). */
 static void
-model_range_slots(struct model *md, unsigned as, unsigned first,
-    unsigned end, void (*fn)(struct model *, unsigned, unsigned, vm_prot_t),
-    vm_prot_t arg)
+model_range_slots(struct model *md, unsigned as, unsigned first, unsigned end,
+    void (*fn)(struct model *, unsigned, unsigned, vm_prot_t), vm_prot_t arg)
 {
 	for (unsigned s = first; s < end && md->count[as] != 0; s++)
 		if (md->map[as][s].prot != 0)
@@ -278,8 +277,7 @@ model_range_slots(struct model *md, unsigned as, unsigned first,
  */
 static void
 model_range(struct model *md, unsigned as, vm_offset_t sva, vm_offset_t eva,
-    void (*fn)(struct model *, unsigned, unsigned, vm_prot_t),
-    vm_prot_t arg)
+    void (*fn)(struct model *, unsigned, unsigned, vm_prot_t), vm_prot_t arg)
 {
 	static const struct {
 		int kernel;
@@ -301,10 +299,12 @@ model_range(struct model *md, unsigned as, vm_offset_t sva, vm_offset_t eva,
 
 		if ((runs[i].kernel != 0) != (as == MODEL_KERNEL_AS) || a >= b)
 			continue;
-		model_range_slots(md, as, runs[i].first +
-		    (unsigned)((a - lo + PAGE_MASK) >> PAGE_SHIFT),
+		model_range_slots(md, as,
 		    runs[i].first +
-		    (unsigned)((b - lo + PAGE_MASK) >> PAGE_SHIFT), fn, arg);
+			(unsigned)((a - lo + PAGE_MASK) >> PAGE_SHIFT),
+		    runs[i].first +
+			(unsigned)((b - lo + PAGE_MASK) >> PAGE_SHIFT),
+		    fn, arg);
 	}
 }
 
@@ -341,8 +341,8 @@ model_unmap_range(struct model *md, unsigned as, vm_offset_t sva,
 }
 
 void
-model_protect(struct model *md, unsigned as, vm_offset_t sva,
-    vm_offset_t eva, vm_prot_t prot)
+model_protect(struct model *md, unsigned as, vm_offset_t sva, vm_offset_t eva,
+    vm_prot_t prot)
 {
 	model_range(md, as, sva, eva, model_range_protect, prot);
 }

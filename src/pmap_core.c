@@ -53,11 +53,12 @@ pmap_boot_table(struct machine *mc)
 }
 
 static void
-pmap_boot_link(struct machine *mc, vm_page_t table, vm_offset_t va,
-    int level, vm_page_t child, uint32_t root)
+pmap_boot_link(struct machine *mc, vm_page_t table, vm_offset_t va, int level,
+    vm_page_t child, uint32_t root)
 {
-	pt_store(mc, pt_direct(table->pfn, pmap_level_index(va, level), level,
-	    root, va), VM_PAGE_TO_PHYS(child) | PG_TABLE_KERN);
+	pt_store(mc,
+	    pt_direct(table->pfn, pmap_level_index(va, level), level, root, va),
+	    VM_PAGE_TO_PHYS(child) | PG_TABLE_KERN);
 }
 
 /*
@@ -179,7 +180,7 @@ pmap_sys_hash(const struct pmap_sys *ps, uint64_t seed)
 
 		for (unsigned k = 0; k < 2; k++)
 			for (uint32_t i = heads[k]; i != 0;
-			    i = ps->pv[i].pv_next)
+			     i = ps->pv[i].pv_next)
 				h = hash_mix(hash_mix(h, f),
 				    ps->pv[i].pv_va ^ ps->pv[i].pv_pmap);
 	}
@@ -223,8 +224,9 @@ pmap_pinit(struct pmap_sys *ps)
 	kpml4 = mach_table(mc, kernel_pmap(ps)->pm_pml4);
 	for (unsigned i = NPTEPG / 2; i < NPTEPG; i++)
 		if (kpml4[i] != 0)
-			pt_store(mc, pt_direct(m->pfn, i, PT_LVL_PML4E,
-			    m->pfn, 0), kpml4[i]);
+			pt_store(mc,
+			    pt_direct(m->pfn, i, PT_LVL_PML4E, m->pfn, 0),
+			    kpml4[i]);
 	return pmap;
 }
 
@@ -317,11 +319,11 @@ pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref)
 			return false;
 		pfn = (uint32_t)atop(e & PG_FRAME);
 		PMAP_ASSERT(mc, mach_table(mc, pfn) != NULL,
-		    "level %d entry %#jx for va %#jx points at a non-table",
-		    l, (uintmax_t)e, (uintmax_t)va);
+		    "level %d entry %#jx for va %#jx points at a non-table", l,
+		    (uintmax_t)e, (uintmax_t)va);
 	}
-	*ref = pt_direct(pfn, pmap_level_index(va, level), level,
-	    pmap->pm_pml4, va);
+	*ref = pt_direct(pfn, pmap_level_index(va, level), level, pmap->pm_pml4,
+	    va);
 	return true;
 }
 
@@ -398,8 +400,7 @@ pmap_free_ptps(struct pmap_sys *ps, struct spglist *free)
  * tables are fixed and never released; PML4 pages are not counted.
  */
 void
-pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level,
-    struct spglist *free)
+pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level, struct spglist *free)
 {
 	struct machine *mc = pmap_mc(pmap);
 	pt_ref_t parent;
@@ -409,8 +410,8 @@ pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level,
 	if (pmap_is_kernel(pmap))
 		return;
 	if (!pmap_ref(pmap, va, level + 1, &parent))
-		PMAP_ASSERT(mc, 0, "no level %d table for va %#jx",
-		    level + 1, (uintmax_t)va);
+		PMAP_ASSERT(mc, 0, "no level %d table for va %#jx", level + 1,
+		    (uintmax_t)va);
 	e = pt_load(mc, parent);
 	PMAP_ASSERT(mc, (e & PG_V) != 0 && (e & PG_PS) == 0,
 	    "level %d entry %#jx for va %#jx is not a table", level + 1,
@@ -463,15 +464,15 @@ pmap_alloc_levels(pmap_t pmap, vm_offset_t va)
 		vm_page_t parent;
 
 		if (!pmap_ref(pmap, va, l, &ref))
-			PMAP_ASSERT(mc, 0, "lost level %d table for va %#jx",
-			    l, (uintmax_t)va);
+			PMAP_ASSERT(mc, 0, "lost level %d table for va %#jx", l,
+			    (uintmax_t)va);
 		pt_store(mc, ref, VM_PAGE_TO_PHYS(pages[n]) | PG_TABLE_USER);
 		if (l < PT_LVL_PML4E) {
 			pt_ref_t up;
 
 			(void)pmap_ref(pmap, va, l + 1, &up);
-			parent = PHYS_TO_VM_PAGE(mc, pt_load(mc, up) &
-			    PG_FRAME);
+			parent =
+			    PHYS_TO_VM_PAGE(mc, pt_load(mc, up) & PG_FRAME);
 			parent->ref_count++;
 		}
 		pmap->pm_stats.resident_count++;
@@ -534,10 +535,12 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
 		if ((pde & PG_PS) != 0) {
 			/* 8.0 panicked here instead of demoting, for kernel
 			 * VAs only: a user VA's pmap_allocpte demoted. */
-			PMAP_ASSERT(mc, !(bug_on(mc, BUG_KMEM_LITTER) &&
-			    pmap_is_kernel(pmap)),
+			PMAP_ASSERT(mc,
+			    !(bug_on(mc, BUG_KMEM_LITTER) &&
+				pmap_is_kernel(pmap)),
 			    "attempted pmap_enter on 2MB page at va %#jx, "
-			    "pde %#jx", (uintmax_t)va, (uintmax_t)pde);
+			    "pde %#jx",
+			    (uintmax_t)va, (uintmax_t)pde);
 			(void)pmap_demote_pde_locked(pmap, va, &free);
 			pmap_free_ptps(pmap->pm_sys, &free);
 			continue;
@@ -549,8 +552,8 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
 		}
 		break;
 	}
-	*mptep = pmap_is_kernel(pmap) ? NULL :
-	    PHYS_TO_VM_PAGE(mc, pde & PG_FRAME);
+	*mptep =
+	    pmap_is_kernel(pmap) ? NULL : PHYS_TO_VM_PAGE(mc, pde & PG_FRAME);
 	return 0;
 }
 
@@ -593,18 +596,18 @@ pmap_enter_update(pmap_t pmap, vm_offset_t va, pt_ref_t pte_ref,
 		old = pt_load(mc, pte_ref);
 		new = newpte | (old & PG_A);
 		if (newpte & PG_RW)
-			new |= old & PG_M;
+			new |= old &PG_M;
 	} while (!pt_cmpset(mc, pte_ref, old, new));
-	if ((old & (PG_M | PG_RW)) == (PG_M | PG_RW) &&
-	    (new & PG_RW) == 0 && (old & PG_MANAGED))
+	if ((old & (PG_M | PG_RW)) == (PG_M | PG_RW) && (new &PG_RW) == 0 &&
+	    (old & PG_MANAGED))
 		pmap_page_dirty(m);
-	if ((old & PG_W) && !(new & PG_W))
+	if ((old & PG_W) && !(new &PG_W))
 		pmap->pm_stats.wired_count--;
-	if (!(old & PG_W) && (new & PG_W))
+	if (!(old & PG_W) && (new &PG_W))
 		pmap->pm_stats.wired_count++;
-	if ((old & PG_A) && (old & ~new & (PG_RW | PG_U)) != 0)
+	if ((old & PG_A) && (old & ~new &(PG_RW | PG_U)) != 0)
 		pmap_invalidate_page_locked(pmap, va);
-	else if ((old & PG_A) && (new & ~old & PG_NX))
+	else if ((old & PG_A) && (new & ~old &PG_NX))
 		pmap_invalidate_page_locked(pmap, va);
 }
 
@@ -629,8 +632,7 @@ pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	if (pmap_enter_pde(pmap, va, &mpte) != 0)
 		return KERN_RESOURCE_SHORTAGE;
 	if (!pmap_ref(pmap, va, PT_LVL_PTE, &pte_ref))
-		PMAP_ASSERT(mc, 0, "no page table for va %#jx",
-		    (uintmax_t)va);
+		PMAP_ASSERT(mc, 0, "no page table for va %#jx", (uintmax_t)va);
 	origpte = pt_load(mc, pte_ref);
 	(void)FI_SITE(mc, FI_ENTER_PTE_READ, &pte_ref);
 
@@ -642,8 +644,8 @@ pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 		 */
 		bool unchanged = ((origpte ^ newpte) & ~(PG_A | PG_M)) == 0;
 
-		if (unchanged && (!litter || bug_on(mc,
-		    BUG_WA_ALREADY_MAPPED))) {
+		if (unchanged &&
+		    (!litter || bug_on(mc, BUG_WA_ALREADY_MAPPED))) {
 			if (newpte & ~origpte & (PG_A | PG_M))
 				(void)pt_cmpset(mc, pte_ref, origpte,
 				    origpte | (newpte & (PG_A | PG_M)));
@@ -956,7 +958,7 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 
 			if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
 				break;
-retry:
+		retry:
 			obits = pt_load(mc, ref);
 			if ((obits & PG_V) == 0)
 				continue;
@@ -974,8 +976,8 @@ retry:
 				goto retry;
 			if ((obits & (PG_MANAGED | PG_M | PG_RW)) ==
 			    (PG_MANAGED | PG_M | PG_RW))
-				pmap_page_dirty(PHYS_TO_VM_PAGE(mc,
-				    obits & PG_FRAME));
+				pmap_page_dirty(
+				    PHYS_TO_VM_PAGE(mc, obits & PG_FRAME));
 			anychanged = true;
 		}
 	}

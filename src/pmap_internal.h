@@ -90,13 +90,12 @@ void pmap_invalidate_page_locked(pmap_t pmap, vm_offset_t va);
 void pmap_invalidate_range_locked(pmap_t pmap, vm_offset_t sva,
     vm_offset_t eva);
 void pmap_page_dirty(vm_page_t m);
-int pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m,
-    vm_prot_t prot, unsigned flags, bool try_promote);
+int pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
+    unsigned flags, bool try_promote);
 
 /* pmap_promote.c */
 void pmap_try_promote(pmap_t pmap, vm_offset_t va, vm_page_t m);
-bool pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va,
-    struct spglist *free);
+bool pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free);
 void pmap_remove_pde(pmap_t pmap, pt_ref_t pde_ref, vm_offset_t va2m,
     struct spglist *free);
 void pmap_protect_pde(pmap_t pmap, pt_ref_t pde_ref, vm_offset_t va2m,

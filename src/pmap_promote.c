@@ -170,11 +170,13 @@ pmap_remove_kernel_pde(pmap_t pmap, pt_ref_t pde_ref, vm_offset_t va2m)
 	PMAP_ASSERT(mc, ptp != 0, "no saved page-table page for va %#jx",
 	    (uintmax_t)va2m);
 	m = &mc->pages[ptp];
-	if ((m->flags & VPF_PTP_VALID) && (!bug_on(mc, BUG_KMEM_LITTER) ||
-	    bug_on(mc, BUG_WA_ZERO_ON_UNMAP))) {
+	if ((m->flags & VPF_PTP_VALID) &&
+	    (!bug_on(mc, BUG_KMEM_LITTER) ||
+		bug_on(mc, BUG_WA_ZERO_ON_UNMAP))) {
 		for (unsigned i = 0; i < NPTEPG; i++)
-			pt_store(mc, pt_direct(ptp, i, PT_LVL_PTE,
-			    pmap->pm_pml4, va2m + (vm_offset_t)i * PAGE_SIZE),
+			pt_store(mc,
+			    pt_direct(ptp, i, PT_LVL_PTE, pmap->pm_pml4,
+				va2m + (vm_offset_t)i * PAGE_SIZE),
 			    0);
 	}
 	m->flags &= ~VPF_PTP_VALID;
@@ -262,8 +264,9 @@ pmap_fill_ptp(pmap_t pmap, uint32_t ptp, vm_offset_t va2m, pt_entry_t newpte)
 	struct machine *mc = pmap_mc(pmap);
 
 	for (unsigned i = 0; i < NPTEPG; i++)
-		pt_store(mc, pt_direct(ptp, i, PT_LVL_PTE, pmap->pm_pml4,
-		    va2m + (vm_offset_t)i * PAGE_SIZE),
+		pt_store(mc,
+		    pt_direct(ptp, i, PT_LVL_PTE, pmap->pm_pml4,
+			va2m + (vm_offset_t)i * PAGE_SIZE),
 		    newpte + (vm_offset_t)i * PAGE_SIZE);
 }
 
@@ -348,8 +351,8 @@ pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free)
 	if (oldpde & PG_MANAGED)
 		pmap_pv_demote(pmap, va2m, oldpde & PG_PS_FRAME);
 	(void)pmap_ref(pmap, va2m, PT_LVL_PDE, &pde_ref);
-	pt_store(mc, pde_ref, ptoa(ptp) |
-	    (pmap_is_kernel(pmap) ? PG_TABLE_KERN : PG_TABLE_USER));
+	pt_store(mc, pde_ref,
+	    ptoa(ptp) | (pmap_is_kernel(pmap) ? PG_TABLE_KERN : PG_TABLE_USER));
 	/* Drop the 2 MiB TLB entry (the 4 KiB ones stay compatible). */
 	pmap_invalidate_page_locked(pmap, va2m);
 	ps->cnt.demotions++;

@@ -62,8 +62,8 @@ pv_remove(struct pmap_sys *ps, uint32_t *head, pmap_t pmap, vm_offset_t va)
 			return;
 		}
 	}
-	PMAP_ASSERT(ps->mc, 0, "no pv entry for pmap %u va %#jx",
-	    pmap->pm_id, (uintmax_t)va);
+	PMAP_ASSERT(ps->mc, 0, "no pv entry for pmap %u va %#jx", pmap->pm_id,
+	    (uintmax_t)va);
 }
 
 /*
@@ -132,8 +132,9 @@ pmap_demote_covering(struct pmap_sys *ps, vm_page_t m, pt_entry_t want,
 		pt_ref_t ref;
 
 		next = ps->pv[i].pv_next;
-		if (want != 0 && (!pmap_ref(pmap, va, PT_LVL_PDE, &ref) ||
-		    (pt_load(ps->mc, ref) & want) != want))
+		if (want != 0 &&
+		    (!pmap_ref(pmap, va, PT_LVL_PDE, &ref) ||
+			(pt_load(ps->mc, ref) & want) != want))
 			continue;
 		(void)pmap_demote_pde_locked(pmap, va, free);
 	}
@@ -167,9 +168,10 @@ pmap_remove_all(struct pmap_sys *ps, vm_page_t m)
 		if (m->pv_head != i)
 			continue; /* the list changed under us: start over */
 		if (!pmap_ref(pmap, va, PT_LVL_PTE, &ref)) {
-			PMAP_ASSERT(mc, 0, "found a 2mpage in page %#x's pv "
-			    "list (pmap %u va %#jx)", m->pfn, pmap->pm_id,
-			    (uintmax_t)va);
+			PMAP_ASSERT(mc, 0,
+			    "found a 2mpage in page %#x's pv "
+			    "list (pmap %u va %#jx)",
+			    m->pfn, pmap->pm_id, (uintmax_t)va);
 		}
 		old = pt_load_clear(mc, ref);
 		if (old & PG_V) {
@@ -222,8 +224,8 @@ restart:
 }
 
 static void
-remove_write_pte(struct pmap_sys *ps, pmap_t pmap, vm_offset_t va,
-    pt_ref_t ref, vm_page_t m)
+remove_write_pte(struct pmap_sys *ps, pmap_t pmap, vm_offset_t va, pt_ref_t ref,
+    vm_page_t m)
 {
 	struct machine *mc = ps->mc;
 	pt_entry_t old;
@@ -272,8 +274,8 @@ pmap_remove_write(struct pmap_sys *ps, vm_page_t m)
 }
 
 static void
-clear_modify_pte(struct pmap_sys *ps, pmap_t pmap, vm_offset_t va,
-    pt_ref_t ref, vm_page_t m)
+clear_modify_pte(struct pmap_sys *ps, pmap_t pmap, vm_offset_t va, pt_ref_t ref,
+    vm_page_t m)
 {
 	struct machine *mc = ps->mc;
 	pt_entry_t pte = pt_load(mc, ref);
@@ -317,15 +319,13 @@ pmap_is_modified(struct pmap_sys *ps, vm_page_t m)
 		return false;
 	pmap_lock(ps);
 	for (uint32_t i = m->pv_head; i != 0 && !modified;
-	    i = ps->pv[i].pv_next)
-		if (pmap_ref(pv_pmap(ps, i), ps->pv[i].pv_va, PT_LVL_PTE,
-		    &ref))
+	     i = ps->pv[i].pv_next)
+		if (pmap_ref(pv_pmap(ps, i), ps->pv[i].pv_va, PT_LVL_PTE, &ref))
 			modified = (pt_load(mc, ref) & (PG_M | PG_RW)) ==
 			    (PG_M | PG_RW);
-	for (uint32_t i = pvh != NULL ? pvh->pv2m_head : 0;
-	    i != 0 && !modified; i = ps->pv[i].pv_next)
-		if (pmap_ref(pv_pmap(ps, i), ps->pv[i].pv_va, PT_LVL_PDE,
-		    &ref))
+	for (uint32_t i = pvh != NULL ? pvh->pv2m_head : 0; i != 0 && !modified;
+	     i = ps->pv[i].pv_next)
+		if (pmap_ref(pv_pmap(ps, i), ps->pv[i].pv_va, PT_LVL_PDE, &ref))
 			modified = (pt_load(mc, ref) & (PG_M | PG_RW)) ==
 			    (PG_M | PG_RW);
 	pmap_unlock(ps);

@@ -10,14 +10,27 @@ static const struct {
 	pt_entry_t bit;
 	const char *name;
 } ptdump_names[] = {
-	{ PG_V, "V" }, { PG_RW, "RW" }, { PG_U, "U" }, { PG_NC_PWT, "PWT" },
-	{ PG_NC_PCD, "PCD" }, { PG_A, "A" }, { PG_M, "M" }, { PG_PS, "PS" },
-	{ PG_G, "G" }, { PG_MANAGED, "MANAGED" }, { PG_W, "W" },
-	{ PG_PROMOTED, "PROMOTED" }, { PG_NX, "NX" },
+	{ PG_V, "V" },
+	{ PG_RW, "RW" },
+	{ PG_U, "U" },
+	{ PG_NC_PWT, "PWT" },
+	{ PG_NC_PCD, "PCD" },
+	{ PG_A, "A" },
+	{ PG_M, "M" },
+	{ PG_PS, "PS" },
+	{ PG_G, "G" },
+	{ PG_MANAGED, "MANAGED" },
+	{ PG_W, "W" },
+	{ PG_PROMOTED, "PROMOTED" },
+	{ PG_NX, "NX" },
 };
 
 static const char *const ptdump_level[PT_LVL_PML4E + 1] = {
-	"-", "pte", "pde", "pdpe", "pml4e",
+	"-",
+	"pte",
+	"pde",
+	"pdpe",
+	"pml4e",
 };
 
 char *
@@ -29,7 +42,7 @@ ptdump_bits(pt_entry_t e, char *buf, size_t len)
 		return buf;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(ptdump_names) / sizeof(ptdump_names[0]);
-	    i++) {
+	     i++) {
 		int n;
 
 		if ((e & ptdump_names[i].bit) == 0)
@@ -65,13 +78,12 @@ ptdump_line(FILE *out, char mark, int level, unsigned idx, uint32_t table,
 }
 
 void
-ptdump_walk(FILE *out, const struct machine *mc, uint32_t root,
-    vm_offset_t va)
+ptdump_walk(FILE *out, const struct machine *mc, uint32_t root, vm_offset_t va)
 {
 	uint32_t pfn = root;
 
-	fprintf(out, "walk of va %#llx under root %u\n",
-	    (unsigned long long)va, (unsigned)root);
+	fprintf(out, "walk of va %#llx under root %u\n", (unsigned long long)va,
+	    (unsigned)root);
 	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PTE; lvl--) {
 		const pt_entry_t *t = ptdump_table(mc, pfn);
 		unsigned idx = pmap_level_index(va, lvl);
@@ -127,7 +139,7 @@ ptdump_region(FILE *out, const struct machine *mc, uint32_t root,
 				fprintf(out, "  2 MiB page: frames %u..%u\n",
 				    (unsigned)atop(t[idx] & PG_PS_FRAME),
 				    (unsigned)atop(t[idx] & PG_PS_FRAME) +
-				    NPTEPG - 1);
+					NPTEPG - 1);
 			return;
 		}
 		pfn = (uint32_t)atop(t[idx] & PG_FRAME);
@@ -156,8 +168,7 @@ ptdump_region(FILE *out, const struct machine *mc, uint32_t root,
 			fprintf(out, "  pte[%3u..%3u] frames %u..%u  %s\n", i,
 			    j, (unsigned)atop(pt[i] & PG_FRAME),
 			    (unsigned)atop(pt[j] & PG_FRAME),
-			    ptdump_bits(pt[i] & ~PG_FRAME, bits,
-			    sizeof(bits)));
+			    ptdump_bits(pt[i] & ~PG_FRAME, bits, sizeof(bits)));
 		}
 		i = j + 1;
 	}
@@ -211,8 +222,8 @@ ptdump_tree(FILE *out, const struct machine *mc, uint32_t pfn, int lvl,
 		return;
 	for (unsigned i = from; i < to; i++) {
 		pt_entry_t e = t[i];
-		vm_offset_t va = base +
-		    ((vm_offset_t)i << (PAGE_SHIFT + 9 * (lvl - 1)));
+		vm_offset_t va =
+		    base + ((vm_offset_t)i << (PAGE_SHIFT + 9 * (lvl - 1)));
 		char bits[96];
 
 		if (lvl == PT_LVL_PML4E && i >= NPTEPG / 2)

@@ -9,7 +9,11 @@
 #define REPORT_RADIUS 4
 
 static const char *const report_level[PT_LVL_PML4E + 1] = {
-	"-", "pte", "pde", "pdpe", "pml4e",
+	"-",
+	"pte",
+	"pde",
+	"pdpe",
+	"pml4e",
 };
 
 void
@@ -32,13 +36,15 @@ report_text(FILE *out, const struct inv_finding *f, const struct inv_ctx *ctx)
 	for (unsigned i = 0; i < f->nentries && i < INV_ENTRIES_MAX; i++) {
 		const struct inv_entry *e = &f->entries[i];
 
-		fprintf(out, "  %-12s level %u (%s) table %u [%u] = %#018llx  "
-		    "%s\n", e->what, (unsigned)e->level,
+		fprintf(out,
+		    "  %-12s level %u (%s) table %u [%u] = %#018llx  "
+		    "%s\n",
+		    e->what, (unsigned)e->level,
 		    report_level[e->level <= PT_LVL_PML4E ? e->level : 0],
 		    (unsigned)e->table_pfn, (unsigned)e->idx,
 		    (unsigned long long)e->value,
 		    e->level != 0 ? ptdump_bits(e->value, bits, sizeof(bits)) :
-		    "");
+				    "");
 	}
 	fprintf(out, "  expected: %s\n", f->expected);
 	fprintf(out, "  found:    %s\n", f->found);
@@ -56,7 +62,7 @@ report_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
-	    p++) {
+	     p++) {
 		switch (*p) {
 		case '"':
 			fputs("\\\"", out);
@@ -123,12 +129,15 @@ report_json(FILE *out, const struct inv_finding *f)
 
 		fprintf(out, "%s{", i != 0 ? "," : "");
 		report_json_field(out, "what", e->what, 1);
-		fprintf(out, "\"level\":%u,\"table\":%u,\"index\":%u,"
-		    "\"value\":\"%#llx\",", (unsigned)e->level,
-		    (unsigned)e->table_pfn, (unsigned)e->idx,
-		    (unsigned long long)e->value);
-		report_json_field(out, "bits", e->level != 0 ?
-		    ptdump_bits(e->value, bits, sizeof(bits)) : "", 0);
+		fprintf(out,
+		    "\"level\":%u,\"table\":%u,\"index\":%u,"
+		    "\"value\":\"%#llx\",",
+		    (unsigned)e->level, (unsigned)e->table_pfn,
+		    (unsigned)e->idx, (unsigned long long)e->value);
+		report_json_field(out, "bits",
+		    e->level != 0 ? ptdump_bits(e->value, bits, sizeof(bits)) :
+				    "",
+		    0);
 		fputc('}', out);
 	}
 	fputs("],", out);

@@ -82,8 +82,7 @@ fx_assert_hook(struct machine *mc, const char *func, const char *fmt,
 	(void)inv_finding_assert(F->ctx, func, fmt, msg);
 	if (F->assert_env != NULL)
 		longjmp(*F->assert_env, 1);
-	test_fail(__FILE__, __LINE__, "unexpected assert in %s: %s", func,
-	    msg);
+	test_fail(__FILE__, __LINE__, "unexpected assert in %s: %s", func, msg);
 }
 
 static int
@@ -121,20 +120,19 @@ fx_boot(unsigned ncpus)
 	return F;
 }
 
-#define QUIET(expr)                                                          \
-	do {                                                                 \
-		int r_ = (expr);                                             \
-		CHECK(r_ == 0, "unexpected finding: %s",                     \
-		    F->ctx->finding.title);                                  \
+#define QUIET(expr)                                                            \
+	do {                                                                   \
+		int r_ = (expr);                                               \
+		CHECK(r_ == 0, "unexpected finding: %s",                       \
+		    F->ctx->finding.title);                                    \
 	} while (0)
 
-#define FIRES(expr, want)                                                    \
-	do {                                                                 \
-		int r_ = (expr);                                             \
-		CHECK(r_ == 1, "expected '%s', nothing fired", (want));      \
-		CHECK(strcmp(F->ctx->finding.title, (want)) == 0,            \
-		    "expected '%s', got '%s'", (want),                       \
-		    F->ctx->finding.title);                                  \
+#define FIRES(expr, want)                                                      \
+	do {                                                                   \
+		int r_ = (expr);                                               \
+		CHECK(r_ == 1, "expected '%s', nothing fired", (want));        \
+		CHECK(strcmp(F->ctx->finding.title, (want)) == 0,              \
+		    "expected '%s', got '%s'", (want), F->ctx->finding.title); \
 	} while (0)
 
 /* Executor-like steps.  Each names its operation first when op != NULL. */
@@ -199,8 +197,8 @@ enter(pmap_t pm, vm_offset_t va, vm_page_t m, vm_prot_t prot, int wired)
 	int rv;
 
 	model_map(F->md, pm->pm_id, va, m->pfn, prot, mflags(m, wired));
-	rv = pmap_enter(pm, va, m, prot, VM_PROT_READ |
-	    (wired ? PMAP_ENTER_WIRED : 0));
+	rv = pmap_enter(pm, va, m, prot,
+	    VM_PROT_READ | (wired ? PMAP_ENTER_WIRED : 0));
 	if (rv != KERN_SUCCESS)
 		model_unmap(F->md, pm->pm_id, va);
 	return call("pmap_enter");
@@ -227,8 +225,7 @@ touch(unsigned cpu, vm_offset_t va, vm_prot_t access)
 	uint32_t pfn;
 	enum touch_result r = mach_touch(F->mc, cpu, va, access, &pfn);
 
-	unsigned as = va_is_kernel(va) ? 0 :
-	    (unsigned)F->mc->cpus[cpu].pmap_id;
+	unsigned as = va_is_kernel(va) ? 0 : (unsigned)F->mc->cpus[cpu].pmap_id;
 	const struct model_map *mp = model_lookup(F->md, as, va);
 
 	/* The pmap keeps dirtiness only for managed mappings. */
@@ -245,8 +242,8 @@ fill_region(pmap_t pm, unsigned r, vm_prot_t prot, int wired)
 	vm_offset_t base = USER_BASE + r * NBPDR;
 
 	for (unsigned i = 0; i < NPTEPG; i++)
-		QUIET(enter(pm, base + ptoa(i), upage(pm, base + ptoa(i)),
-		    prot, wired));
+		QUIET(enter(pm, base + ptoa(i), upage(pm, base + ptoa(i)), prot,
+		    wired));
 }
 
 static int
@@ -262,8 +259,8 @@ is_ps(pmap_t pm, vm_offset_t va)
 static vm_page_t
 kpage(vm_offset_t va)
 {
-	vm_page_t m = vm_page_alloc(F->mc, OBJ_KMEM,
-	    (va - KVA_BASE) >> PAGE_SHIFT, 0);
+	vm_page_t m =
+	    vm_page_alloc(F->mc, OBJ_KMEM, (va - KVA_BASE) >> PAGE_SHIFT, 0);
 
 	CHECK(m != NULL, "no kmem page for %#llx", (unsigned long long)va);
 	m->flags |= VPF_UNMANAGED;
@@ -382,9 +379,11 @@ TEST(assert_fires_on_enter_over_superpage)
 		CHECK(0, "the 8.0 assertion did not fire");
 	}
 	CHECK(F->ctx->finding.inv == INV_ASSERT, "not an assert finding");
-	CHECK(strcmp(F->ctx->finding.title, "assert in pmap_enter_pde "
-	    "(kmem_alloc): attempted pmap_enter on 2MB page at va %#jx, "
-	    "pde %#jx") == 0, "title '%s'", F->ctx->finding.title);
+	CHECK(strcmp(F->ctx->finding.title,
+		  "assert in pmap_enter_pde "
+		  "(kmem_alloc): attempted pmap_enter on 2MB page at va %#jx, "
+		  "pde %#jx") == 0,
+	    "title '%s'", F->ctx->finding.title);
 }
 
 TEST(assert_disabled_reports_nothing)
@@ -481,8 +480,8 @@ intr_remove_all(void)
 	F->mc->cpus[F->mc->curcpu].intr_level++;
 	n = model_frame_maps(F->md, F->hook_page->pfn, refs, 8);
 	for (unsigned i = 0; i < n && i < 8; i++) {
-		const struct model_map *mp = model_lookup(F->md, refs[i].as,
-		    refs[i].va);
+		const struct model_map *mp =
+		    model_lookup(F->md, refs[i].as, refs[i].va);
 
 		if (mp != NULL && (mp->flags & MODEL_MANAGED) != 0)
 			model_unmap(F->md, refs[i].as, refs[i].va);
@@ -526,8 +525,7 @@ fork_kstack_with_intr(int bug, unsigned nth)
 	op("map");
 	F->hook_page = upage(c, USER_BASE);
 	QUIET(enter(c, USER_BASE, F->hook_page, RW, 0));
-	QUIET(enter(a, USER_BASE + NBPDR, upage(a, USER_BASE + NBPDR), RW,
-	    0));
+	QUIET(enter(a, USER_BASE + NBPDR, upage(a, USER_BASE + NBPDR), RW, 0));
 	QUIET(op_end());
 	op("fork");
 	F->hook = hook_window_intr;
@@ -563,7 +561,7 @@ TEST(wrong_address_space_apt_clobbered_at_interrupt)
 		if (F->ctx->finding.inv == INV_ASSERT)
 			continue;
 		CHECK(strcmp(F->ctx->finding.title,
-		    "wrong-address-space in pmap_enter (fork)") == 0,
+			  "wrong-address-space in pmap_enter (fork)") == 0,
 		    "nth %u: '%s'", nth, F->ctx->finding.title);
 		fired++;
 	}
@@ -588,8 +586,10 @@ TEST(wrong_address_space_kernel_half_differs)
 	a = new_pmap();
 	kroot = kernel_pmap(F->ps)->pm_pml4;
 	op("corrupt");
-	pt_store(F->mc, pt_direct(a->pm_pml4, 300, PT_LVL_PML4E, a->pm_pml4,
-	    0xffff960000000000ULL), mach_table(F->mc, kroot)[511]);
+	pt_store(F->mc,
+	    pt_direct(a->pm_pml4, 300, PT_LVL_PML4E, a->pm_pml4,
+		0xffff960000000000ULL),
+	    mach_table(F->mc, kroot)[511]);
 	FIRES(op_end(), "wrong-address-space in - (corrupt)");
 }
 
@@ -602,8 +602,9 @@ TEST(wrong_address_space_sound_twin_kernel_half_rewritten)
 	a = new_pmap();
 	kroot = kernel_pmap(F->ps)->pm_pml4;
 	op("corrupt");
-	pt_store(F->mc, pt_direct(a->pm_pml4, 511, PT_LVL_PML4E, a->pm_pml4,
-	    KVA_BASE), mach_table(F->mc, kroot)[511]);
+	pt_store(F->mc,
+	    pt_direct(a->pm_pml4, 511, PT_LVL_PML4E, a->pm_pml4, KVA_BASE),
+	    mach_table(F->mc, kroot)[511]);
 	QUIET(op_end());
 }
 
@@ -630,8 +631,9 @@ TEST(wrong_address_space_leaf_of_another_pmap)
 
 		(void)mach_walk(F->mc, b->pm_pml4, USER_BASE + PAGE_SIZE,
 		    &level, &table, &idx);
-		pt_store(F->mc, pt_direct(table, 0, PT_LVL_PTE, b->pm_pml4,
-		    USER_BASE), leaf(a, USER_BASE));
+		pt_store(F->mc,
+		    pt_direct(table, 0, PT_LVL_PTE, b->pm_pml4, USER_BASE),
+		    leaf(a, USER_BASE));
 	}
 	FIRES(op_end(), "wrong-address-space in - (corrupt)");
 }
@@ -750,8 +752,8 @@ fork_cow(int protect_parent)
 	if (protect_parent) {
 		/* vm_map_copy write-protects copy-on-write entries; the
 		 * model keeps the entry's rights. */
-		pmap_protect(a, USER_BASE, USER_END, VM_PROT_READ |
-		    VM_PROT_EXECUTE);
+		pmap_protect(a, USER_BASE, USER_END,
+		    VM_PROT_READ | VM_PROT_EXECUTE);
 		QUIET(call("pmap_protect"));
 	}
 	model_copy(F->md, b->pm_id, a->pm_id, USER_BASE, USER_END);
@@ -810,7 +812,7 @@ TEST(pv_mismatch_lost_entry_found_by_sweep)
 	m = &F->mc->pages[atop(leaf(&F->ps->pmaps[1], USER_BASE) & PG_FRAME)];
 	op("corrupt");
 	m->pv_head = 0;
-	QUIET(op_end());	/* nothing logged: only a sweep sees it */
+	QUIET(op_end()); /* nothing logged: only a sweep sees it */
 	FIRES(inv_check_full(F->ctx), "pv-mismatch in - (corrupt)");
 }
 
@@ -1015,8 +1017,8 @@ remove_promoted(int bug)
 	QUIET(op_end());
 	op("map");
 	for (unsigned i = 0; i < NPTEPG - 1; i++)
-		QUIET(enter(a, base + ptoa(i), upage(a, base + ptoa(i)), RW,
-		    0));
+		QUIET(
+		    enter(a, base + ptoa(i), upage(a, base + ptoa(i)), RW, 0));
 	QUIET(op_end());
 	op("touch");
 	for (unsigned i = 0; i < 6; i++)
@@ -1105,7 +1107,8 @@ TEST(reserv_count_popcnt_off)
 	op("map");
 	/* The next allocation from that reservation brings it into view. */
 	FIRES(enter(a, USER_BASE + PAGE_SIZE, upage(a, USER_BASE + PAGE_SIZE),
-	    RW, 0), "reserv-count in pmap_enter (map)");
+		  RW, 0),
+	    "reserv-count in pmap_enter (map)");
 }
 
 TEST(reserv_count_sound_twin)
@@ -1152,8 +1155,9 @@ TEST(log_overflow_falls_back_to_sweep)
 
 		model_map(F->md, a->pm_id, va, upage(a, va)->pfn, RW,
 		    MODEL_MANAGED);
-		CHECK(pmap_enter(a, va, &F->mc->pages[model_lookup(F->md,
-		    a->pm_id, va)->pfn], RW, VM_PROT_READ) == KERN_SUCCESS,
+		CHECK(pmap_enter(a, va,
+			  &F->mc->pages[model_lookup(F->md, a->pm_id, va)->pfn],
+			  RW, VM_PROT_READ) == KERN_SUCCESS,
 		    "enter");
 		for (int k = 0; k < 4; k++) {
 			tlb_invalidate_page(F->mc, 0, va);
@@ -1216,8 +1220,10 @@ TEST(ptdump_bit_names)
 
 	CHECK(strcmp(ptdump_bits(0, buf, sizeof(buf)), "0") == 0, "%s", buf);
 	CHECK(strcmp(ptdump_bits(PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS |
-	    PG_G | PG_NX | PG_W | PG_MANAGED | PG_PROMOTED | 0x1234000,
-	    buf, sizeof(buf)), "V RW U A M PS G MANAGED W PROMOTED NX") == 0,
+			     PG_G | PG_NX | PG_W | PG_MANAGED | PG_PROMOTED |
+			     0x1234000,
+			 buf, sizeof(buf)),
+		  "V RW U A M PS G MANAGED W PROMOTED NX") == 0,
 	    "%s", buf);
 	ptdump_bits(PG_V | PG_RW, buf, 4);
 	CHECK(strcmp(buf, "V") == 0, "truncation '%s'", buf);
@@ -1244,10 +1250,10 @@ rnd(struct rng *r, unsigned n)
 
 struct clean {
 	struct rng rng;
-	pmap_t pm[PMAP_MAX];		/* live user pmaps by id */
+	pmap_t pm[PMAP_MAX];		     /* live user pmaps by id */
 	uint8_t kused[KVA_REGIONS * NPTEPG]; /* 0 free, 1 kmem, 2 qenter */
-	unsigned fail_at;		/* fail the nth allocation site */
-	int races, intrs;		/* fault arms on */
+	unsigned fail_at;		     /* fail the nth allocation site */
+	int races, intrs;		     /* fault arms on */
 	unsigned nraces, nintrs, nfails;
 };
 
@@ -1299,7 +1305,7 @@ static vm_page_t
 cr_get(pmap_t pm, vm_offset_t va)
 {
 	uint64_t pindex = va >= KSTACK_VA ? USER_REGIONS * NPTEPG :
-	    (va - USER_BASE) >> PAGE_SHIFT;
+					    (va - USER_BASE) >> PAGE_SHIFT;
 	vm_page_t m = cr_lookup(F->obj[pm->pm_id], pindex);
 
 	if (m != NULL)
@@ -1322,8 +1328,8 @@ cr_enter(pmap_t pm, vm_offset_t va, vm_page_t m, vm_prot_t prot, int wired,
 	if (had)
 		prior = *old;
 	model_map(F->md, pm->pm_id, va, m->pfn, prot, mflags(m, wired));
-	if (pmap_enter(pm, va, m, prot, access |
-	    (wired ? PMAP_ENTER_WIRED : 0)) != KERN_SUCCESS) {
+	if (pmap_enter(pm, va, m, prot,
+		access | (wired ? PMAP_ENTER_WIRED : 0)) != KERN_SUCCESS) {
 		if (had)
 			model_map(F->md, pm->pm_id, va, prior.pfn, prior.prot,
 			    prior.flags);
@@ -1334,7 +1340,10 @@ cr_enter(pmap_t pm, vm_offset_t va, vm_page_t m, vm_prot_t prot, int wired,
 }
 
 static const vm_prot_t cr_prots[] = {
-	VM_PROT_READ, RW, VM_PROT_READ | VM_PROT_EXECUTE, VM_PROT_ALL,
+	VM_PROT_READ,
+	RW,
+	VM_PROT_READ | VM_PROT_EXECUTE,
+	VM_PROT_ALL,
 };
 
 static void
@@ -1385,22 +1394,24 @@ cr_map_run(int whole)
 			n = NPTEPG - pmap_pte_index(va);
 	}
 	for (unsigned i = 0; i < n; i++) {
-		const struct model_map *mp = model_lookup(F->md, id,
-		    va + ptoa(i));
+		const struct model_map *mp =
+		    model_lookup(F->md, id, va + ptoa(i));
 
 		if ((ma[i] = cr_get(pm, va + ptoa(i))) == NULL)
 			return;
 		/* Only pages that are new or already this frame, not
 		 * wired: a failed run leaves later pages merely absent. */
-		if (mp != NULL && (mp->pfn != ma[i]->pfn ||
-		    (mp->flags & MODEL_WIRED) != 0))
+		if (mp != NULL &&
+		    (mp->pfn != ma[i]->pfn || (mp->flags & MODEL_WIRED) != 0))
 			return;
 	}
 	for (unsigned i = 0; i < n; i++)
 		model_map(F->md, id, va + ptoa(i), ma[i]->pfn, RW,
-		    MODEL_MANAGED | (model_lookup(F->md, id, va + ptoa(i)) !=
-		    NULL ? model_lookup(F->md, id, va + ptoa(i))->flags &
-		    MODEL_PRIVATE : 0));
+		    MODEL_MANAGED |
+			(model_lookup(F->md, id, va + ptoa(i)) != NULL ?
+				model_lookup(F->md, id, va + ptoa(i))->flags &
+				    MODEL_PRIVATE :
+				0));
 	(void)pmap_enter_multi(pm, va, ma, (int)n, RW, VM_PROT_READ);
 	QUIET(call("pmap_enter_multi"));
 }
@@ -1421,7 +1432,10 @@ static void
 cr_protect(void)
 {
 	static const vm_prot_t prots[] = {
-		VM_PROT_READ, VM_PROT_READ | VM_PROT_EXECUTE, RW, VM_PROT_NONE,
+		VM_PROT_READ,
+		VM_PROT_READ | VM_PROT_EXECUTE,
+		RW,
+		VM_PROT_NONE,
 	};
 	unsigned id = cr_pick_pmap();
 	vm_offset_t sva, eva;
@@ -1445,8 +1459,7 @@ cr_unwire(void)
 		return;
 	start = rnd(&CR->rng, CR_USER_SLOTS);
 	for (unsigned k = 0; k < CR_USER_SLOTS; k++) {
-		vm_offset_t va = USER_BASE +
-		    ptoa((start + k) % CR_USER_SLOTS);
+		vm_offset_t va = USER_BASE + ptoa((start + k) % CR_USER_SLOTS);
 		const struct model_map *mp = model_lookup(F->md, id, va);
 
 		if (mp == NULL || (mp->flags & MODEL_WIRED) == 0)
@@ -1473,8 +1486,7 @@ cr_touch(void)
 	unsigned cpu = rnd(&CR->rng, CR_CPUS), id;
 	vm_offset_t va;
 	const struct model_map *mp;
-	vm_prot_t access = rnd(&CR->rng, 3) == 0 ? VM_PROT_WRITE :
-	    VM_PROT_READ;
+	vm_prot_t access = rnd(&CR->rng, 3) == 0 ? VM_PROT_WRITE : VM_PROT_READ;
 	enum touch_result r;
 
 	F->mc->curcpu = cpu;
@@ -1494,8 +1506,7 @@ cr_touch(void)
 	cr_switch(CR->pm[id], cpu);
 	if (mp == NULL)
 		return;
-	if ((mp->prot & VM_PROT_WRITE) == 0 ||
-	    (mp->flags & MODEL_PRIVATE) != 0)
+	if ((mp->prot & VM_PROT_WRITE) == 0 || (mp->flags & MODEL_PRIVATE) != 0)
 		access = VM_PROT_READ;
 	r = (enum touch_result)touch(cpu, va, access);
 	if (r == TOUCH_OK)
@@ -1504,8 +1515,9 @@ cr_touch(void)
 	 * read-only. */
 	pmap_enter(CR->pm[id], va, &F->mc->pages[mp->pfn],
 	    (vm_prot_t)((mp->flags & MODEL_PRIVATE) != 0 ?
-	    mp->prot & ~VM_PROT_WRITE : mp->prot), access |
-	    ((mp->flags & MODEL_WIRED) != 0 ? PMAP_ENTER_WIRED : 0));
+		    mp->prot & ~VM_PROT_WRITE :
+		    mp->prot),
+	    access | ((mp->flags & MODEL_WIRED) != 0 ? PMAP_ENTER_WIRED : 0));
 	QUIET(call("pmap_enter"));
 	(void)touch(cpu, va, access);
 }
@@ -1528,8 +1540,8 @@ cr_fork(void)
 	model_as_create(F->md, child->pm_id);
 	F->obj[child->pm_id] = vm_object_allocate(F->mc);
 	CR->pm[child->pm_id] = child;
-	pmap_protect(parent, USER_BASE, USER_END, VM_PROT_READ |
-	    VM_PROT_EXECUTE);
+	pmap_protect(parent, USER_BASE, USER_END,
+	    VM_PROT_READ | VM_PROT_EXECUTE);
 	QUIET(call("pmap_protect"));
 	model_copy(F->md, child->pm_id, parent->pm_id, USER_BASE, USER_END);
 	pmap_copy(child, parent, USER_BASE, USER_END - USER_BASE, USER_BASE);
@@ -1577,7 +1589,7 @@ cr_kmem_alloc(void)
 {
 	unsigned n = rnd(&CR->rng, 10) == 0 ? NPTEPG : 1 + rnd(&CR->rng, 8);
 	unsigned s = n == NPTEPG ? rnd(&CR->rng, KVA_REGIONS) * NPTEPG :
-	    rnd(&CR->rng, KVA_REGIONS * NPTEPG - n);
+				   rnd(&CR->rng, KVA_REGIONS * NPTEPG - n);
 	unsigned mode = rnd(&CR->rng, 3), got = 0;
 	pmap_t kp = kernel_pmap(F->ps);
 	vm_page_t ma[NPTEPG];
@@ -1597,8 +1609,8 @@ cr_kmem_alloc(void)
 		CR->kused[s + i] = 1;
 		if (mode == 0) {
 			model_map(F->md, 0, va, ma[i]->pfn, RW, MODEL_WIRED);
-			(void)pmap_enter(kp, va, ma[i], RW, RW |
-			    PMAP_ENTER_WIRED);
+			(void)pmap_enter(kp, va, ma[i], RW,
+			    RW | PMAP_ENTER_WIRED);
 			QUIET(call("pmap_enter"));
 		}
 	}
@@ -1607,16 +1619,16 @@ cr_kmem_alloc(void)
 			vm_offset_t va = KVA_BASE + ptoa(s + i);
 
 			model_map(F->md, 0, va, ma[i]->pfn, RW, MODEL_WIRED);
-			(void)pmap_enter(kp, va, ma[i], RW, RW |
-			    PMAP_ENTER_WIRED);
+			(void)pmap_enter(kp, va, ma[i], RW,
+			    RW | PMAP_ENTER_WIRED);
 			QUIET(call("pmap_enter"));
 		}
 	if (mode == 2 && got != 0) {
 		for (unsigned i = 0; i < got; i++)
-			model_map(F->md, 0, KVA_BASE + ptoa(s + i),
-			    ma[i]->pfn, RW, MODEL_WIRED);
-		(void)pmap_enter_multi(kp, KVA_BASE + ptoa(s), ma, (int)got,
-		    RW, RW | PMAP_ENTER_WIRED);
+			model_map(F->md, 0, KVA_BASE + ptoa(s + i), ma[i]->pfn,
+			    RW, MODEL_WIRED);
+		(void)pmap_enter_multi(kp, KVA_BASE + ptoa(s), ma, (int)got, RW,
+		    RW | PMAP_ENTER_WIRED);
 		QUIET(call("pmap_enter_multi"));
 	}
 }
@@ -1635,8 +1647,8 @@ cr_kmem_free(void)
 	    KVA_BASE + ptoa(s + n)));
 	for (unsigned i = 0; i < n; i++) {
 		model_page_free(F->md, kframe(KVA_BASE + ptoa(s + i)));
-		vm_page_free(F->mc, &F->mc->pages[kframe(KVA_BASE +
-		    ptoa(s + i))]);
+		vm_page_free(F->mc,
+		    &F->mc->pages[kframe(KVA_BASE + ptoa(s + i))]);
 		CR->kused[s + i] = 0;
 	}
 }
@@ -1699,8 +1711,8 @@ cr_page_op(void)
 	default:
 		n = model_frame_maps(F->md, m->pfn, refs, 16);
 		for (unsigned i = 0; i < n && i < 16; i++) {
-			const struct model_map *mp = model_lookup(F->md,
-			    refs[i].as, refs[i].va);
+			const struct model_map *mp =
+			    model_lookup(F->md, refs[i].as, refs[i].va);
 
 			if (mp != NULL && (mp->flags & MODEL_MANAGED) != 0)
 				model_unmap(F->md, refs[i].as, refs[i].va);
@@ -1758,8 +1770,10 @@ cr_race(const struct pt_ref *ref)
 		return;
 	mp = model_lookup(F->md, (unsigned)as, ref->va);
 	set_m = (e & PG_RW) != 0 && mp != NULL && rnd(&CR->rng, 2) &&
-	    mp->pfn == (level == PT_LVL_PDE ? (uint32_t)atop(e & PG_PS_FRAME) +
-	    pmap_pte_index(ref->va) : (uint32_t)atop(e & PG_FRAME));
+	    mp->pfn ==
+		(level == PT_LVL_PDE ? (uint32_t)atop(e & PG_PS_FRAME) +
+			    pmap_pte_index(ref->va) :
+				       (uint32_t)atop(e & PG_FRAME));
 	CR->nraces++;
 	mach_hw_set_am(mc, root, ref->va, set_m);
 	if (set_m)
@@ -1842,8 +1856,10 @@ TEST(clean_run_fixed_core_never_fires)
 	CR = &cr;
 	/* Fixed seed; CLEAN_RUN_SEED picks another for exploration. */
 	cr.rng.s = (getenv("CLEAN_RUN_SEED") != NULL ?
-	    strtoull(getenv("CLEAN_RUN_SEED"), NULL, 0) : 11) *
-	    2654435761ULL + 1;
+			   strtoull(getenv("CLEAN_RUN_SEED"), NULL, 0) :
+			   11) *
+		2654435761ULL +
+	    1;
 	for (unsigned i = 0; i < sizeof(cr_ops) / sizeof(cr_ops[0]); i++)
 		total += cr_ops[i].weight;
 	op("spawn");
@@ -1852,7 +1868,8 @@ TEST(clean_run_fixed_core_never_fires)
 	QUIET(op_end());
 	if (getenv("CLEAN_RUN_BUGS") != NULL)
 		CHECK(bug_parse_list(getenv("CLEAN_RUN_BUGS"), &F->mc->bugs,
-		    NULL) == 0, "CLEAN_RUN_BUGS");
+			  NULL) == 0,
+		    "CLEAN_RUN_BUGS");
 	if (getenv("CLEAN_RUN_SWEEP") != NULL)
 		F->ctx->sweep_period =
 		    (unsigned)atoi(getenv("CLEAN_RUN_SWEEP"));
@@ -1887,64 +1904,60 @@ TEST(clean_run_fixed_core_never_fires)
 	F->hook = NULL;
 	QUIET(inv_check_full(F->ctx));
 	CHECK(cr.nraces > 0 && cr.nintrs > 0 && cr.nfails > 0,
-	    "faults: %u races, %u interrupts, %u failed allocations",
-	    cr.nraces, cr.nintrs, cr.nfails);
+	    "faults: %u races, %u interrupts, %u failed allocations", cr.nraces,
+	    cr.nintrs, cr.nfails);
 	CHECK(F->ps->cnt.promotions > 0 && F->ps->cnt.demotions > 0,
 	    "superpages: %llu promotions, %llu demotions",
 	    (unsigned long long)F->ps->cnt.promotions,
 	    (unsigned long long)F->ps->cnt.demotions);
 	printf("clean run: %llu promotions, %llu demotions, %u races, "
-	    "%u interrupts, %u failed allocations, %llu sweeps\n",
+	       "%u interrupts, %u failed allocations, %llu sweeps\n",
 	    (unsigned long long)F->ps->cnt.promotions,
 	    (unsigned long long)F->ps->cnt.demotions, cr.nraces, cr.nintrs,
 	    cr.nfails, (unsigned long long)F->ctx->cnt.sweeps);
 }
 
-TEST_MAIN(
-	TEST_ENTRY(seed000_fixed_is_quiet),
-	TEST_ENTRY(assert_fires_on_enter_over_superpage),
-	TEST_ENTRY(assert_disabled_reports_nothing),
-	TEST_ENTRY(illegal_promotion_over_kmem_litter),
-	TEST_ENTRY(illegal_promotion_without_promoted_bit),
-	TEST_ENTRY(illegal_promotion_sound_twin_promoted_region),
-	TEST_ENTRY(stale_pte_kmem_litter),
-	TEST_ENTRY(stale_pte_disabled_stays_silent),
-	TEST_ENTRY(wrong_address_space_apt_clobbered_at_interrupt),
-	TEST_ENTRY(wrong_address_space_sound_twin_intr_window),
-	TEST_ENTRY(wrong_address_space_kernel_half_differs),
-	TEST_ENTRY(wrong_address_space_sound_twin_kernel_half_rewritten),
-	TEST_ENTRY(wrong_address_space_leaf_of_another_pmap),
-	TEST_ENTRY(wrong_address_space_sound_twin_forked_leaf),
-	TEST_ENTRY(missing_wired_dropped_wired_mapping),
-	TEST_ENTRY(missing_wired_sound_twin_cache_drop),
-	TEST_ENTRY(wrong_translation_writable_read_only_mapping),
-	TEST_ENTRY(wrong_translation_executable_without_execute),
-	TEST_ENTRY(wrong_translation_sound_twin_fewer_rights),
-	TEST_ENTRY(wrong_translation_other_frame),
-	TEST_ENTRY(shared_writable_fork_without_write_protect),
-	TEST_ENTRY(shared_writable_sound_twin_fork),
-	TEST_ENTRY(pv_mismatch_entry_names_wrong_va),
-	TEST_ENTRY(pv_mismatch_lost_entry_found_by_sweep),
-	TEST_ENTRY(pv_mismatch_sound_twin),
-	TEST_ENTRY(ptp_count_user_page_table_overcounted),
-	TEST_ENTRY(ptp_count_kernel_page_table_not_fixed),
-	TEST_ENTRY(ptp_count_sound_twin),
-	TEST_ENTRY(pmap_stats_resident_off_by_one),
-	TEST_ENTRY(pmap_stats_wired_off_by_one),
-	TEST_ENTRY(pmap_stats_sound_twin_promote_demote),
-	TEST_ENTRY(freed_while_mapped_io_buffer),
-	TEST_ENTRY(freed_while_mapped_sound_twin_io_buffer),
-	TEST_ENTRY(lost_dirty_protect_nonatomic),
-	TEST_ENTRY(lost_dirty_sound_twin_protect_cas),
-	TEST_ENTRY(stale_tlb_promoted_invalidate_first_only),
-	TEST_ENTRY(stale_tlb_sound_twin_whole_range),
-	TEST_ENTRY(stale_tlb_lost_shootdown),
-	TEST_ENTRY(stale_tlb_sound_twin_late_invalidation),
-	TEST_ENTRY(reserv_count_popcnt_off),
-	TEST_ENTRY(reserv_count_sound_twin),
-	TEST_ENTRY(parse_list),
-	TEST_ENTRY(log_overflow_falls_back_to_sweep),
-	TEST_ENTRY(sweep_sees_unlogged_write),
-	TEST_ENTRY(report_renders_text_and_json),
-	TEST_ENTRY(ptdump_bit_names),
-	TEST_ENTRY(clean_run_fixed_core_never_fires))
+TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
+    TEST_ENTRY(assert_fires_on_enter_over_superpage),
+    TEST_ENTRY(assert_disabled_reports_nothing),
+    TEST_ENTRY(illegal_promotion_over_kmem_litter),
+    TEST_ENTRY(illegal_promotion_without_promoted_bit),
+    TEST_ENTRY(illegal_promotion_sound_twin_promoted_region),
+    TEST_ENTRY(stale_pte_kmem_litter),
+    TEST_ENTRY(stale_pte_disabled_stays_silent),
+    TEST_ENTRY(wrong_address_space_apt_clobbered_at_interrupt),
+    TEST_ENTRY(wrong_address_space_sound_twin_intr_window),
+    TEST_ENTRY(wrong_address_space_kernel_half_differs),
+    TEST_ENTRY(wrong_address_space_sound_twin_kernel_half_rewritten),
+    TEST_ENTRY(wrong_address_space_leaf_of_another_pmap),
+    TEST_ENTRY(wrong_address_space_sound_twin_forked_leaf),
+    TEST_ENTRY(missing_wired_dropped_wired_mapping),
+    TEST_ENTRY(missing_wired_sound_twin_cache_drop),
+    TEST_ENTRY(wrong_translation_writable_read_only_mapping),
+    TEST_ENTRY(wrong_translation_executable_without_execute),
+    TEST_ENTRY(wrong_translation_sound_twin_fewer_rights),
+    TEST_ENTRY(wrong_translation_other_frame),
+    TEST_ENTRY(shared_writable_fork_without_write_protect),
+    TEST_ENTRY(shared_writable_sound_twin_fork),
+    TEST_ENTRY(pv_mismatch_entry_names_wrong_va),
+    TEST_ENTRY(pv_mismatch_lost_entry_found_by_sweep),
+    TEST_ENTRY(pv_mismatch_sound_twin),
+    TEST_ENTRY(ptp_count_user_page_table_overcounted),
+    TEST_ENTRY(ptp_count_kernel_page_table_not_fixed),
+    TEST_ENTRY(ptp_count_sound_twin),
+    TEST_ENTRY(pmap_stats_resident_off_by_one),
+    TEST_ENTRY(pmap_stats_wired_off_by_one),
+    TEST_ENTRY(pmap_stats_sound_twin_promote_demote),
+    TEST_ENTRY(freed_while_mapped_io_buffer),
+    TEST_ENTRY(freed_while_mapped_sound_twin_io_buffer),
+    TEST_ENTRY(lost_dirty_protect_nonatomic),
+    TEST_ENTRY(lost_dirty_sound_twin_protect_cas),
+    TEST_ENTRY(stale_tlb_promoted_invalidate_first_only),
+    TEST_ENTRY(stale_tlb_sound_twin_whole_range),
+    TEST_ENTRY(stale_tlb_lost_shootdown),
+    TEST_ENTRY(stale_tlb_sound_twin_late_invalidation),
+    TEST_ENTRY(reserv_count_popcnt_off), TEST_ENTRY(reserv_count_sound_twin),
+    TEST_ENTRY(parse_list), TEST_ENTRY(log_overflow_falls_back_to_sweep),
+    TEST_ENTRY(sweep_sees_unlogged_write),
+    TEST_ENTRY(report_renders_text_and_json), TEST_ENTRY(ptdump_bit_names),
+    TEST_ENTRY(clean_run_fixed_core_never_fires))

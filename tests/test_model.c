@@ -63,17 +63,19 @@ TEST(map_lookup_replace_unmap)
 	    "create twice");
 	CHECK(model_map(md, 1, USER_BASE, 10, VM_PROT_WRITE, 0) == -1,
 	    "prot without read");
-	CHECK(model_map(md, 1, USER_BASE + 1, 10, RW, MODEL_WIRED |
-	    MODEL_MANAGED) == 0, "map");
+	CHECK(model_map(md, 1, USER_BASE + 1, 10, RW,
+		  MODEL_WIRED | MODEL_MANAGED) == 0,
+	    "map");
 	mp = model_lookup(md, 1, USER_BASE);
 	CHECK(mp != NULL && mp->pfn == 10 && mp->prot == RW &&
-	    mp->flags == (MODEL_WIRED | MODEL_MANAGED), "lookup");
+		mp->flags == (MODEL_WIRED | MODEL_MANAGED),
+	    "lookup");
 	CHECK(model_as_count(md, 1) == 1 && model_as_wired(md, 1) == 1,
 	    "counts");
-	CHECK(model_map(md, 1, USER_BASE, 11, VM_PROT_READ, 0) == 0,
-	    "replace");
-	CHECK(model_frame(md, 10)->nmaps == 0 && model_frame(md, 11)->nmaps ==
-	    1, "frame lists follow the replacement");
+	CHECK(model_map(md, 1, USER_BASE, 11, VM_PROT_READ, 0) == 0, "replace");
+	CHECK(model_frame(md, 10)->nmaps == 0 &&
+		model_frame(md, 11)->nmaps == 1,
+	    "frame lists follow the replacement");
 	CHECK(model_as_count(md, 1) == 1 && model_as_wired(md, 1) == 0,
 	    "counts after replace");
 	CHECK(model_unmap(md, 1, USER_BASE) == 0, "unmap");
@@ -89,8 +91,7 @@ TEST(protect_reduces_and_none_unmaps)
 	for (unsigned i = 0; i < 4; i++)
 		model_map(md, 2, USER_BASE + ptoa(i), 20 + i, VM_PROT_ALL, 0);
 	/* Partial pages at both ends: only whole pages inside count. */
-	model_protect(md, 2, USER_BASE + 1, USER_BASE + ptoa(3),
-	    VM_PROT_READ);
+	model_protect(md, 2, USER_BASE + 1, USER_BASE + ptoa(3), VM_PROT_READ);
 	CHECK(model_lookup(md, 2, USER_BASE)->prot == VM_PROT_ALL, "page 0");
 	CHECK(model_lookup(md, 2, USER_BASE + ptoa(1))->prot == VM_PROT_READ,
 	    "page 1");
@@ -100,7 +101,8 @@ TEST(protect_reduces_and_none_unmaps)
 	    "page 3");
 	model_protect(md, 2, USER_BASE, USER_BASE + ptoa(2), VM_PROT_NONE);
 	CHECK(model_lookup(md, 2, USER_BASE) == NULL &&
-	    model_lookup(md, 2, USER_BASE + ptoa(1)) == NULL, "none unmaps");
+		model_lookup(md, 2, USER_BASE + ptoa(1)) == NULL,
+	    "none unmaps");
 	model_unmap_range(md, 2, 0, UINT64_MAX);
 	CHECK(model_as_count(md, 2) == 0, "range unmap");
 }
@@ -113,11 +115,14 @@ TEST(wire_and_unwire)
 	CHECK(model_wire(md, 1, USER_BASE, true) == -1, "nothing to wire");
 	model_map(md, 1, USER_BASE, 5, RW, MODEL_MANAGED);
 	CHECK(model_wire(md, 1, USER_BASE, true) == 0 &&
-	    model_as_wired(md, 1) == 1, "wired");
+		model_as_wired(md, 1) == 1,
+	    "wired");
 	CHECK(model_wire(md, 1, USER_BASE, true) == 0 &&
-	    model_as_wired(md, 1) == 1, "idempotent");
+		model_as_wired(md, 1) == 1,
+	    "idempotent");
 	CHECK(model_wire(md, 1, USER_BASE, false) == 0 &&
-	    model_as_wired(md, 1) == 0, "unwired");
+		model_as_wired(md, 1) == 0,
+	    "unwired");
 }
 
 TEST(fork_copy_marks_both_private)
@@ -133,8 +138,8 @@ TEST(fork_copy_marks_both_private)
 	model_copy(md, 2, 1, USER_BASE, USER_BASE + NBPDR);
 	mp = model_lookup(md, 2, USER_BASE);
 	CHECK(mp != NULL && mp->pfn == 30 && mp->prot == RW &&
-	    mp->flags == (MODEL_MANAGED | MODEL_PRIVATE), "child: %#x",
-	    mp != NULL ? mp->flags : 0);
+		mp->flags == (MODEL_MANAGED | MODEL_PRIVATE),
+	    "child: %#x", mp != NULL ? mp->flags : 0);
 	CHECK((model_lookup(md, 1, USER_BASE)->flags & MODEL_PRIVATE) != 0,
 	    "parent private too");
 	CHECK(model_lookup(md, 2, USER_BASE + PAGE_SIZE) == NULL,
@@ -142,8 +147,9 @@ TEST(fork_copy_marks_both_private)
 	CHECK(model_frame_maps(md, 30, refs, 4) == 2, "frame 30 twice");
 	model_unmap_frame(md, 30);
 	CHECK(model_frame(md, 30)->nmaps == 0 &&
-	    model_lookup(md, 1, USER_BASE) == NULL &&
-	    model_lookup(md, 2, USER_BASE) == NULL, "remove_all intent");
+		model_lookup(md, 1, USER_BASE) == NULL &&
+		model_lookup(md, 2, USER_BASE) == NULL,
+	    "remove_all intent");
 }
 
 TEST(frames_and_journals)
@@ -155,8 +161,9 @@ TEST(frames_and_journals)
 	model_page_alloc(md, 7);
 	model_map(md, 1, USER_BASE, 7, RW, MODEL_MANAGED);
 	model_map(md, 1, USER_BASE, 7, VM_PROT_READ, MODEL_MANAGED);
-	CHECK(model_pending_slots(md, &list) == 1 && list[0] ==
-	    1 * MODEL_SLOTS_MAX + 0, "one slot, listed once");
+	CHECK(model_pending_slots(md, &list) == 1 &&
+		list[0] == 1 * MODEL_SLOTS_MAX + 0,
+	    "one slot, listed once");
 	CHECK(model_pending_frames(md, &list) == 1 && list[0] == 7,
 	    "one frame");
 	model_pending_clear(md);
@@ -184,18 +191,16 @@ TEST(reset_forgets_only_what_was_used)
 	CHECK(!model_as_exists(md, 3) && model_as_exists(md, 0),
 	    "only the kernel space survives");
 	CHECK(model_lookup(md, 0, KVA_BASE) == NULL, "kernel emptied");
-	CHECK(model_frame(md, 99)->nmaps == 0 && model_frame(md, 99)->first ==
-	    -1, "frame list emptied");
+	CHECK(model_frame(md, 99)->nmaps == 0 &&
+		model_frame(md, 99)->first == -1,
+	    "frame list emptied");
 	CHECK(model_used_frames(md, &list) == 0, "journal emptied");
 	model_as_create(md, 3);
 	CHECK(model_lookup(md, 3, USER_BASE + ptoa(9)) == NULL, "slot empty");
 }
 
-TEST_MAIN(
-	TEST_ENTRY(slots_cover_the_universe_and_nothing_else),
-	TEST_ENTRY(map_lookup_replace_unmap),
-	TEST_ENTRY(protect_reduces_and_none_unmaps),
-	TEST_ENTRY(wire_and_unwire),
-	TEST_ENTRY(fork_copy_marks_both_private),
-	TEST_ENTRY(frames_and_journals),
-	TEST_ENTRY(reset_forgets_only_what_was_used))
+TEST_MAIN(TEST_ENTRY(slots_cover_the_universe_and_nothing_else),
+    TEST_ENTRY(map_lookup_replace_unmap),
+    TEST_ENTRY(protect_reduces_and_none_unmaps), TEST_ENTRY(wire_and_unwire),
+    TEST_ENTRY(fork_copy_marks_both_private), TEST_ENTRY(frames_and_journals),
+    TEST_ENTRY(reset_forgets_only_what_was_used))

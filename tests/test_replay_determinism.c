@@ -58,8 +58,7 @@ name_cmp(const void *a, const void *b)
 
 /* The sorted names in dir that end in suffix ("" for any regular name). */
 static unsigned
-list_dir(const char *dir, const char *suffix, char names[][300],
-    unsigned max)
+list_dir(const char *dir, const char *suffix, char names[][300], unsigned max)
 {
 	struct dirent *d;
 	DIR *dp = opendir(dir);
@@ -89,8 +88,7 @@ load_trace(struct rtrace *t, const char *path)
 	char err[256];
 
 	snprintf(t->path, sizeof(t->path), "%s", path);
-	CHECK(trace_parse_file(t->path, &t->prog, &meta, err, sizeof(err)) ==
-		0,
+	CHECK(trace_parse_file(t->path, &t->prog, &meta, err, sizeof(err)) == 0,
 	    "%s", err);
 	memset(&t->opt, 0, sizeof(t->opt));
 	t->opt.level = EXEC_CHECK_OP;
@@ -116,8 +114,7 @@ load_input(struct rtrace *t, const char *path, const char *bugs)
 	op_decode(buf, n, &t->prog);
 	memset(&t->opt, 0, sizeof(t->opt));
 	t->opt.level = EXEC_CHECK_OP;
-	CHECK(bug_parse_list(bugs, &t->opt.bugs, &bad) == 0, "bugs '%s'",
-	    bugs);
+	CHECK(bug_parse_list(bugs, &t->opt.bugs, &bad) == 0, "bugs '%s'", bugs);
 }
 
 /* Load every trace of REGRESS_DIR and every corpus input once. */
@@ -137,8 +134,10 @@ load_traces(void)
 	ncorpus = list_dir(CORPUS_DIR, "", names, TRACES_MAX);
 	CHECK(ncorpus >= 1, "no inputs in %s", CORPUS_DIR);
 	for (unsigned i = 0; i < ncorpus; i++)
-		for (unsigned b = 0; b < sizeof(corpus_bugs) /
-		     sizeof(corpus_bugs[0]) && ntraces < TRACES_MAX; b++)
+		for (unsigned b = 0;
+		     b < sizeof(corpus_bugs) / sizeof(corpus_bugs[0]) &&
+		     ntraces < TRACES_MAX;
+		     b++)
 			load_input(&traces[ntraces++], names[i],
 			    corpus_bugs[b]);
 	loaded = 1;
@@ -168,8 +167,8 @@ check_same(const struct rtrace *t, const struct outcome *a,
 {
 	CHECK(a->finding == b->finding && strcmp(a->title, b->title) == 0,
 	    "%s%s%s %s: '%s' then '%s'", t->path, t->bugs ? " bugs " : "",
-	    t->bugs ? t->bugs : "", how,
-	    a->finding ? a->title : "clean", b->finding ? b->title : "clean");
+	    t->bugs ? t->bugs : "", how, a->finding ? a->title : "clean",
+	    b->finding ? b->title : "clean");
 	CHECK(a->hash == b->hash, "%s %s: hash 0x%016llx then 0x%016llx",
 	    t->path, how, (unsigned long long)a->hash,
 	    (unsigned long long)b->hash);

@@ -36,31 +36,33 @@ void test_fail_cond(const char *file, int line, const char *cond,
     __attribute__((format(printf, 4, 5), noreturn))
 #endif
     ;
-int test_main(const struct test_case *tests, unsigned n, int argc,
-    char **argv);
+int test_main(const struct test_case *tests, unsigned n, int argc, char **argv);
 
 #define TEST(name) static void test_##name(void)
+/* clang-format would split this initializer over four lines. */
+// clang-format off
 #define TEST_ENTRY(name) { #name, test_##name }
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond))                                                 \
-			test_fail_cond(__FILE__, __LINE__, #cond,            \
-			    " " __VA_ARGS__);                                \
+// clang-format on
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			test_fail_cond(__FILE__, __LINE__, #cond,              \
+			    " " __VA_ARGS__);                                  \
 	} while (0)
-#define CHECK_EQ_U64(a, b)                                                   \
-	do {                                                                 \
-		unsigned long long a_ = (unsigned long long)(a);             \
-		unsigned long long b_ = (unsigned long long)(b);             \
-		if (a_ != b_)                                                \
-			test_fail(__FILE__, __LINE__,                        \
-			    "%s == %s: 0x%llx != 0x%llx", #a, #b, a_, b_);   \
+#define CHECK_EQ_U64(a, b)                                                     \
+	do {                                                                   \
+		unsigned long long a_ = (unsigned long long)(a);               \
+		unsigned long long b_ = (unsigned long long)(b);               \
+		if (a_ != b_)                                                  \
+			test_fail(__FILE__, __LINE__,                          \
+			    "%s == %s: 0x%llx != 0x%llx", #a, #b, a_, b_);     \
 	} while (0)
-#define TEST_MAIN(...)                                                       \
-	int main(int argc, char **argv)                                      \
-	{                                                                    \
-		static const struct test_case tests_[] = { __VA_ARGS__ };    \
-		return test_main(tests_,                                     \
-		    sizeof(tests_) / sizeof(tests_[0]), argc, argv);         \
+#define TEST_MAIN(...)                                                         \
+	int main(int argc, char **argv)                                        \
+	{                                                                      \
+		static const struct test_case tests_[] = { __VA_ARGS__ };      \
+		return test_main(tests_, sizeof(tests_) / sizeof(tests_[0]),   \
+		    argc, argv);                                               \
 	}
 
 #endif /* PMAPFUZZ_TESTLIB_H */

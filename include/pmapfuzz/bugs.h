@@ -17,51 +17,51 @@ enum bug_kind { BUG_KIND_BUG = 1, BUG_KIND_WORKAROUND };
 
 /* X(id, number, name, kind, invariant expected to catch it, mechanism,
  * source).  Append only. */
-#define BUG_TABLE(X)                                                          \
-	X(BUG_KMEM_LITTER, 0, "kmem-litter", BUG_KIND_BUG, "stale-pte",       \
+#define BUG_TABLE(X)                                                           \
+	X(BUG_KMEM_LITTER, 0, "kmem-litter", BUG_KIND_BUG, "stale-pte",        \
 	    "kernel unmap leaves PTEs in place; pmap_enter asserts on a "      \
 	    "2 MiB PDE (8.0)",                                                 \
 	    "freebsd-stable, Oct 2010 (seed 000)")                             \
-	X(BUG_APT_INTR_CLOBBER, 1, "apt-intr-clobber", BUG_KIND_BUG,          \
+	X(BUG_APT_INTR_CLOBBER, 1, "apt-intr-clobber", BUG_KIND_BUG,           \
 	    "wrong-address-space",                                             \
 	    "I/O start only write-protects, and interrupt-time PV walks "      \
 	    "re-point the one shared window",                                  \
 	    "FreeBSD 2.x, 7c818168d5 (seed 002)")                              \
-	X(BUG_WA_ZERO_ON_UNMAP, 2, "wa-zero-on-unmap", BUG_KIND_WORKAROUND,   \
+	X(BUG_WA_ZERO_ON_UNMAP, 2, "wa-zero-on-unmap", BUG_KIND_WORKAROUND,    \
 	    "-", "kmem-litter workaround (b): clear kernel PTEs on unmap",     \
 	    "seed 000")                                                        \
-	X(BUG_WA_ALREADY_MAPPED, 3, "wa-already-mapped", BUG_KIND_WORKAROUND, \
+	X(BUG_WA_ALREADY_MAPPED, 3, "wa-already-mapped", BUG_KIND_WORKAROUND,  \
 	    "-",                                                               \
 	    "kmem-litter workaround (a): pmap_enter leaves a correct "         \
 	    "mapping alone",                                                   \
 	    "seed 000")                                                        \
-	X(BUG_WA_ENTER_MULTI, 4, "wa-enter-multi", BUG_KIND_WORKAROUND, "-",  \
+	X(BUG_WA_ENTER_MULTI, 4, "wa-enter-multi", BUG_KIND_WORKAROUND, "-",   \
 	    "kmem-litter workaround (c): kmem_alloc enters all pages, then "   \
 	    "promotes once",                                                   \
 	    "seed 000")                                                        \
-	X(BUG_WA_NO_SUPERPAGES, 5, "wa-no-superpages", BUG_KIND_WORKAROUND,   \
+	X(BUG_WA_NO_SUPERPAGES, 5, "wa-no-superpages", BUG_KIND_WORKAROUND,    \
 	    "-", "kmem-litter workaround (d): vm.pmap.pg_ps_enabled=0",        \
 	    "seed 000")                                                        \
-	X(BUG_WA_BUSY_REMOVE_ALL, 6, "wa-busy-remove-all",                    \
+	X(BUG_WA_BUSY_REMOVE_ALL, 6, "wa-busy-remove-all",                     \
 	    BUG_KIND_WORKAROUND, "-",                                          \
 	    "apt-intr-clobber fix: pages busy and all mappings removed at "    \
 	    "I/O start",                                                       \
 	    "seed 002")                                                        \
-	X(BUG_PROMOTED_INVL_FIRST, 7, "promoted-invl-first",                  \
-	    BUG_KIND_BUG, "stale-tlb",                                         \
+	X(BUG_PROMOTED_INVL_FIRST, 7, "promoted-invl-first", BUG_KIND_BUG,     \
+	    "stale-tlb",                                                       \
 	    "removing a promoted superpage invalidates only its first 4 KiB",  \
 	    "FreeBSD r312954, r314310")                                        \
-	X(BUG_PROTECT_NONATOMIC, 8, "protect-nonatomic", BUG_KIND_BUG,        \
+	X(BUG_PROTECT_NONATOMIC, 8, "protect-nonatomic", BUG_KIND_BUG,         \
 	    "lost-dirty",                                                      \
 	    "pmap_protect stores the write-protected PTE without "             \
 	    "compare-and-set; a racing PG_M is lost",                          \
 	    "FreeBSD PR 61852")                                                \
-	X(BUG_DEMOTE_UNCOUNTED, 9, "demote-uncounted", BUG_KIND_BUG,          \
+	X(BUG_DEMOTE_UNCOUNTED, 9, "demote-uncounted", BUG_KIND_BUG,           \
 	    "pmap-stats",                                                      \
 	    "a user demotion that allocates a ptp does not count it in "       \
 	    "resident_count",                                                  \
 	    "FreeBSD 78d3e2f")                                                 \
-	X(BUG_LOST_IPI, 10, "lost-ipi", BUG_KIND_BUG, "stale-tlb",            \
+	X(BUG_LOST_IPI, 10, "lost-ipi", BUG_KIND_BUG, "stale-tlb",             \
 	    "a shootdown IPI is lost, remote CPUs keep stale entries (the "    \
 	    "drop-shootdown fault arm acts only with this on)",                \
 	    "FreeBSD EN-22:04.pcid (reordered IPI and local flush)")
@@ -70,7 +70,7 @@ enum bug_id {
 #define BUG_ENUM(id, num, name, kind, inv, mech, src) id = num,
 	BUG_TABLE(BUG_ENUM)
 #undef BUG_ENUM
-	BUG_COUNT
+	    BUG_COUNT
 };
 
 struct bug_info {

@@ -15,18 +15,18 @@
 
 /* What kind of interleaving a site offers; arms count hits per kind. */
 enum fi_kind {
-	FI_KIND_ALLOC = 1,	/* a page allocation: the hook may fail it */
-	FI_KIND_WINDOW,		/* the alternate window was just pointed */
-	FI_KIND_RMW,		/* between a PTE read and its write-back */
-	FI_KIND_STORE,		/* just before or after a PTE store */
-	FI_KIND_SHOOTDOWN,	/* before a TLB shootdown: the hook may drop it */
-	FI_KIND_POINT,		/* any other interrupt point */
-	FI_KIND_DELIVER,	/* a critical section ended: a pending
-				   interrupt may run now (not counted) */
+	FI_KIND_ALLOC = 1, /* a page allocation: the hook may fail it */
+	FI_KIND_WINDOW,	   /* the alternate window was just pointed */
+	FI_KIND_RMW,	   /* between a PTE read and its write-back */
+	FI_KIND_STORE,	   /* just before or after a PTE store */
+	FI_KIND_SHOOTDOWN, /* before a TLB shootdown: the hook may drop it */
+	FI_KIND_POINT,	   /* any other interrupt point */
+	FI_KIND_DELIVER,   /* a critical section ended: a pending
+			      interrupt may run now (not counted) */
 };
 
 /* X(name, number, kind, doc).  Append only; never renumber. */
-#define FI_SITE_TABLE(X)                                                      \
+#define FI_SITE_TABLE(X)                                                       \
 	X(FI_ALLOC_PAGE, 1, FI_KIND_ALLOC, "vm_page_alloc of an object page")  \
 	X(FI_ALLOC_PTP, 2, FI_KIND_ALLOC, "allocation of a page-table page")   \
 	X(FI_WINDOW_POINTED, 3, FI_KIND_WINDOW,                                \
@@ -51,7 +51,7 @@ enum fi_kind {
 	X(FI_PV_WALK, 14, FI_KIND_POINT,                                       \
 	    "a PV-list walk is between two entries")                           \
 	X(FI_ALLOC_PV, 15, FI_KIND_ALLOC, "allocation of a PV entry")          \
-	X(FI_COPY_PTE, 16, FI_KIND_POINT, "pmap_copy between two PTEs")      \
+	X(FI_COPY_PTE, 16, FI_KIND_POINT, "pmap_copy between two PTEs")        \
 	X(FI_INTR_DELIVER, 17, FI_KIND_DELIVER,                                \
 	    "the outermost critical section ended (pending interrupt runs)")
 
@@ -60,7 +60,7 @@ enum fi_site {
 #define FI_ENUM(name, num, kind, doc) name = num,
 	FI_SITE_TABLE(FI_ENUM)
 #undef FI_ENUM
-	FI_SITE_MAX
+	    FI_SITE_MAX
 };
 
 struct machine;

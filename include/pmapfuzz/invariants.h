@@ -109,16 +109,16 @@ struct inv_entry {
 
 struct inv_finding {
 	enum inv_id inv;
-	char title[224];    /* "<id> in <function> (<op>)[: <assert fmt>]" */
-	char func[48];	    /* pmap function */
-	char op[48];	    /* operation name */
+	char title[224]; /* "<id> in <function> (<op>)[: <assert fmt>]" */
+	char func[48];	 /* pmap function */
+	char op[48];	 /* operation name */
 	unsigned op_index;
-	int cpu;	    /* CPU of the call, or the CPU of a TLB entry */
-	int pmap;	    /* pmap id, INV_NONE_PMAP if none */
-	uint32_t root;	    /* that pmap's PML4 (for the picture), 0 if none */
+	int cpu;       /* CPU of the call, or the CPU of a TLB entry */
+	int pmap;      /* pmap id, INV_NONE_PMAP if none */
+	uint32_t root; /* that pmap's PML4 (for the picture), 0 if none */
 	int has_va;
 	uint64_t va;
-	uint32_t pfn;	    /* frame concerned, UINT32_MAX if none */
+	uint32_t pfn; /* frame concerned, UINT32_MAX if none */
 	unsigned nentries;
 	struct inv_entry entries[INV_ENTRIES_MAX];
 	char expected[128]; /* what the model (or the contract) says */
@@ -142,8 +142,8 @@ struct inv_ctx {
 	struct machine *mc;
 	struct pmap_sys *ps;
 	struct model *md;
-	uint32_t enabled;      /* mask of (1u << enum inv_id); INV_ALL */
-	unsigned op_index;     /* set by inv_set_op */
+	uint32_t enabled;  /* mask of (1u << enum inv_id); INV_ALL */
+	unsigned op_index; /* set by inv_set_op */
 	char op_name[48];
 	char func[48];	       /* function of the current/last call check */
 	unsigned sweep_period; /* 0: sweep only when needed */
@@ -187,7 +187,7 @@ int inv_check_full(struct inv_ctx *ctx);
  * title "assert in <func> (<op>): <fmt>", msg in the detail.  Returns 1
  * with ctx->finding filled, or 0 when the assert invariant is disabled.
  */
-int inv_finding_assert(struct inv_ctx *ctx, const char *func,
-    const char *fmt, const char *msg);
+int inv_finding_assert(struct inv_ctx *ctx, const char *func, const char *fmt,
+    const char *msg);
 
 #endif /* PMAPFUZZ_INVARIANTS_H */

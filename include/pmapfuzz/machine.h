@@ -35,13 +35,13 @@
 
 /* vm_page flags (m unless noted). */
 #define VPF_ALLOCATED 0x0001
-#define VPF_PTP 0x0002	     /* holds a page table (has a table slot) */
-#define VPF_BUSY 0x0004	     /* (h) exclusive-busied, e.g. under I/O */
-#define VPF_DIRTY 0x0008     /* (p,h) vm_page dirty field */
-#define VPF_UNMANAGED 0x0010 /* no PV entries for its mappings (kmem) */
-#define VPF_PTP_VALID 0x0020 /* (p) saved ptp still holds valid PTEs */
-#define VPF_IO 0x0040	     /* (h) under I/O */
-#define VPF_WRITEABLE 0x0080 /* (p) PGA_WRITEABLE: may have a RW mapping */
+#define VPF_PTP 0x0002	      /* holds a page table (has a table slot) */
+#define VPF_BUSY 0x0004	      /* (h) exclusive-busied, e.g. under I/O */
+#define VPF_DIRTY 0x0008      /* (p,h) vm_page dirty field */
+#define VPF_UNMANAGED 0x0010  /* no PV entries for its mappings (kmem) */
+#define VPF_PTP_VALID 0x0020  /* (p) saved ptp still holds valid PTEs */
+#define VPF_IO 0x0040	      /* (h) under I/O */
+#define VPF_WRITEABLE 0x0080  /* (p) PGA_WRITEABLE: may have a RW mapping */
 #define VPF_KERNEL_PTP 0x0100 /* preallocated kernel page-table page */
 
 /*
@@ -49,12 +49,12 @@
  * the life of the machine; code that needs a stable name uses pfn.
  */
 struct vm_page {
-	uint32_t pfn;	   /* (m) frame number; never changes */
-	uint32_t object;   /* (m) owner object id, OBJ_NONE if none */
-	uint64_t pindex;   /* (m) page index within the object */
-	uint32_t table;	   /* (m) table slot if VPF_PTP, else 0 */
-	uint16_t flags;	   /* VPF_* */
-	uint16_t ref_count; /* (p) ptp: valid entries (user) or 512 (kernel) */
+	uint32_t pfn;	     /* (m) frame number; never changes */
+	uint32_t object;     /* (m) owner object id, OBJ_NONE if none */
+	uint64_t pindex;     /* (m) page index within the object */
+	uint32_t table;	     /* (m) table slot if VPF_PTP, else 0 */
+	uint16_t flags;	     /* VPF_* */
+	uint16_t ref_count;  /* (p) ptp: valid entries (user) or 512 (kernel) */
 	uint16_t wire_count; /* (h) data page wirings */
 	uint16_t pad;
 	uint32_t pv_head;   /* (p) 4 KiB PV list: index into pv pool, 0 = end */
@@ -70,10 +70,10 @@ typedef struct vm_page *vm_page_t;
  * gets the same frame.
  */
 struct reserv {
-	uint32_t object;   /* (m) OBJ_NONE when the chunk is not reserved */
-	uint64_t pindex;   /* (m) first pindex covered (multiple of 512) */
-	uint16_t popcnt;   /* (m) allocated frames */
-	uint8_t pinned;	   /* (m) never released (kmem) */
+	uint32_t object; /* (m) OBJ_NONE when the chunk is not reserved */
+	uint64_t pindex; /* (m) first pindex covered (multiple of 512) */
+	uint16_t popcnt; /* (m) allocated frames */
+	uint8_t pinned;	 /* (m) never released (kmem) */
 	uint8_t pad;
 	uint64_t popmap[RESERV_FRAMES / 64]; /* (m) bit i: frame i allocated */
 };
@@ -81,19 +81,19 @@ struct reserv {
 /* One cached translation.  Non-global entries belong to the address space
  * whose root was in cr3 when they were filled. */
 struct tlb_entry {
-	uint64_t va;	/* aligned to the entry's size */
-	uint32_t pfn;	/* first frame */
-	uint32_t root;	/* cr3 at fill time (pfn of the PML4) */
+	uint64_t va;   /* aligned to the entry's size */
+	uint32_t pfn;  /* first frame */
+	uint32_t root; /* cr3 at fill time (pfn of the PML4) */
 	uint8_t valid;
-	uint8_t big;	/* 1: 2 MiB entry */
+	uint8_t big; /* 1: 2 MiB entry */
 	uint8_t rw, user, nx, dirty, global;
 	uint8_t pad;
 };
 
 struct cpu {
-	uint32_t cr3;	     /* (m) root of the active address space; 0 none */
-	int16_t pmap_id;     /* (p) id of the active pmap, -1 none */
-	uint8_t intr_level;  /* (h) interrupt nesting depth */
+	uint32_t cr3;	    /* (m) root of the active address space; 0 none */
+	int16_t pmap_id;    /* (p) id of the active pmap, -1 none */
+	uint8_t intr_level; /* (h) interrupt nesting depth */
 	uint8_t pad;
 	struct tlb_entry tlb4k[TLB_4K_ENTRIES];
 	struct tlb_entry tlb2m[TLB_2M_ENTRIES];
@@ -122,45 +122,45 @@ struct apt_window {
  * generation when the ref was made.
  */
 struct pt_ref {
-	uint32_t pfn;	/* direct: the table frame */
-	uint16_t idx;	/* direct: entry index */
-	uint8_t win;	/* WIN_NONE for direct refs */
-	uint8_t level;	/* PT_LVL_* of the entry */
-	uint32_t gen;	/* window refs: generation at creation */
-	uint32_t root;	/* the address space meant: direct refs, set by the
-			   caller; window refs, the window's root at creation */
-	uint64_t va;	/* the VA whose entry is meant (any VA inside the
-			   range an upper-level entry covers) */
+	uint32_t pfn;  /* direct: the table frame */
+	uint16_t idx;  /* direct: entry index */
+	uint8_t win;   /* WIN_NONE for direct refs */
+	uint8_t level; /* PT_LVL_* of the entry */
+	uint32_t gen;  /* window refs: generation at creation */
+	uint32_t root; /* the address space meant: direct refs, set by the
+			  caller; window refs, the window's root at creation */
+	uint64_t va;   /* the VA whose entry is meant (any VA inside the
+			  range an upper-level entry covers) */
 };
 typedef struct pt_ref pt_ref_t;
 
 /* The per-call change log that the incremental checker reads. */
 enum mach_ev_kind {
-	EV_PTE_WRITE = 1, /* a page-table entry changed */
-	EV_PTE_LOST,	  /* a window access could not resolve: write lost */
-	EV_TLB_FILL,	  /* cpu filled a TLB entry for va */
-	EV_TLB_INVAL,	  /* invalidation of [va, va2) on cpu */
-	EV_PAGE_ALLOC,	  /* frame pfn allocated */
-	EV_PAGE_FREE,	  /* frame pfn freed */
-	EV_WIN_POINT,	  /* window win pointed at root */
+	EV_PTE_WRITE = 1,  /* a page-table entry changed */
+	EV_PTE_LOST,	   /* a window access could not resolve: write lost */
+	EV_TLB_FILL,	   /* cpu filled a TLB entry for va */
+	EV_TLB_INVAL,	   /* invalidation of [va, va2) on cpu */
+	EV_PAGE_ALLOC,	   /* frame pfn allocated */
+	EV_PAGE_FREE,	   /* frame pfn freed */
+	EV_WIN_POINT,	   /* window win pointed at root */
 	EV_WIN_STALE_READ, /* a window ref was read after the window was
 			      re-pointed (gen_ref != gen_now) */
 };
 
 struct mach_event {
-	uint8_t kind;	 /* enum mach_ev_kind */
-	uint8_t win;	 /* window used, WIN_NONE if direct */
-	uint8_t level;	 /* entry level for PTE events */
+	uint8_t kind;  /* enum mach_ev_kind */
+	uint8_t win;   /* window used, WIN_NONE if direct */
+	uint8_t level; /* entry level for PTE events */
 	uint8_t cpu;
-	uint16_t idx;	 /* entry index */
-	uint16_t flags;	 /* MACH_EVF_* */
-	uint32_t pfn;	 /* table frame written, or page allocated/freed */
-	uint32_t root;	 /* PTE events: window refs, the root the access
-			    resolved through; direct refs, the ref's root */
-	uint32_t gen_ref; /* window events: generation recorded in the ref */
-	uint32_t gen_now; /* window events: generation at the access */
-	uint64_t va;	 /* the VA concerned (the ref's va, or TLB va) */
-	uint64_t va2;	 /* TLB_INVAL: end of range */
+	uint16_t idx;	   /* entry index */
+	uint16_t flags;	   /* MACH_EVF_* */
+	uint32_t pfn;	   /* table frame written, or page allocated/freed */
+	uint32_t root;	   /* PTE events: window refs, the root the access
+			      resolved through; direct refs, the ref's root */
+	uint32_t gen_ref;  /* window events: generation recorded in the ref */
+	uint32_t gen_now;  /* window events: generation at the access */
+	uint64_t va;	   /* the VA concerned (the ref's va, or TLB va) */
+	uint64_t va2;	   /* TLB_INVAL: end of range */
 	uint64_t old, new; /* PTE events: entry before and after */
 };
 
@@ -180,7 +180,7 @@ typedef void (*mach_assert_hook_t)(struct machine *mc, const char *func,
 
 struct machine {
 	struct mach_config cfg;
-	uint64_t bugs; /* (h) bit b set: bug/workaround switch b is on */
+	uint64_t bugs;	   /* (h) bit b set: bug/workaround switch b is on */
 	fi_hook_t fi_hook; /* (h) NULL: every site is a no-op */
 	void *fi_arg;	   /* (h) the hook's state */
 	mach_assert_hook_t assert_hook; /* (h) NULL: print and abort() */
@@ -252,8 +252,8 @@ mach_table(const struct machine *mc, uint32_t pfn)
 }
 
 /* Allocation flags. */
-#define VM_ALLOC_PTP 0x1    /* give the frame a zeroed table slot */
-#define VM_ALLOC_WIRED 0x2  /* wire_count = 1 */
+#define VM_ALLOC_PTP 0x1     /* give the frame a zeroed table slot */
+#define VM_ALLOC_WIRED 0x2   /* wire_count = 1 */
 #define VM_ALLOC_NOFAULT 0x4 /* do not pass the fault site (boot) */
 
 uint32_t vm_object_allocate(struct machine *mc);
@@ -318,8 +318,8 @@ enum touch_result {
 	TOUCH_NOT_PRESENT, /* page fault: no valid translation */
 	TOUCH_PROTECTION,  /* page fault: rights do not allow the access */
 };
-enum touch_result mach_touch(struct machine *mc, unsigned cpu,
-    vm_offset_t va, vm_prot_t access, uint32_t *pfn_out);
+enum touch_result mach_touch(struct machine *mc, unsigned cpu, vm_offset_t va,
+    vm_prot_t access, uint32_t *pfn_out);
 /* Hardware A/M update on the leaf entry mapping va in the tables under
  * root, without a TLB fill (another CPU's walker racing an RMW). */
 void mach_hw_set_am(struct machine *mc, uint32_t root, vm_offset_t va,

@@ -45,8 +45,9 @@
 /* Page slots of one address space. */
 #define MODEL_USER_SLOTS (USER_REGIONS * NPTEPG + KSTACK_PAGES)
 #define MODEL_KERN_SLOTS (KVA_REGIONS * NPTEPG)
-#define MODEL_SLOTS_MAX (MODEL_USER_SLOTS > MODEL_KERN_SLOTS ?             \
-    MODEL_USER_SLOTS : MODEL_KERN_SLOTS)
+#define MODEL_SLOTS_MAX                                                        \
+	(MODEL_USER_SLOTS > MODEL_KERN_SLOTS ? MODEL_USER_SLOTS :              \
+					       MODEL_KERN_SLOTS)
 
 /* Mapping flags. */
 #define MODEL_WIRED 0x01   /* must stay present; PG_W */
@@ -68,10 +69,10 @@ struct model_map {
 #define MODEL_F_WRITTEN 0x08   /* written through a mapping, not cleaned */
 
 struct model_frame {
-	uint8_t flags;	 /* MODEL_F_* */
+	uint8_t flags; /* MODEL_F_* */
 	uint8_t pad;
-	uint16_t nmaps;	 /* intended mappings of this frame */
-	int32_t first;	 /* (internal) first mapping, global slot or -1 */
+	uint16_t nmaps; /* intended mappings of this frame */
+	int32_t first;	/* (internal) first mapping, global slot or -1 */
 };
 
 /* Where a frame is mapped: one (address space, va) pair. */
@@ -138,8 +139,8 @@ void model_unmap_frame(struct model *md, uint32_t pfn);
  * and both become MODEL_PRIVATE (copy-on-write).  Mappings dst already
  * has are kept.
  */
-void model_copy(struct model *md, unsigned dst, unsigned src,
-    vm_offset_t sva, vm_offset_t eva);
+void model_copy(struct model *md, unsigned dst, unsigned src, vm_offset_t sva,
+    vm_offset_t eva);
 
 /* Frames.  alloc/free return -1 for a bad pfn; free also returns -1 when
  * the model still maps the frame (the executor's bug; frame is freed). */
@@ -176,8 +177,7 @@ unsigned model_frame_maps(const struct model *md, uint32_t pfn,
  * each listed once.  The lists stay valid until the next model call.
  */
 unsigned model_pending_slots(const struct model *md, const uint32_t **list);
-unsigned model_pending_frames(const struct model *md,
-    const uint32_t **list);
+unsigned model_pending_frames(const struct model *md, const uint32_t **list);
 void model_pending_clear(struct model *md);
 /* Every frame whose state changed since the last reset (a superset of
  * the frames with any flag set), each listed once. */

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef uint64_t pt_entry_t;  /* any level's entry */
+typedef uint64_t pt_entry_t; /* any level's entry */
 typedef uint64_t pd_entry_t;
 typedef uint64_t vm_offset_t; /* virtual address */
 typedef uint64_t vm_paddr_t;  /* physical address */
@@ -54,8 +54,9 @@ typedef uint8_t vm_prot_t;
  * Bits that must be identical in all 512 PTEs for promotion: everything but
  * the frame, A and M (today's FreeBSD).
  */
-#define PG_PTE_PROMOTE (PG_NX | PG_MANAGED | PG_W | PG_G | PG_PS | PG_NC_PCD | \
-    PG_NC_PWT | PG_U | PG_RW | PG_V)
+#define PG_PTE_PROMOTE                                                         \
+	(PG_NX | PG_MANAGED | PG_W | PG_G | PG_PS | PG_NC_PCD | PG_NC_PWT |    \
+	    PG_U | PG_RW | PG_V)
 
 #define VM_PROT_NONE 0
 #define VM_PROT_READ 1
@@ -111,8 +112,8 @@ pmap_pte_index(vm_offset_t va)
 static inline unsigned
 pmap_level_index(vm_offset_t va, int level)
 {
-	return (unsigned)((va >> (PAGE_SHIFT + 9 * (level - 1))) &
-	    (NPTEPG - 1));
+	return (
+	    unsigned)((va >> (PAGE_SHIFT + 9 * (level - 1))) & (NPTEPG - 1));
 }
 
 static inline bool

@@ -21,10 +21,10 @@
 PMAP_NORETURN void pmap_assert_fail(struct machine *mc, const char *func,
     const char *fmt, ...) PMAP_PRINTFLIKE(3, 4);
 
-#define PMAP_ASSERT(mc, cond, ...)                                           \
-	do {                                                                 \
-		if (!(cond))                                                 \
-			pmap_assert_fail((mc), __func__, __VA_ARGS__);       \
+#define PMAP_ASSERT(mc, cond, ...)                                             \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			pmap_assert_fail((mc), __func__, __VA_ARGS__);         \
 	} while (0)
 
 #endif /* PMAPFUZZ_PASSERT_H */

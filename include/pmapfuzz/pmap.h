@@ -16,9 +16,9 @@
 
 #include "pmapfuzz/machine.h"
 
-#define PMAP_MAX 9	  /* kernel (id 0) + 8 user pmaps */
-#define PMAP_SAVED_MAX 8  /* saved page-table pages per pmap */
-#define PV_MAX 16384	  /* PV entries in the pool; index 0 unused */
+#define PMAP_MAX 9	 /* kernel (id 0) + 8 user pmaps */
+#define PMAP_SAVED_MAX 8 /* saved page-table pages per pmap */
+#define PV_MAX 16384	 /* PV entries in the pool; index 0 unused */
 
 struct pmap_statistics {
 	int64_t resident_count; /* pages mapped (4 KiB units) incl. ptps */
@@ -34,11 +34,11 @@ struct pmap_saved_ptp {
 
 struct pmap {
 	struct pmap_sys *pm_sys;
-	uint16_t pm_id;	     /* index in pmap_sys.pmaps; 0 = kernel */
+	uint16_t pm_id; /* index in pmap_sys.pmaps; 0 = kernel */
 	uint8_t pm_inuse;
 	uint8_t pad;
-	uint32_t pm_pml4;    /* pfn of the top-level table */
-	uint32_t pm_active;  /* mask of CPUs where active (kernel: all) */
+	uint32_t pm_pml4;   /* pfn of the top-level table */
+	uint32_t pm_active; /* mask of CPUs where active (kernel: all) */
 	struct pmap_statistics pm_stats;
 	struct pmap_saved_ptp pm_saved[PMAP_SAVED_MAX];
 };
@@ -55,20 +55,20 @@ struct pv_entry {
 /* vm.pmap.pde.* counters. */
 struct pmap_counters {
 	uint64_t promotions;
-	uint64_t p_failures;   /* promotion attempts that failed */
+	uint64_t p_failures; /* promotion attempts that failed */
 	uint64_t demotions;
-	uint64_t d_failures;   /* demotions that destroyed the mapping */
-	uint64_t mappings;     /* 2 MiB mappings created by enter */
-	uint64_t invl_pages;   /* shootdown requests, for the benchmarks */
+	uint64_t d_failures; /* demotions that destroyed the mapping */
+	uint64_t mappings;   /* 2 MiB mappings created by enter */
+	uint64_t invl_pages; /* shootdown requests, for the benchmarks */
 };
 
 struct pmap_sys {
 	struct machine *mc;
 	struct pmap pmaps[PMAP_MAX];
 	struct pv_entry pv[PV_MAX];
-	uint32_t pv_free;     /* head of the free list, 0 = empty */
-	uint32_t pv_hwm;      /* highest index ever handed out since boot */
-	int pg_ps_enabled;    /* vm.pmap.pg_ps_enabled */
+	uint32_t pv_free;  /* head of the free list, 0 = empty */
+	uint32_t pv_hwm;   /* highest index ever handed out since boot */
+	int pg_ps_enabled; /* vm.pmap.pg_ps_enabled */
 	struct pmap_counters cnt;
 	struct pmap_sys_boot *boot; /* snapshot for pmap_sys_reset */
 };
@@ -122,8 +122,7 @@ int pmap_enter_multi(pmap_t pmap, vm_offset_t va, vm_page_t *ma, int count,
 /* Unmanaged kernel mappings. */
 void pmap_kenter(struct pmap_sys *ps, vm_offset_t va, vm_paddr_t pa);
 void pmap_kremove(struct pmap_sys *ps, vm_offset_t va);
-void pmap_qenter(struct pmap_sys *ps, vm_offset_t va, vm_page_t *ma,
-    int count);
+void pmap_qenter(struct pmap_sys *ps, vm_offset_t va, vm_page_t *ma, int count);
 void pmap_qremove(struct pmap_sys *ps, vm_offset_t va, int count);
 
 /* Remove every mapping in [sva, eva); frees emptied user ptps after the
