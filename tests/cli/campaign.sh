@@ -5,35 +5,9 @@
 # same arguments, write crash files, status lines and stats where the real
 # ones do) are triaged, keep their corpus, survive an interrupt, and put
 # the previous campaign aside.  Usage: sh campaign.sh PMAPFUZZ
-set -u
-pf=$1
-fails=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/prologue.sh"
 cd "$tmp" || exit 1
 unset PMAPFUZZ_BUGS PMAPFUZZ_CHECKS PMAPFUZZ_TARGET
-
-expect() {
-	if [ "$rc" -eq "$2" ]; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: exit $rc, expected $2"
-		sed 's/^/  stdout: /' out
-		sed 's/^/  stderr: /' err
-		fails=$((fails + 1))
-	fi
-}
-
-# grep_in NAME FILE TEXT: a fixed string must occur in FILE.
-grep_in() {
-	if grep -qF -- "$3" "$2"; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: '$3' not in $2:"
-		sed 's/^/  /' "$2"
-		fails=$((fails + 1))
-	fi
-}
 
 # not_in NAME FILE TEXT: a fixed string must not occur in FILE.
 not_in() {
@@ -270,5 +244,4 @@ expect wrong_engine_target_exits_2 2
 grep_in wrong_engine_target_is_explained err \
     "is a libFuzzer target, not a AFL++ one"
 
-[ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
-echo "all passed"
+finish

@@ -1,34 +1,8 @@
 #!/bin/sh
 # errors.sh - usage and input errors of the pmapfuzz CLI exit 2 with the
 # reason on stderr; --help exits 0.  Usage: sh errors.sh PMAPFUZZ
-set -u
-pf=$1
-fails=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/prologue.sh"
 cd "$tmp" || exit 1
-
-# expect NAME STATUS: compare the status of the last command ($rc).
-expect() {
-	if [ "$rc" -eq "$2" ]; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: exit $rc, expected $2"
-		sed 's/^/  stderr: /' err
-		fails=$((fails + 1))
-	fi
-}
-
-# grep_in NAME FILE PATTERN: a fixed string must occur in FILE.
-grep_in() {
-	if grep -qF -- "$3" "$2"; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: '$3' not in $2:"
-		sed 's/^/  /' "$2"
-		fails=$((fails + 1))
-	fi
-}
 
 printf 'kmem_alloc kregion=0 page=0 npages=512 mode=1\nmapp as=0\n' \
     >bad.trace
@@ -91,5 +65,4 @@ for cmd in replay print compile sweep; do
 	grep_in "${cmd}_help_shows_usage" out "usage: pmapfuzz $cmd"
 done
 
-[ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
-echo "all passed"
+finish

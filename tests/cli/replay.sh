@@ -2,23 +2,8 @@
 # replay.sh - `pmapfuzz replay`: exit 0 clean, 1 with "FINDING: <title>"
 # first; where bug switches come from; --check-expect; --json; determinism.
 # Usage: sh replay.sh PMAPFUZZ
-set -u
-pf=$1
-fails=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/prologue.sh"
 cd "$tmp" || exit 1
-
-expect() {
-	if [ "$rc" -eq "$2" ]; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: exit $rc, expected $2"
-		sed 's/^/  stdout: /' out
-		sed 's/^/  stderr: /' err
-		fails=$((fails + 1))
-	fi
-}
 
 # first_line NAME TEXT: the first line of stdout must be TEXT.
 first_line() {
@@ -109,5 +94,4 @@ else
 	fails=$((fails + 1))
 fi
 
-[ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
-echo "all passed"
+finish

@@ -3,34 +3,8 @@
 # scenario output is deterministic, bug switches change exactly the
 # scenarios they concern, an assertion is a finding, and usage errors exit
 # 2 with the reason on stderr.  Usage: sh scenarios.sh PMAPFUZZ
-set -u
-pf=$1
-fails=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/prologue.sh"
 cd "$tmp" || exit 1
-
-# expect NAME STATUS: compare the status of the last command ($rc).
-expect() {
-	if [ "$rc" -eq "$2" ]; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: exit $rc, expected $2"
-		sed 's/^/  stderr: /' err
-		fails=$((fails + 1))
-	fi
-}
-
-# grep_in NAME FILE PATTERN: a fixed string must occur in FILE.
-grep_in() {
-	if grep -qF -- "$3" "$2"; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: '$3' not in $2:"
-		sed 's/^/  /' "$2"
-		fails=$((fails + 1))
-	fi
-}
 
 # line_of FILE NAME: the output line of scenario NAME.
 line_of() {
@@ -118,5 +92,4 @@ grep_in help_lists_scenarios out "  scenarios "
 expect help_command_exits_0 0
 grep_in help_command_shows_usage out "usage: pmapfuzz scenarios"
 
-[ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
-echo "all passed"
+finish

@@ -4,34 +4,9 @@
 # op-level reduction, the findings folders, crash files that replay clean,
 # deterministic output, and promotion into a regression directory that
 # ctest would run.  Usage: sh triage.sh PMAPFUZZ
-set -u
-pf=$1
-fails=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/prologue.sh"
 cd "$tmp" || exit 1
 unset PMAPFUZZ_BUGS PMAPFUZZ_CHECKS
-
-expect() {
-	if [ "$rc" -eq "$2" ]; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: exit $rc, expected $2"
-		sed 's/^/  stdout: /' out
-		sed 's/^/  stderr: /' err
-		fails=$((fails + 1))
-	fi
-}
-
-grep_in() {
-	if grep -qF -- "$3" "$2"; then
-		echo "ok $1"
-	else
-		echo "FAIL $1: '$3' not in $2:"
-		sed 's/^/  /' "$2"
-		fails=$((fails + 1))
-	fi
-}
 
 # ops_in NAME TRACE N: the trace has N op lines.
 ops_in() {
@@ -169,5 +144,4 @@ grep_in promote_shows_expected_and_got err "got:      $t1"
 [ -e tests/regress/hand.trace ] && { echo "FAIL wrong_trace_not_written"; \
     fails=$((fails + 1)); }
 
-[ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
-echo "all passed"
+finish
