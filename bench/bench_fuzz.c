@@ -8,8 +8,11 @@
  * inputs, the executions and execs/s are printed.  Build it in the release
  * preset for the plain number and in the asan preset for ASan+UBSan:
  *
- *	build/bin/bench_fuzz [-t SECONDS] [-m MUTANTS] [DIR|FILE]...
+ *	build/bin/bench_fuzz [-v] [-t SECONDS] [-m MUTANTS] [DIR|FILE]...
  *	(default: -t 2 -m 0 fuzz/corpus/fuzz_pmap)
+ *
+ * -v also prints, per seed input (not per mutant), its own exec/s and its
+ * share of the round's time: the inputs that decide the mean.
  *
  * Goals (issue 5): 20,000 exec/s plain, 3,000 with ASan+UBSan.  An input
  * with a finding aborts, as in the fuzzer: the corpus must be clean.
@@ -34,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define BENCH_ROUNDS 3
 
 struct input {
+	const char *name; /* file name; NULL for a mutant */
 	size_t size;
 	uint8_t data[OP_ENCODED_MAX];
 };
@@ -54,6 +58,8 @@ add_file(const char *path)
 		exit(2);
 	}
 	in = &inputs[ninputs++];
+	if ((in->name = strdup(path)) == NULL)
+		abort();
 	in->size = fread(in->data, 1, sizeof(in->data), f);
 	fclose(f);
 }
@@ -140,12 +146,50 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* -v: each seed input alone for budget / ninputs seconds (at least 50 ms),
+ * best of three; its exec/s and its share of one pass over all of them. */
+static void
+print_per_input(double budget)
+{
+	double slice = budget / ninputs, total = 0;
+	double *per = calloc(ninputs, sizeof(*per));
+
+	if (per == NULL)
+		abort();
+	if (slice < 0.05)
+		slice = 0.05;
+	for (unsigned i = 0; i < ninputs; i++) {
+		if (inputs[i].name == NULL)
+			continue;
+		for (int round = 0; round < BENCH_ROUNDS; round++) {
+			double t0 = now(), t;
+			unsigned long long execs = 0;
+
+			do {
+				LLVMFuzzerTestOneInput(inputs[i].data,
+				    inputs[i].size);
+				execs++;
+				t = now() - t0;
+			} while (t < slice / BENCH_ROUNDS);
+			if (execs / t > per[i])
+				per[i] = (double)execs / t;
+		}
+		total += 1 / per[i];
+	}
+	printf("%10s %6s  %s\n", "exec/s", "share", "input");
+	for (unsigned i = 0; i < ninputs; i++)
+		if (inputs[i].name != NULL)
+			printf("%10.0f %5.1f%%  %s\n", per[i],
+			    100 / per[i] / total, inputs[i].name);
+	free(per);
+}
+
 int
 main(int argc, char **argv)
 {
 	double budget = 2, best = 0;
 	unsigned mutants = 0, nops = 0;
-	int opt, npaths = 0;
+	int opt, npaths = 0, verbose = 0;
 	int fargc = 1;
 	char *fargv0[] = { argv[0], NULL };
 	char **fargv = fargv0;
@@ -153,14 +197,16 @@ main(int argc, char **argv)
 	inputs = calloc(BENCH_INPUTS_MAX, sizeof(*inputs));
 	if (inputs == NULL)
 		abort();
-	while ((opt = getopt(argc, argv, "t:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "vt:m:")) != -1) {
 		if (opt == 't')
 			budget = atof(optarg);
 		else if (opt == 'm')
 			mutants = (unsigned)strtoul(optarg, NULL, 0);
+		else if (opt == 'v')
+			verbose = 1;
 		else {
 			fprintf(stderr,
-			    "usage: %s [-t SECONDS] [-m MUTANTS] "
+			    "usage: %s [-v] [-t SECONDS] [-m MUTANTS] "
 			    "[DIR|FILE]...\n",
 			    argv[0]);
 			return 2;
@@ -200,5 +246,7 @@ main(int argc, char **argv)
 	       "exec/s %.0f (best of %d rounds of %.1f s)\n",
 	    ninputs, mutants, (double)nops / ninputs, best, BENCH_ROUNDS,
 	    budget / BENCH_ROUNDS);
+	if (verbose)
+		print_per_input(budget);
 	return 0;
 }
