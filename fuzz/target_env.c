@@ -46,5 +46,8 @@ target_env_selfcheck(const uint8_t *data, size_t size)
 		return selfcheck_mode;
 	for (i = 0; i < size; i++)
 		h = (h ^ data[i]) * 16777619u;
-	return (h & 15) == 0;
+	/* FNV's low bits depend only on the inputs' low bits (records full
+	 * of small numbers picked 40% of a grown corpus): decide on the top
+	 * four bits, which every input bit reaches. */
+	return (h >> 28) == 0;
 }
