@@ -34,6 +34,9 @@ exec_arm_add(struct exec *ex, const struct op *o)
 	a->op = *o;
 	a->count = 0;
 	a->fired = 0;
+	/* Sites are counted only from the first arm on (exec_reset leaves
+	 * the hook out: an input without arms pays nothing per site). */
+	ex->w->mc->fi_hook = exec_fi_hook;
 }
 
 void
