@@ -58,6 +58,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	target_env_options(&fuzz_opt);
 	fuzz_opt.skip_hash = true; /* only the self-check needs it */
 	fuzz_ex = exec_create();
+	exec_boot_all(fuzz_ex);
 	return 0;
 }
 

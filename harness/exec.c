@@ -230,6 +230,15 @@ exec_verbose_op(struct exec *ex, unsigned i, const struct op *o)
 	fprintf(ex->opt->verbose, "op %u: %s\n", i, line);
 }
 
+void
+exec_boot_all(struct exec *ex)
+{
+	for (unsigned c = 0; c < OP_CPUS_MAX; c++)
+		for (unsigned m = 0; m < OP_MEM_CLASSES; m++)
+			if (ex->worlds[c][m] == NULL)
+				ex->worlds[c][m] = exec_world_boot(c + 1, m);
+}
+
 int
 exec_run(struct exec *ex, const struct op_program *p,
     const struct exec_options *opt, struct exec_result *res)

@@ -49,6 +49,11 @@ struct exec;
 
 /* A fresh executor; never fails (aborts when out of memory). */
 struct exec *exec_create(void);
+/* Boot every world (each CPU count and memory class) now instead of on the
+ * first program that needs it, so that later runs execute the same code
+ * whatever ran before: what AFL++'s stability measure and a fuzzer's
+ * per-input timing want. */
+void exec_boot_all(struct exec *ex);
 void exec_destroy(struct exec *ex);
 
 /*
