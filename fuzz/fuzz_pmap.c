@@ -9,7 +9,7 @@
  *	PMAPFUZZ_CHECKS	 invariants to check, e.g. "all,-stale-pte"
  *	PMAPFUZZ_SELFCHECK  1: run every input twice and abort if the two
  *			 state hashes differ (persistent-mode leak detector);
- *			 0: never.  Default: 1 input in 16, chosen by a hash
+ *			 0: never.  Default: 1 input in 64, chosen by a hash
  *			 of the input so the choice is deterministic.
  *
  * On a finding, stderr gets "FINDING: <title>" first, then the report; the

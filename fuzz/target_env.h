@@ -19,7 +19,7 @@
 void target_env_options(struct exec_options *opt);
 
 /* Nonzero if this input should be run twice (PMAPFUZZ_SELFCHECK: 1 always,
- * 0 never, unset: 1 input in 16 by a hash of its bytes). */
+ * 0 never, unset: 1 input in 64 by a hash of its bytes). */
 int target_env_selfcheck(const uint8_t *data, size_t size);
 
 #endif /* PMAPFUZZ_TARGET_ENV_H */
