@@ -299,6 +299,7 @@ pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref)
 {
 	struct machine *mc = pmap_mc(pmap);
 	uint32_t pfn = pmap->pm_pml4;
+	const pt_entry_t *table;
 	unsigned idx;
 
 	if (!pmap_is_direct(pmap)) {
@@ -312,13 +313,15 @@ pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref)
 		(void)FI_SITE(mc, FI_WINDOW_POINTED, ref);
 		return true;
 	}
+	table = mach_table(mc, pfn);
 	for (int l = PT_LVL_PML4E; l > level; l--) {
-		pt_entry_t e = mach_table(mc, pfn)[pmap_level_index(va, l)];
+		pt_entry_t e = table[pmap_level_index(va, l)];
 
 		if ((e & PG_V) == 0 || (e & PG_PS) != 0)
 			return false;
 		pfn = (uint32_t)atop(e & PG_FRAME);
-		PMAP_ASSERT(mc, mach_table(mc, pfn) != NULL,
+		table = mach_table(mc, pfn);
+		PMAP_ASSERT(mc, table != NULL,
 		    "level %d entry %#jx for va %#jx points at a non-table", l,
 		    (uintmax_t)e, (uintmax_t)va);
 	}
@@ -521,10 +524,11 @@ static int
 pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
 {
 	struct machine *mc = pmap_mc(pmap);
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	pt_ref_t pde_ref;
 	pt_entry_t pde;
 
+	spglist_init(&free);
 	for (;;) {
 		if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)) {
 			if (pmap_alloc_levels(pmap, va) != 0)
@@ -771,10 +775,11 @@ static void
 pmap_kremove_locked(struct pmap_sys *ps, vm_offset_t va)
 {
 	pmap_t kp = kernel_pmap(ps);
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	pt_entry_t old;
 	pt_ref_t ref;
 
+	spglist_init(&free);
 	if (!pmap_ref(kp, va, PT_LVL_PDE, &ref))
 		return;
 	if (pt_load(ps->mc, ref) & PG_PS)
@@ -878,11 +883,12 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	bool anyvalid = false;
 
 	sva &= ~PAGE_MASK;
 	eva = (eva + PAGE_MASK) & ~PAGE_MASK;
+	spglist_init(&free);
 	pmap_lock(ps);
 	for (vm_offset_t va = sva, next; va < eva; va = next) {
 		pt_ref_t ref;
@@ -922,7 +928,7 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	bool anychanged = false;
 
 	if ((prot & VM_PROT_READ) == 0) {
@@ -934,6 +940,7 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 		return;
 	sva &= ~PAGE_MASK;
 	eva = (eva + PAGE_MASK) & ~PAGE_MASK;
+	spglist_init(&free);
 	pmap_lock(ps);
 	for (vm_offset_t va = sva, next; va < eva; va = next) {
 		pt_ref_t ref;
@@ -993,10 +1000,11 @@ pmap_unwire(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 
 	sva &= ~PAGE_MASK;
 	eva = (eva + PAGE_MASK) & ~PAGE_MASK;
+	spglist_init(&free);
 	pmap_lock(ps);
 	for (vm_offset_t va = sva, next; va < eva; va = next) {
 		pt_ref_t ref;

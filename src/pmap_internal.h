@@ -24,6 +24,14 @@ struct spglist {
 	unsigned n;
 };
 
+/* Empty the list.  Only pfn[0 .. n-1] is ever read, so the array is left
+ * as it is (an initializer would clear all of it on every call). */
+static inline void
+spglist_init(struct spglist *free)
+{
+	free->n = 0;
+}
+
 static inline struct machine *
 pmap_mc(pmap_t pmap)
 {

@@ -367,9 +367,10 @@ destroy:
 bool
 pmap_demote_pde(pmap_t pmap, vm_offset_t va)
 {
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	bool ok;
 
+	spglist_init(&free);
 	pmap_lock(pmap->pm_sys);
 	ok = pmap_demote_pde_locked(pmap, va, &free);
 	pmap_free_ptps(pmap->pm_sys, &free);

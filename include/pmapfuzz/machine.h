@@ -277,9 +277,24 @@ struct reserv *reserv_of(struct machine *mc, const struct vm_page *m);
 
 /* Page-table entry access.  Every store is logged while logging is on. */
 /* A direct ref to entry idx of table pfn, meant for va in the address space
- * whose root is root (both only recorded, for the log). */
-pt_ref_t pt_direct(uint32_t pfn, unsigned idx, int level, uint32_t root,
-    vm_offset_t va);
+ * whose root is root (both only recorded, for the log).  Inline: the core
+ * makes one per entry it touches. */
+static inline pt_ref_t
+pt_direct(uint32_t pfn, unsigned idx, int level, uint32_t root, vm_offset_t va)
+{
+	pt_ref_t r = {
+		.pfn = pfn,
+		.idx = (uint16_t)idx,
+		.win = WIN_NONE,
+		.level = (uint8_t)level,
+		.gen = 0,
+		.root = root,
+		.va = va,
+	};
+
+	return r;
+}
+
 pt_ref_t pt_window(struct machine *mc, int win, vm_offset_t va, int level);
 /* Point window win at root (a PML4 pfn); bumps its generation. */
 void win_point(struct machine *mc, int win, uint32_t root);
