@@ -330,6 +330,28 @@ pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref)
 	return true;
 }
 
+/*
+ * pmap_ref(pmap, va, PT_LVL_PTE, ref) for a caller that has just read pde,
+ * va's PDE (valid, not PG_PS), through pde_ref from pmap_ref(), and passed
+ * no fault site and stored no upper-level entry since.  When pde_ref is
+ * direct, pmap is still reached directly and the walk would end in pde's
+ * frame, so the ref is made from it without walking again.  A window ref
+ * (the new ref must be made, pointed and announced anew) and a PDE whose
+ * frame holds no table (for pmap_ref's assertion) take pmap_ref().
+ */
+bool
+pmap_ref_pte(pmap_t pmap, vm_offset_t va, const pt_ref_t *pde_ref,
+    pt_entry_t pde, pt_ref_t *ref)
+{
+	uint32_t ptp = (uint32_t)atop(pde & PG_FRAME);
+
+	if (pde_ref->win != WIN_NONE || mach_table(pmap_mc(pmap), ptp) == NULL)
+		return pmap_ref(pmap, va, PT_LVL_PTE, ref);
+	*ref =
+	    pt_direct(ptp, pmap_pte_index(va), PT_LVL_PTE, pmap->pm_pml4, va);
+	return true;
+}
+
 /* ---- Invalidation ---- */
 
 static uint32_t
@@ -517,11 +539,13 @@ pmap_new_pte(vm_offset_t va, vm_page_t m, vm_prot_t prot, unsigned flags)
 /*
  * Find va's PDE with a page-table page under it, demoting a 2 MiB mapping
  * and allocating missing tables.  Returns the PT page (NULL for the
- * kernel, whose tables are not counted) in *mptep; -1 on allocation
- * failure.
+ * kernel, whose tables are not counted) in *mptep, and the PDE and its
+ * ref, as last read with no fault site passed since, in *pdep and *pde_refp
+ * (for pmap_ref_pte()); -1 on allocation failure.
  */
 static int
-pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
+pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep,
+    pt_ref_t *pde_refp, pt_entry_t *pdep)
 {
 	struct machine *mc = pmap_mc(pmap);
 	struct spglist free;
@@ -558,6 +582,8 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
 	}
 	*mptep =
 	    pmap_is_kernel(pmap) ? NULL : PHYS_TO_VM_PAGE(mc, pde & PG_FRAME);
+	*pde_refp = pde_ref;
+	*pdep = pde;
 	return 0;
 }
 
@@ -622,8 +648,8 @@ pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
 	bool litter = bug_on(mc, BUG_KMEM_LITTER);
-	pt_entry_t newpte, origpte;
-	pt_ref_t pte_ref;
+	pt_entry_t newpte, origpte, pde;
+	pt_ref_t pde_ref, pte_ref;
 	vm_page_t mpte;
 
 	va &= ~PAGE_MASK;
@@ -633,9 +659,9 @@ pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	PMAP_ASSERT(mc, (m->flags & VPF_ALLOCATED) != 0,
 	    "entering free frame %#x at va %#jx", m->pfn, (uintmax_t)va);
 	newpte = pmap_new_pte(va, m, prot, flags);
-	if (pmap_enter_pde(pmap, va, &mpte) != 0)
+	if (pmap_enter_pde(pmap, va, &mpte, &pde_ref, &pde) != 0)
 		return KERN_RESOURCE_SHORTAGE;
-	if (!pmap_ref(pmap, va, PT_LVL_PTE, &pte_ref))
+	if (!pmap_ref_pte(pmap, va, &pde_ref, pde, &pte_ref))
 		PMAP_ASSERT(mc, 0, "no page table for va %#jx", (uintmax_t)va);
 	origpte = pt_load(mc, pte_ref);
 	(void)FI_SITE(mc, FI_ENTER_PTE_READ, &pte_ref);
@@ -751,14 +777,16 @@ pmap_kenter_locked(struct pmap_sys *ps, vm_offset_t va, vm_paddr_t pa)
 {
 	struct machine *mc = ps->mc;
 	pmap_t kp = kernel_pmap(ps);
-	pt_entry_t old, pte = pa | PG_V | PG_RW | PG_G | PG_A | PG_M;
+	pt_entry_t old, pde, pte = pa | PG_V | PG_RW | PG_G | PG_A | PG_M;
 	vm_page_t mpte;
-	pt_ref_t ref;
+	pt_ref_t pde_ref, ref;
 
 	PMAP_ASSERT(mc, pmap_va_valid(kp, va), "va %#jx outside the arena",
 	    (uintmax_t)va);
-	(void)pmap_enter_pde(kp, va, &mpte);
-	(void)pmap_ref(kp, va, PT_LVL_PTE, &ref);
+	if (pmap_enter_pde(kp, va, &mpte, &pde_ref, &pde) == 0)
+		(void)pmap_ref_pte(kp, va, &pde_ref, pde, &ref);
+	else
+		(void)pmap_ref(kp, va, PT_LVL_PTE, &ref);
 	old = pt_load(mc, ref);
 	if (old == pte)
 		return;
@@ -1087,9 +1115,9 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 	pmap_lock(ps);
 	for (vm_offset_t off = 0; off < len; off += PAGE_SIZE) {
 		vm_offset_t va = src_addr + off;
-		pt_entry_t spte, dpte;
+		pt_entry_t spte, dpte, dpde;
 		vm_page_t mpte;
-		pt_ref_t ref;
+		pt_ref_t ref, dpde_ref;
 
 		if (!pmap_va_valid(src, va))
 			continue;
@@ -1103,9 +1131,9 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 		if ((spte & (PG_V | PG_MANAGED)) != (PG_V | PG_MANAGED))
 			continue;
 		(void)FI_SITE(mc, FI_COPY_PTE, &ref);
-		if (pmap_enter_pde(dst, va, &mpte) != 0)
+		if (pmap_enter_pde(dst, va, &mpte, &dpde_ref, &dpde) != 0)
 			break;
-		(void)pmap_ref(dst, va, PT_LVL_PTE, &ref);
+		(void)pmap_ref_pte(dst, va, &dpde_ref, dpde, &ref);
 		dpte = pt_load(mc, ref);
 		if (dpte & PG_V)
 			continue;

@@ -90,6 +90,8 @@ pmap_ps_enabled(struct pmap_sys *ps)
 
 /* pmap_core.c */
 bool pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref);
+bool pmap_ref_pte(pmap_t pmap, vm_offset_t va, const pt_ref_t *pde_ref,
+    pt_entry_t pde, pt_ref_t *ref);
 void pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level,
     struct spglist *free);
 void pmap_free_ptps(struct pmap_sys *ps, struct spglist *free);
