@@ -752,16 +752,18 @@ pt_log_lost(struct machine *mc, const pt_ref_t *r, pt_entry_t v)
 }
 
 /*
- * An unresolvable window ref reads as 0.  Reading through a window that was
+ * pt_load() of a ref its inline part does not serve: a window ref, or a
+ * direct ref naming no table entry (asserted in pt_load's name).  An
+ * unresolvable window ref reads as 0.  Reading through a window that was
  * re-pointed since the ref was made is logged: the reader got another
  * address space's entry.
  */
 pt_entry_t
-pt_load(struct machine *mc, pt_ref_t r)
+pt_load_resolve(struct machine *mc, pt_ref_t r)
 {
 	uint32_t pfn;
 	unsigned idx;
-	pt_entry_t *p = pt_entry(mc, &r, __func__, &pfn, &idx);
+	pt_entry_t *p = pt_entry(mc, &r, "pt_load", &pfn, &idx);
 	struct mach_event *ev;
 
 	if (r.win != WIN_NONE && r.gen != mc->win[r.win].gen &&

@@ -298,7 +298,24 @@ pt_direct(uint32_t pfn, unsigned idx, int level, uint32_t root, vm_offset_t va)
 pt_ref_t pt_window(struct machine *mc, int win, vm_offset_t va, int level);
 /* Point window win at root (a PML4 pfn); bumps its generation. */
 void win_point(struct machine *mc, int win, uint32_t root);
-pt_entry_t pt_load(struct machine *mc, pt_ref_t r);
+pt_entry_t pt_load_resolve(struct machine *mc, pt_ref_t r);
+
+/*
+ * The entry r names.  An unresolvable window ref reads as 0, and a read
+ * through a window re-pointed since the ref was made is logged.  Inline
+ * for the common case, a direct ref to an entry of a table frame, which
+ * has no side effect; every other ref goes to pt_load_resolve().
+ */
+static inline pt_entry_t
+pt_load(struct machine *mc, pt_ref_t r)
+{
+	uint32_t slot;
+
+	if (r.win == WIN_NONE && r.pfn < mc->cfg.nframes && r.idx < NPTEPG &&
+	    (slot = mc->pages[r.pfn].table) != 0)
+		return mc->tables[slot][r.idx];
+	return pt_load_resolve(mc, r);
+}
 void pt_store(struct machine *mc, pt_ref_t r, pt_entry_t v);
 pt_entry_t pt_load_clear(struct machine *mc, pt_ref_t r); /* atomic swap 0 */
 /* Atomic compare-and-set; 1 when stored. */
