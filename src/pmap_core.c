@@ -988,15 +988,32 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 			if (!pmap_demote_pde_locked(pmap, va, &free))
 				continue;
 		}
+		/*
+		 * Until a valid PTE is met nothing runs but loads: no fault
+		 * site, no store.  So after a direct walk the next PTEs of
+		 * the run are in the same page table (ptp) and are not
+		 * walked to again; a valid PTE ends the run.
+		 */
+		bool have_ptp = false;
+		uint32_t ptp = 0;
+
 		for (vm_offset_t v = va; v < next; v += PAGE_SIZE) {
 			pt_entry_t obits, pbits;
 
-			if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
+			if (have_ptp)
+				ref = pt_direct(ptp, pmap_pte_index(v),
+				    PT_LVL_PTE, pmap->pm_pml4, v);
+			else if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
 				break;
+			else if (ref.win == WIN_NONE) {
+				have_ptp = true;
+				ptp = ref.pfn;
+			}
 		retry:
 			obits = pt_load(mc, ref);
 			if ((obits & PG_V) == 0)
 				continue;
+			have_ptp = false;
 			(void)FI_SITE(mc, FI_PROTECT_PTE_READ, &ref);
 			pbits = obits;
 			if ((prot & VM_PROT_WRITE) == 0)
@@ -1110,6 +1127,16 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 	struct pmap_sys *ps = dst->pm_sys;
 	struct machine *mc = ps->mc;
 
+	/*
+	 * Until a PTE to copy is met nothing runs but loads of src: no fault
+	 * site, no store.  So after a direct walk the next src PTEs of the
+	 * same 2 MiB region (ptp_va2m) are in the same page table (ptp) and
+	 * are not walked to again; a PTE to copy ends the run.
+	 */
+	bool have_ptp = false;
+	vm_offset_t ptp_va2m = 0;
+	uint32_t ptp = 0;
+
 	if (dst_addr != src_addr || dst == src)
 		return;
 	pmap_lock(ps);
@@ -1121,15 +1148,23 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 
 		if (!pmap_va_valid(src, va))
 			continue;
-		if (!pmap_ref(src, va, PT_LVL_PTE, &ref)) {
+		if (have_ptp && trunc_2mpage(va) == ptp_va2m)
+			ref = pt_direct(ptp, pmap_pte_index(va), PT_LVL_PTE,
+			    src->pm_pml4, va);
+		else if (!pmap_ref(src, va, PT_LVL_PTE, &ref)) {
 			/* No page table here: skip to the next 2 MiB (the
 			 * loop adds the last page). */
 			off = trunc_2mpage(va) + NBPDR - PAGE_SIZE - src_addr;
 			continue;
+		} else if (ref.win == WIN_NONE) {
+			have_ptp = true;
+			ptp_va2m = trunc_2mpage(va);
+			ptp = ref.pfn;
 		}
 		spte = pt_load(mc, ref);
 		if ((spte & (PG_V | PG_MANAGED)) != (PG_V | PG_MANAGED))
 			continue;
+		have_ptp = false;
 		(void)FI_SITE(mc, FI_COPY_PTE, &ref);
 		if (pmap_enter_pde(dst, va, &mpte, &dpde_ref, &dpde) != 0)
 			break;
