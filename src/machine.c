@@ -396,11 +396,11 @@ mach_direct_free(const struct machine *mc)
 	const struct reserv *r = &mc->reserv[c];
 
 	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
-		if (r->popmap[w] == UINT64_MAX)
-			continue;
-		for (unsigned b = 0; b < 64; b++)
-			if ((r->popmap[w] & (1ULL << b)) == 0)
-				return c * RESERV_FRAMES + w * 64 + b;
+		uint64_t freemap = ~r->popmap[w];
+
+		if (freemap != 0)
+			return c * RESERV_FRAMES + w * 64 +
+			    (uint32_t)__builtin_ctzll(freemap);
 	}
 	return UINT32_MAX;
 }
@@ -420,7 +420,7 @@ mach_take_frame(struct machine *mc, uint32_t pfn, uint32_t object,
 
 	PMAP_ASSERT(mc, (m->flags & VPF_ALLOCATED) == 0,
 	    "frame %u already allocated", (unsigned)pfn);
-	mach_mark_touched(mc, pfn);
+	mach_touch_frame(mc, pfn); /* pfn < nframes: the callers found it */
 	m->object = object;
 	m->pindex = pindex;
 	/* Kernel-object pages are unmanaged: no PV entries (FreeBSD). */
@@ -514,7 +514,7 @@ vm_page_free(struct machine *mc, vm_page_t m)
 	PMAP_ASSERT(mc, m->pv_head == 0 && m->pv2m_head == 0,
 	    "frame %u still has PV entries (pv %u, pv2m %u)", (unsigned)pfn,
 	    (unsigned)m->pv_head, (unsigned)m->pv2m_head);
-	mach_mark_touched(mc, pfn);
+	mach_touch_frame(mc, pfn); /* m is one of the nframes, asserted above */
 	if (m->table != 0)
 		mc->table_free[mc->ntable_free++] = m->table;
 	memset(m, 0, sizeof(*m));
