@@ -672,6 +672,17 @@ pt_resolve(struct machine *mc, pt_ref_t r, uint32_t *pfnp, unsigned *idxp)
 	return 1;
 }
 
+int
+pt_window_resolve(struct machine *mc, int win, vm_offset_t va, int level,
+    pt_ref_t *ref)
+{
+	uint32_t pfn;
+	unsigned idx;
+
+	*ref = pt_window(mc, win, va, level);
+	return pt_resolve_window(mc, ref, &pfn, &idx);
+}
+
 /*
  * The entry *r names now, with its table frame and index in *pfnp and
  * *idxp, or NULL when a window ref does not resolve.  A direct ref that

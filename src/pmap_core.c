@@ -300,15 +300,13 @@ pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref)
 	struct machine *mc = pmap_mc(pmap);
 	uint32_t pfn = pmap->pm_pml4;
 	const pt_entry_t *table;
-	unsigned idx;
 
 	if (!pmap_is_direct(pmap)) {
 		int win = pmap_window(mc);
 
 		if (mc->win[win].root != pmap->pm_pml4)
 			win_point(mc, win, pmap->pm_pml4);
-		*ref = pt_window(mc, win, va, level);
-		if (!pt_resolve(mc, *ref, &pfn, &idx))
+		if (!pt_window_resolve(mc, win, va, level, ref))
 			return false;
 		(void)FI_SITE(mc, FI_WINDOW_POINTED, ref);
 		return true;

@@ -324,6 +324,10 @@ int pt_cmpset(struct machine *mc, pt_ref_t r, pt_entry_t old, pt_entry_t new);
 pt_entry_t pt_clear_bits(struct machine *mc, pt_ref_t r, pt_entry_t bits);
 /* Where a ref resolves now: table frame and index; 0 if unresolvable. */
 int pt_resolve(struct machine *mc, pt_ref_t r, uint32_t *pfn, unsigned *idx);
+/* *ref = pt_window(mc, win, va, level); then whether *ref resolves now (as
+ * pt_resolve() would say), in one call. */
+int pt_window_resolve(struct machine *mc, int win, vm_offset_t va, int level,
+    pt_ref_t *ref);
 
 /* CPUs and TLBs. */
 void cpu_load_cr3(struct machine *mc, unsigned cpu, uint32_t root);
