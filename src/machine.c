@@ -624,11 +624,12 @@ pt_resolve_window(struct machine *mc, const pt_ref_t *r, uint32_t *pfnp,
 	uint32_t pfn;
 	unsigned idx;
 
-	PMAP_ASSERT(mc,
-	    r->win < WIN_COUNT && r->level >= PT_LVL_PTE &&
-		r->level <= PT_LVL_PML4E,
-	    "bad window ref (win %u, level %u)", (unsigned)r->win,
-	    (unsigned)r->level);
+	/* Reported as pt_resolve's, where every window access checks it. */
+	if (r->win >= WIN_COUNT || r->level < PT_LVL_PTE ||
+	    r->level > PT_LVL_PML4E)
+		pmap_assert_fail(mc, "pt_resolve",
+		    "bad window ref (win %u, level %u)", (unsigned)r->win,
+		    (unsigned)r->level);
 	pfn = mc->win[r->win].root;
 	for (int lvl = PT_LVL_PML4E;; lvl--) {
 		pt_entry_t e;
