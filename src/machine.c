@@ -234,10 +234,7 @@ mach_mark_touched(struct machine *mc, uint32_t pfn)
 {
 	PMAP_ASSERT(mc, pfn < mc->cfg.nframes, "pfn %u out of range",
 	    (unsigned)pfn);
-	if (mc->touched_mark[pfn])
-		return;
-	mc->touched_mark[pfn] = 1;
-	mc->touched[mc->ntouched++] = pfn;
+	mach_touch_frame(mc, pfn);
 }
 
 /* Hash: FNV-1a over explicit little-endian field values (never raw struct
@@ -348,25 +345,6 @@ machine_hash(const struct machine *mc, uint64_t seed)
 
 /* The change log. */
 
-struct mach_event *
-mach_log_append(struct machine *mc, enum mach_ev_kind kind)
-{
-	struct mach_event *ev;
-
-	if (!mc->log_enabled || mc->log_overflow)
-		return NULL;
-	if (mc->nlog == MACH_LOG_MAX) {
-		mc->log_overflow = 1;
-		return NULL;
-	}
-	ev = &mc->log[mc->nlog++];
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = (uint8_t)kind;
-	ev->cpu = (uint8_t)mc->curcpu;
-	ev->win = WIN_NONE;
-	return ev;
-}
-
 void
 mach_log_clear(struct machine *mc)
 {
@@ -418,11 +396,11 @@ mach_direct_free(const struct machine *mc)
 	const struct reserv *r = &mc->reserv[c];
 
 	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
-		if (r->popmap[w] == UINT64_MAX)
-			continue;
-		for (unsigned b = 0; b < 64; b++)
-			if ((r->popmap[w] & (1ULL << b)) == 0)
-				return c * RESERV_FRAMES + w * 64 + b;
+		uint64_t freemap = ~r->popmap[w];
+
+		if (freemap != 0)
+			return c * RESERV_FRAMES + w * 64 +
+			    (uint32_t)__builtin_ctzll(freemap);
 	}
 	return UINT32_MAX;
 }
@@ -442,7 +420,7 @@ mach_take_frame(struct machine *mc, uint32_t pfn, uint32_t object,
 
 	PMAP_ASSERT(mc, (m->flags & VPF_ALLOCATED) == 0,
 	    "frame %u already allocated", (unsigned)pfn);
-	mach_mark_touched(mc, pfn);
+	mach_touch_frame(mc, pfn); /* pfn < nframes: the callers found it */
 	m->object = object;
 	m->pindex = pindex;
 	/* Kernel-object pages are unmanaged: no PV entries (FreeBSD). */
@@ -536,7 +514,7 @@ vm_page_free(struct machine *mc, vm_page_t m)
 	PMAP_ASSERT(mc, m->pv_head == 0 && m->pv2m_head == 0,
 	    "frame %u still has PV entries (pv %u, pv2m %u)", (unsigned)pfn,
 	    (unsigned)m->pv_head, (unsigned)m->pv2m_head);
-	mach_mark_touched(mc, pfn);
+	mach_touch_frame(mc, pfn); /* m is one of the nframes, asserted above */
 	if (m->table != 0)
 		mc->table_free[mc->ntable_free++] = m->table;
 	memset(m, 0, sizeof(*m));
@@ -581,21 +559,6 @@ reserv_level_iffullpop(struct machine *mc, vm_page_t m)
 
 /* Page-table entry access. */
 
-pt_ref_t
-pt_direct(uint32_t pfn, unsigned idx, int level, uint32_t root, vm_offset_t va)
-{
-	pt_ref_t r;
-
-	memset(&r, 0, sizeof(r));
-	r.pfn = pfn;
-	r.idx = (uint16_t)idx;
-	r.win = WIN_NONE;
-	r.level = (uint8_t)level;
-	r.root = root;
-	r.va = va;
-	return r;
-}
-
 /*
  * A window ref names (win, va, level) and records the window's generation
  * and root now; pfn stays 0 and idx is va's index at that level, for
@@ -635,16 +598,60 @@ win_point(struct machine *mc, int win, uint32_t root)
 }
 
 /* Whether frame pfn exists and holds a table. */
-static int
+static inline int
 mach_is_table(const struct machine *mc, uint32_t pfn)
 {
 	return pfn < mc->cfg.nframes && mc->pages[pfn].table != 0;
 }
 
+/* The entry a direct ref names, or NULL when its frame holds no table. */
+static inline pt_entry_t *
+pt_direct_entry(const struct machine *mc, const pt_ref_t *r)
+{
+	if (!mach_is_table(mc, r->pfn) || r->idx >= NPTEPG)
+		return NULL;
+	return &mc->tables[mc->pages[r->pfn].table][r->idx];
+}
+
 /*
- * A direct ref resolves when its frame holds a table.  A window ref is
- * walked from the window's current root: each entry above r.level must be
- * valid, not PG_PS, and point at a frame holding a table.
+ * Walk a window ref from the window's current root: each entry above
+ * r->level must be valid, not PG_PS, and point at a frame holding a table.
+ */
+static int
+pt_resolve_window(struct machine *mc, const pt_ref_t *r, uint32_t *pfnp,
+    unsigned *idxp)
+{
+	uint32_t pfn;
+	unsigned idx;
+
+	/* Reported as pt_resolve's, where every window access checks it. */
+	if (r->win >= WIN_COUNT || r->level < PT_LVL_PTE ||
+	    r->level > PT_LVL_PML4E)
+		pmap_assert_fail(mc, "pt_resolve",
+		    "bad window ref (win %u, level %u)", (unsigned)r->win,
+		    (unsigned)r->level);
+	pfn = mc->win[r->win].root;
+	for (int lvl = PT_LVL_PML4E;; lvl--) {
+		pt_entry_t e;
+
+		if (!mach_is_table(mc, pfn))
+			return 0;
+		idx = pmap_level_index(r->va, lvl);
+		if (lvl <= r->level)
+			break;
+		e = mc->tables[mc->pages[pfn].table][idx];
+		if ((e & PG_V) == 0 || (e & PG_PS) != 0)
+			return 0;
+		pfn = (uint32_t)atop(e & PG_FRAME);
+	}
+	*pfnp = pfn;
+	*idxp = idx;
+	return 1;
+}
+
+/*
+ * A direct ref resolves when its frame holds a table; a window ref as
+ * pt_resolve_window() walks it.
  */
 int
 pt_resolve(struct machine *mc, pt_ref_t r, uint32_t *pfnp, unsigned *idxp)
@@ -653,31 +660,12 @@ pt_resolve(struct machine *mc, pt_ref_t r, uint32_t *pfnp, unsigned *idxp)
 	unsigned idx;
 
 	if (r.win == WIN_NONE) {
+		if (pt_direct_entry(mc, &r) == NULL)
+			return 0;
 		pfn = r.pfn;
 		idx = r.idx;
-		if (!mach_is_table(mc, pfn) || idx >= NPTEPG)
-			return 0;
-	} else {
-		PMAP_ASSERT(mc,
-		    r.win < WIN_COUNT && r.level >= PT_LVL_PTE &&
-			r.level <= PT_LVL_PML4E,
-		    "bad window ref (win %u, level %u)", (unsigned)r.win,
-		    (unsigned)r.level);
-		pfn = mc->win[r.win].root;
-		for (int lvl = PT_LVL_PML4E;; lvl--) {
-			pt_entry_t e;
-
-			if (!mach_is_table(mc, pfn))
-				return 0;
-			idx = pmap_level_index(r.va, lvl);
-			if (lvl <= r.level)
-				break;
-			e = mc->tables[mc->pages[pfn].table][idx];
-			if ((e & PG_V) == 0 || (e & PG_PS) != 0)
-				return 0;
-			pfn = (uint32_t)atop(e & PG_FRAME);
-		}
-	}
+	} else if (!pt_resolve_window(mc, &r, &pfn, &idx))
+		return 0;
 	if (pfnp != NULL)
 		*pfnp = pfn;
 	if (idxp != NULL)
@@ -685,22 +673,40 @@ pt_resolve(struct machine *mc, pt_ref_t r, uint32_t *pfnp, unsigned *idxp)
 	return 1;
 }
 
-/*
- * The entry r names now, or NULL when a window ref does not resolve.  A
- * direct ref that does not name a table entry is the caller's bug.
- */
-static pt_entry_t *
-pt_entry(struct machine *mc, pt_ref_t r, const char *func, uint32_t *pfnp,
-    unsigned *idxp)
+int
+pt_window_resolve(struct machine *mc, int win, vm_offset_t va, int level,
+    pt_ref_t *ref)
 {
-	if (!pt_resolve(mc, r, pfnp, idxp)) {
-		if (r.win != WIN_NONE)
+	uint32_t pfn;
+	unsigned idx;
+
+	*ref = pt_window(mc, win, va, level);
+	return pt_resolve_window(mc, ref, &pfn, &idx);
+}
+
+/*
+ * The entry *r names now, with its table frame and index in *pfnp and
+ * *idxp, or NULL when a window ref does not resolve.  A direct ref that
+ * does not name a table entry is the caller's bug.
+ */
+static inline pt_entry_t *
+pt_entry(struct machine *mc, const pt_ref_t *r, const char *func,
+    uint32_t *pfnp, unsigned *idxp)
+{
+	pt_entry_t *p;
+
+	if (r->win != WIN_NONE) {
+		if (!pt_resolve_window(mc, r, pfnp, idxp))
 			return NULL;
+		return &mc->tables[mc->pages[*pfnp].table][*idxp];
+	}
+	if ((p = pt_direct_entry(mc, r)) == NULL)
 		pmap_assert_fail(mc, func,
 		    "direct ref (pfn %u, idx %u, level %u) names no table",
-		    (unsigned)r.pfn, (unsigned)r.idx, (unsigned)r.level);
-	}
-	return &mc->tables[mc->pages[*pfnp].table][*idxp];
+		    (unsigned)r->pfn, (unsigned)r->idx, (unsigned)r->level);
+	*pfnp = r->pfn;
+	*idxp = r->idx;
+	return p;
 }
 
 /*
@@ -708,29 +714,32 @@ pt_entry(struct machine *mc, pt_ref_t r, const char *func, uint32_t *pfnp,
  * own for a direct ref and the window's current one for a window ref.
  */
 static void
-pt_log_ref(struct machine *mc, struct mach_event *ev, pt_ref_t r)
+pt_log_ref(struct machine *mc, struct mach_event *ev, const pt_ref_t *r)
 {
-	ev->level = r.level;
-	ev->va = r.va;
-	ev->root = r.root;
-	if (r.win == WIN_NONE)
+	ev->level = r->level;
+	ev->va = r->va;
+	ev->root = r->root;
+	if (r->win == WIN_NONE)
 		return;
-	ev->win = r.win;
-	ev->root = mc->win[r.win].root;
-	ev->gen_ref = r.gen;
-	ev->gen_now = mc->win[r.win].gen;
+	ev->win = r->win;
+	ev->root = mc->win[r->win].root;
+	ev->gen_ref = r->gen;
+	ev->gen_now = mc->win[r->win].gen;
 }
 
-/* Store v into the entry at p (table frame pfn, index idx) and log it. */
-static void
-pt_do_store(struct machine *mc, pt_ref_t r, pt_entry_t *p, uint32_t pfn,
+/*
+ * Store v into the entry at p (table frame pfn, index idx, as pt_entry()
+ * resolved them) and log it.
+ */
+static inline void
+pt_do_store(struct machine *mc, const pt_ref_t *r, pt_entry_t *p, uint32_t pfn,
     unsigned idx, pt_entry_t v)
 {
 	struct mach_event *ev;
 	pt_entry_t old = *p;
 
 	*p = v;
-	mach_mark_touched(mc, pfn);
+	mach_touch_frame(mc, pfn);
 	if ((ev = mach_log_append(mc, EV_PTE_WRITE)) != NULL) {
 		pt_log_ref(mc, ev, r);
 		ev->pfn = pfn;
@@ -743,33 +752,35 @@ pt_do_store(struct machine *mc, pt_ref_t r, pt_entry_t *p, uint32_t pfn,
 /* Log a write through a window ref that did not resolve; v is the value
  * that was meant to be stored when it is known, else 0. */
 static void
-pt_log_lost(struct machine *mc, pt_ref_t r, pt_entry_t v)
+pt_log_lost(struct machine *mc, const pt_ref_t *r, pt_entry_t v)
 {
 	struct mach_event *ev;
 
 	if ((ev = mach_log_append(mc, EV_PTE_LOST)) != NULL) {
 		pt_log_ref(mc, ev, r);
-		ev->idx = r.idx;
+		ev->idx = r->idx;
 		ev->new = v;
 	}
 }
 
 /*
- * An unresolvable window ref reads as 0.  Reading through a window that was
+ * pt_load() of a ref its inline part does not serve: a window ref, or a
+ * direct ref naming no table entry (asserted in pt_load's name).  An
+ * unresolvable window ref reads as 0.  Reading through a window that was
  * re-pointed since the ref was made is logged: the reader got another
  * address space's entry.
  */
 pt_entry_t
-pt_load(struct machine *mc, pt_ref_t r)
+pt_load_resolve(struct machine *mc, pt_ref_t r)
 {
 	uint32_t pfn;
 	unsigned idx;
-	pt_entry_t *p = pt_entry(mc, r, __func__, &pfn, &idx);
+	pt_entry_t *p = pt_entry(mc, &r, "pt_load", &pfn, &idx);
 	struct mach_event *ev;
 
 	if (r.win != WIN_NONE && r.gen != mc->win[r.win].gen &&
 	    (ev = mach_log_append(mc, EV_WIN_STALE_READ)) != NULL) {
-		pt_log_ref(mc, ev, r);
+		pt_log_ref(mc, ev, &r);
 		ev->idx = r.idx;
 		ev->old = p != NULL ? *p : 0;
 	}
@@ -781,12 +792,12 @@ pt_store(struct machine *mc, pt_ref_t r, pt_entry_t v)
 {
 	uint32_t pfn;
 	unsigned idx;
-	pt_entry_t *p = pt_entry(mc, r, __func__, &pfn, &idx);
+	pt_entry_t *p = pt_entry(mc, &r, __func__, &pfn, &idx);
 
 	if (p == NULL)
-		pt_log_lost(mc, r, v);
+		pt_log_lost(mc, &r, v);
 	else
-		pt_do_store(mc, r, p, pfn, idx, v);
+		pt_do_store(mc, &r, p, pfn, idx, v);
 }
 
 pt_entry_t
@@ -794,14 +805,14 @@ pt_load_clear(struct machine *mc, pt_ref_t r)
 {
 	uint32_t pfn;
 	unsigned idx;
-	pt_entry_t *p = pt_entry(mc, r, __func__, &pfn, &idx), old;
+	pt_entry_t *p = pt_entry(mc, &r, __func__, &pfn, &idx), old;
 
 	if (p == NULL) {
-		pt_log_lost(mc, r, 0);
+		pt_log_lost(mc, &r, 0);
 		return 0;
 	}
 	old = *p;
-	pt_do_store(mc, r, p, pfn, idx, 0);
+	pt_do_store(mc, &r, p, pfn, idx, 0);
 	return old;
 }
 
@@ -812,15 +823,15 @@ pt_cmpset(struct machine *mc, pt_ref_t r, pt_entry_t old, pt_entry_t new)
 {
 	uint32_t pfn;
 	unsigned idx;
-	pt_entry_t *p = pt_entry(mc, r, __func__, &pfn, &idx);
+	pt_entry_t *p = pt_entry(mc, &r, __func__, &pfn, &idx);
 
 	if (p == NULL) {
-		pt_log_lost(mc, r, new);
+		pt_log_lost(mc, &r, new);
 		return 0;
 	}
 	if (*p != old)
 		return 0;
-	pt_do_store(mc, r, p, pfn, idx, new);
+	pt_do_store(mc, &r, p, pfn, idx, new);
 	return 1;
 }
 
@@ -829,13 +840,13 @@ pt_clear_bits(struct machine *mc, pt_ref_t r, pt_entry_t bits)
 {
 	uint32_t pfn;
 	unsigned idx;
-	pt_entry_t *p = pt_entry(mc, r, __func__, &pfn, &idx), old;
+	pt_entry_t *p = pt_entry(mc, &r, __func__, &pfn, &idx), old;
 
 	if (p == NULL) {
-		pt_log_lost(mc, r, 0);
+		pt_log_lost(mc, &r, 0);
 		return 0;
 	}
 	old = *p;
-	pt_do_store(mc, r, p, pfn, idx, old & ~bits);
+	pt_do_store(mc, &r, p, pfn, idx, old & ~bits);
 	return old;
 }

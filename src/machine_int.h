@@ -8,12 +8,44 @@
 
 #include "pmapfuzz/machine.h"
 
+#include <string.h>
+
 /*
  * Append an event of the given kind to the change log and return it, zeroed
  * except for kind, cpu (curcpu) and win (WIN_NONE).  Returns NULL when
  * logging is off or the log is full; a full log sets log_overflow, which
- * stays set until mach_log_clear().
+ * stays set until mach_log_clear().  Inline: every PTE store logs.
  */
-struct mach_event *mach_log_append(struct machine *mc, enum mach_ev_kind kind);
+static inline struct mach_event *
+mach_log_append(struct machine *mc, enum mach_ev_kind kind)
+{
+	struct mach_event *ev;
+
+	if (!mc->log_enabled || mc->log_overflow)
+		return NULL;
+	if (mc->nlog == MACH_LOG_MAX) {
+		mc->log_overflow = 1;
+		return NULL;
+	}
+	ev = &mc->log[mc->nlog++];
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = (uint8_t)kind;
+	ev->cpu = (uint8_t)mc->curcpu;
+	ev->win = WIN_NONE;
+	return ev;
+}
+
+/*
+ * mach_mark_touched() for a pfn the caller knows is below cfg.nframes (a
+ * frame it just allocated, freed or resolved a table ref to).
+ */
+static inline void
+mach_touch_frame(struct machine *mc, uint32_t pfn)
+{
+	if (mc->touched_mark[pfn])
+		return;
+	mc->touched_mark[pfn] = 1;
+	mc->touched[mc->ntouched++] = pfn;
+}
 
 #endif /* PMAPFUZZ_MACHINE_INT_H */

@@ -299,31 +299,54 @@ pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref)
 {
 	struct machine *mc = pmap_mc(pmap);
 	uint32_t pfn = pmap->pm_pml4;
-	unsigned idx;
+	const pt_entry_t *table;
 
 	if (!pmap_is_direct(pmap)) {
 		int win = pmap_window(mc);
 
 		if (mc->win[win].root != pmap->pm_pml4)
 			win_point(mc, win, pmap->pm_pml4);
-		*ref = pt_window(mc, win, va, level);
-		if (!pt_resolve(mc, *ref, &pfn, &idx))
+		if (!pt_window_resolve(mc, win, va, level, ref))
 			return false;
 		(void)FI_SITE(mc, FI_WINDOW_POINTED, ref);
 		return true;
 	}
+	table = mach_table(mc, pfn);
 	for (int l = PT_LVL_PML4E; l > level; l--) {
-		pt_entry_t e = mach_table(mc, pfn)[pmap_level_index(va, l)];
+		pt_entry_t e = table[pmap_level_index(va, l)];
 
 		if ((e & PG_V) == 0 || (e & PG_PS) != 0)
 			return false;
 		pfn = (uint32_t)atop(e & PG_FRAME);
-		PMAP_ASSERT(mc, mach_table(mc, pfn) != NULL,
+		table = mach_table(mc, pfn);
+		PMAP_ASSERT(mc, table != NULL,
 		    "level %d entry %#jx for va %#jx points at a non-table", l,
 		    (uintmax_t)e, (uintmax_t)va);
 	}
 	*ref = pt_direct(pfn, pmap_level_index(va, level), level, pmap->pm_pml4,
 	    va);
+	return true;
+}
+
+/*
+ * pmap_ref(pmap, va, PT_LVL_PTE, ref) for a caller that has just read pde,
+ * va's PDE (valid, not PG_PS), through pde_ref from pmap_ref(), and passed
+ * no fault site and stored no upper-level entry since.  When pde_ref is
+ * direct, pmap is still reached directly and the walk would end in pde's
+ * frame, so the ref is made from it without walking again.  A window ref
+ * (the new ref must be made, pointed and announced anew) and a PDE whose
+ * frame holds no table (for pmap_ref's assertion) take pmap_ref().
+ */
+bool
+pmap_ref_pte(pmap_t pmap, vm_offset_t va, const pt_ref_t *pde_ref,
+    pt_entry_t pde, pt_ref_t *ref)
+{
+	uint32_t ptp = (uint32_t)atop(pde & PG_FRAME);
+
+	if (pde_ref->win != WIN_NONE || mach_table(pmap_mc(pmap), ptp) == NULL)
+		return pmap_ref(pmap, va, PT_LVL_PTE, ref);
+	*ref =
+	    pt_direct(ptp, pmap_pte_index(va), PT_LVL_PTE, pmap->pm_pml4, va);
 	return true;
 }
 
@@ -514,17 +537,20 @@ pmap_new_pte(vm_offset_t va, vm_page_t m, vm_prot_t prot, unsigned flags)
 /*
  * Find va's PDE with a page-table page under it, demoting a 2 MiB mapping
  * and allocating missing tables.  Returns the PT page (NULL for the
- * kernel, whose tables are not counted) in *mptep; -1 on allocation
- * failure.
+ * kernel, whose tables are not counted) in *mptep, and the PDE and its
+ * ref, as last read with no fault site passed since, in *pdep and *pde_refp
+ * (for pmap_ref_pte()); -1 on allocation failure.
  */
 static int
-pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
+pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep,
+    pt_ref_t *pde_refp, pt_entry_t *pdep)
 {
 	struct machine *mc = pmap_mc(pmap);
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	pt_ref_t pde_ref;
 	pt_entry_t pde;
 
+	spglist_init(&free);
 	for (;;) {
 		if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)) {
 			if (pmap_alloc_levels(pmap, va) != 0)
@@ -554,6 +580,8 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep)
 	}
 	*mptep =
 	    pmap_is_kernel(pmap) ? NULL : PHYS_TO_VM_PAGE(mc, pde & PG_FRAME);
+	*pde_refp = pde_ref;
+	*pdep = pde;
 	return 0;
 }
 
@@ -618,8 +646,8 @@ pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
 	bool litter = bug_on(mc, BUG_KMEM_LITTER);
-	pt_entry_t newpte, origpte;
-	pt_ref_t pte_ref;
+	pt_entry_t newpte, origpte, pde;
+	pt_ref_t pde_ref, pte_ref;
 	vm_page_t mpte;
 
 	va &= ~PAGE_MASK;
@@ -629,9 +657,9 @@ pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	PMAP_ASSERT(mc, (m->flags & VPF_ALLOCATED) != 0,
 	    "entering free frame %#x at va %#jx", m->pfn, (uintmax_t)va);
 	newpte = pmap_new_pte(va, m, prot, flags);
-	if (pmap_enter_pde(pmap, va, &mpte) != 0)
+	if (pmap_enter_pde(pmap, va, &mpte, &pde_ref, &pde) != 0)
 		return KERN_RESOURCE_SHORTAGE;
-	if (!pmap_ref(pmap, va, PT_LVL_PTE, &pte_ref))
+	if (!pmap_ref_pte(pmap, va, &pde_ref, pde, &pte_ref))
 		PMAP_ASSERT(mc, 0, "no page table for va %#jx", (uintmax_t)va);
 	origpte = pt_load(mc, pte_ref);
 	(void)FI_SITE(mc, FI_ENTER_PTE_READ, &pte_ref);
@@ -747,14 +775,16 @@ pmap_kenter_locked(struct pmap_sys *ps, vm_offset_t va, vm_paddr_t pa)
 {
 	struct machine *mc = ps->mc;
 	pmap_t kp = kernel_pmap(ps);
-	pt_entry_t old, pte = pa | PG_V | PG_RW | PG_G | PG_A | PG_M;
+	pt_entry_t old, pde, pte = pa | PG_V | PG_RW | PG_G | PG_A | PG_M;
 	vm_page_t mpte;
-	pt_ref_t ref;
+	pt_ref_t pde_ref, ref;
 
 	PMAP_ASSERT(mc, pmap_va_valid(kp, va), "va %#jx outside the arena",
 	    (uintmax_t)va);
-	(void)pmap_enter_pde(kp, va, &mpte);
-	(void)pmap_ref(kp, va, PT_LVL_PTE, &ref);
+	if (pmap_enter_pde(kp, va, &mpte, &pde_ref, &pde) == 0)
+		(void)pmap_ref_pte(kp, va, &pde_ref, pde, &ref);
+	else
+		(void)pmap_ref(kp, va, PT_LVL_PTE, &ref);
 	old = pt_load(mc, ref);
 	if (old == pte)
 		return;
@@ -771,10 +801,11 @@ static void
 pmap_kremove_locked(struct pmap_sys *ps, vm_offset_t va)
 {
 	pmap_t kp = kernel_pmap(ps);
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	pt_entry_t old;
 	pt_ref_t ref;
 
+	spglist_init(&free);
 	if (!pmap_ref(kp, va, PT_LVL_PDE, &ref))
 		return;
 	if (pt_load(ps->mc, ref) & PG_PS)
@@ -878,11 +909,12 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	bool anyvalid = false;
 
 	sva &= ~PAGE_MASK;
 	eva = (eva + PAGE_MASK) & ~PAGE_MASK;
+	spglist_init(&free);
 	pmap_lock(ps);
 	for (vm_offset_t va = sva, next; va < eva; va = next) {
 		pt_ref_t ref;
@@ -922,7 +954,7 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	bool anychanged = false;
 
 	if ((prot & VM_PROT_READ) == 0) {
@@ -934,6 +966,7 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 		return;
 	sva &= ~PAGE_MASK;
 	eva = (eva + PAGE_MASK) & ~PAGE_MASK;
+	spglist_init(&free);
 	pmap_lock(ps);
 	for (vm_offset_t va = sva, next; va < eva; va = next) {
 		pt_ref_t ref;
@@ -953,15 +986,32 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 			if (!pmap_demote_pde_locked(pmap, va, &free))
 				continue;
 		}
+		/*
+		 * Until a valid PTE is met nothing runs but loads: no fault
+		 * site, no store.  So after a direct walk the next PTEs of
+		 * the run are in the same page table (ptp) and are not
+		 * walked to again; a valid PTE ends the run.
+		 */
+		bool have_ptp = false;
+		uint32_t ptp = 0;
+
 		for (vm_offset_t v = va; v < next; v += PAGE_SIZE) {
 			pt_entry_t obits, pbits;
 
-			if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
+			if (have_ptp)
+				ref = pt_direct(ptp, pmap_pte_index(v),
+				    PT_LVL_PTE, pmap->pm_pml4, v);
+			else if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
 				break;
+			else if (ref.win == WIN_NONE) {
+				have_ptp = true;
+				ptp = ref.pfn;
+			}
 		retry:
 			obits = pt_load(mc, ref);
 			if ((obits & PG_V) == 0)
 				continue;
+			have_ptp = false;
 			(void)FI_SITE(mc, FI_PROTECT_PTE_READ, &ref);
 			pbits = obits;
 			if ((prot & VM_PROT_WRITE) == 0)
@@ -993,10 +1043,11 @@ pmap_unwire(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 
 	sva &= ~PAGE_MASK;
 	eva = (eva + PAGE_MASK) & ~PAGE_MASK;
+	spglist_init(&free);
 	pmap_lock(ps);
 	for (vm_offset_t va = sva, next; va < eva; va = next) {
 		pt_ref_t ref;
@@ -1074,30 +1125,48 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 	struct pmap_sys *ps = dst->pm_sys;
 	struct machine *mc = ps->mc;
 
+	/*
+	 * Until a PTE to copy is met nothing runs but loads of src: no fault
+	 * site, no store.  So after a direct walk the next src PTEs of the
+	 * same 2 MiB region (ptp_va2m) are in the same page table (ptp) and
+	 * are not walked to again; a PTE to copy ends the run.
+	 */
+	bool have_ptp = false;
+	vm_offset_t ptp_va2m = 0;
+	uint32_t ptp = 0;
+
 	if (dst_addr != src_addr || dst == src)
 		return;
 	pmap_lock(ps);
 	for (vm_offset_t off = 0; off < len; off += PAGE_SIZE) {
 		vm_offset_t va = src_addr + off;
-		pt_entry_t spte, dpte;
+		pt_entry_t spte, dpte, dpde;
 		vm_page_t mpte;
-		pt_ref_t ref;
+		pt_ref_t ref, dpde_ref;
 
 		if (!pmap_va_valid(src, va))
 			continue;
-		if (!pmap_ref(src, va, PT_LVL_PTE, &ref)) {
+		if (have_ptp && trunc_2mpage(va) == ptp_va2m)
+			ref = pt_direct(ptp, pmap_pte_index(va), PT_LVL_PTE,
+			    src->pm_pml4, va);
+		else if (!pmap_ref(src, va, PT_LVL_PTE, &ref)) {
 			/* No page table here: skip to the next 2 MiB (the
 			 * loop adds the last page). */
 			off = trunc_2mpage(va) + NBPDR - PAGE_SIZE - src_addr;
 			continue;
+		} else if (ref.win == WIN_NONE) {
+			have_ptp = true;
+			ptp_va2m = trunc_2mpage(va);
+			ptp = ref.pfn;
 		}
 		spte = pt_load(mc, ref);
 		if ((spte & (PG_V | PG_MANAGED)) != (PG_V | PG_MANAGED))
 			continue;
+		have_ptp = false;
 		(void)FI_SITE(mc, FI_COPY_PTE, &ref);
-		if (pmap_enter_pde(dst, va, &mpte) != 0)
+		if (pmap_enter_pde(dst, va, &mpte, &dpde_ref, &dpde) != 0)
 			break;
-		(void)pmap_ref(dst, va, PT_LVL_PTE, &ref);
+		(void)pmap_ref_pte(dst, va, &dpde_ref, dpde, &ref);
 		dpte = pt_load(mc, ref);
 		if (dpte & PG_V)
 			continue;

@@ -24,6 +24,14 @@ struct spglist {
 	unsigned n;
 };
 
+/* Empty the list.  Only pfn[0 .. n-1] is ever read, so the array is left
+ * as it is (an initializer would clear all of it on every call). */
+static inline void
+spglist_init(struct spglist *free)
+{
+	free->n = 0;
+}
+
 static inline struct machine *
 pmap_mc(pmap_t pmap)
 {
@@ -82,6 +90,8 @@ pmap_ps_enabled(struct pmap_sys *ps)
 
 /* pmap_core.c */
 bool pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref);
+bool pmap_ref_pte(pmap_t pmap, vm_offset_t va, const pt_ref_t *pde_ref,
+    pt_entry_t pde, pt_ref_t *ref);
 void pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level,
     struct spglist *free);
 void pmap_free_ptps(struct pmap_sys *ps, struct spglist *free);

@@ -115,7 +115,14 @@ pmap_try_promote(pmap_t pmap, vm_offset_t va, vm_page_t m)
 	if ((pde & PG_V) == 0 || (pde & PG_PS) != 0)
 		goto fail;
 	ptp = (uint32_t)atop(pde & PG_FRAME);
-	(void)pmap_ref(pmap, va2m, PT_LVL_PTE, &ref);
+	/*
+	 * Through a direct pde_ref no fault site is passed until every PTE
+	 * is checked, and the only stores are pmap_promote_clean()'s on PTEs
+	 * (never on a table pointer, which always has PG_M), so pde stays
+	 * what a walk reads: pmap_ref_pte() may make the refs from it.  A
+	 * window ref is re-made (and announced) per PTE, as pmap_ref() does.
+	 */
+	(void)pmap_ref_pte(pmap, va2m, &pde_ref, pde, &ref);
 	firstpte = pt_load(mc, ref);
 	if ((firstpte & (PG_A | PG_V)) != (PG_A | PG_V) ||
 	    (firstpte & PG_FRAME & PDRMASK) != 0)
@@ -126,8 +133,8 @@ pmap_try_promote(pmap_t pmap, vm_offset_t va, vm_page_t m)
 	for (unsigned i = NPTEPG - 1; i > 0; i--, pa -= PAGE_SIZE) {
 		pt_entry_t pte;
 
-		(void)pmap_ref(pmap, va2m + (vm_offset_t)i * PAGE_SIZE,
-		    PT_LVL_PTE, &ref);
+		(void)pmap_ref_pte(pmap, va2m + (vm_offset_t)i * PAGE_SIZE,
+		    &pde_ref, pde, &ref);
 		pte = pt_load(mc, ref);
 		if ((pte & (PG_FRAME | PG_V)) != (pa | PG_V))
 			goto fail;
@@ -367,9 +374,10 @@ destroy:
 bool
 pmap_demote_pde(pmap_t pmap, vm_offset_t va)
 {
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	bool ok;
 
+	spglist_init(&free);
 	pmap_lock(pmap->pm_sys);
 	ok = pmap_demote_pde_locked(pmap, va, &free);
 	pmap_free_ptps(pmap->pm_sys, &free);

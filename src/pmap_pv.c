@@ -148,11 +148,12 @@ void
 pmap_remove_all(struct pmap_sys *ps, vm_page_t m)
 {
 	struct machine *mc = ps->mc;
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 	bool first = true;
 
 	PMAP_ASSERT(mc, (m->flags & VPF_UNMANAGED) == 0,
 	    "page %#x is unmanaged", m->pfn);
+	spglist_init(&free);
 	pmap_lock(ps);
 	pmap_demote_covering(ps, m, 0, &free);
 	while (m->pv_head != 0) {
@@ -261,10 +262,11 @@ pmap_page_maybe_writeable(struct pmap_sys *ps, vm_page_t m)
 void
 pmap_remove_write(struct pmap_sys *ps, vm_page_t m)
 {
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 
 	if (!pmap_page_maybe_writeable(ps, m))
 		return;
+	spglist_init(&free);
 	pmap_lock(ps);
 	pmap_demote_covering(ps, m, PG_RW, &free);
 	pv_walk(ps, m, remove_write_pte);
@@ -296,10 +298,11 @@ clear_modify_pte(struct pmap_sys *ps, pmap_t pmap, vm_offset_t va, pt_ref_t ref,
 void
 pmap_clear_modify(struct pmap_sys *ps, vm_page_t m)
 {
-	struct spglist free = { .n = 0 };
+	struct spglist free;
 
 	if (!pmap_page_maybe_writeable(ps, m))
 		return;
+	spglist_init(&free);
 	pmap_lock(ps);
 	pmap_demote_covering(ps, m, PG_RW | PG_M, &free);
 	pv_walk(ps, m, clear_modify_pte);

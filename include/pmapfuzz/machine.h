@@ -277,13 +277,45 @@ struct reserv *reserv_of(struct machine *mc, const struct vm_page *m);
 
 /* Page-table entry access.  Every store is logged while logging is on. */
 /* A direct ref to entry idx of table pfn, meant for va in the address space
- * whose root is root (both only recorded, for the log). */
-pt_ref_t pt_direct(uint32_t pfn, unsigned idx, int level, uint32_t root,
-    vm_offset_t va);
+ * whose root is root (both only recorded, for the log).  Inline: the core
+ * makes one per entry it touches. */
+static inline pt_ref_t
+pt_direct(uint32_t pfn, unsigned idx, int level, uint32_t root, vm_offset_t va)
+{
+	pt_ref_t r = {
+		.pfn = pfn,
+		.idx = (uint16_t)idx,
+		.win = WIN_NONE,
+		.level = (uint8_t)level,
+		.gen = 0,
+		.root = root,
+		.va = va,
+	};
+
+	return r;
+}
+
 pt_ref_t pt_window(struct machine *mc, int win, vm_offset_t va, int level);
 /* Point window win at root (a PML4 pfn); bumps its generation. */
 void win_point(struct machine *mc, int win, uint32_t root);
-pt_entry_t pt_load(struct machine *mc, pt_ref_t r);
+pt_entry_t pt_load_resolve(struct machine *mc, pt_ref_t r);
+
+/*
+ * The entry r names.  An unresolvable window ref reads as 0, and a read
+ * through a window re-pointed since the ref was made is logged.  Inline
+ * for the common case, a direct ref to an entry of a table frame, which
+ * has no side effect; every other ref goes to pt_load_resolve().
+ */
+static inline pt_entry_t
+pt_load(struct machine *mc, pt_ref_t r)
+{
+	uint32_t slot;
+
+	if (r.win == WIN_NONE && r.pfn < mc->cfg.nframes && r.idx < NPTEPG &&
+	    (slot = mc->pages[r.pfn].table) != 0)
+		return mc->tables[slot][r.idx];
+	return pt_load_resolve(mc, r);
+}
 void pt_store(struct machine *mc, pt_ref_t r, pt_entry_t v);
 pt_entry_t pt_load_clear(struct machine *mc, pt_ref_t r); /* atomic swap 0 */
 /* Atomic compare-and-set; 1 when stored. */
@@ -292,6 +324,10 @@ int pt_cmpset(struct machine *mc, pt_ref_t r, pt_entry_t old, pt_entry_t new);
 pt_entry_t pt_clear_bits(struct machine *mc, pt_ref_t r, pt_entry_t bits);
 /* Where a ref resolves now: table frame and index; 0 if unresolvable. */
 int pt_resolve(struct machine *mc, pt_ref_t r, uint32_t *pfn, unsigned *idx);
+/* *ref = pt_window(mc, win, va, level); then whether *ref resolves now (as
+ * pt_resolve() would say), in one call. */
+int pt_window_resolve(struct machine *mc, int win, vm_offset_t va, int level,
+    pt_ref_t *ref);
 
 /* CPUs and TLBs. */
 void cpu_load_cr3(struct machine *mc, unsigned cpu, uint32_t root);
