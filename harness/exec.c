@@ -195,7 +195,6 @@ exec_reset(struct exec *ex, const struct op_program *p)
 	exec_world_model_boot(w);
 	mc->bugs = ex->opt->bugs;
 	mc->log_enabled = ex->opt->level != EXEC_CHECK_NONE;
-	mc->fi_hook = NULL; /* installed by the first arm: exec_arm_add */
 	mc->fi_arg = ex;
 	mc->assert_hook = exec_assert_hook;
 	mc->assert_arg = ex;

@@ -23,6 +23,12 @@ arm_arg(const struct exec_arm *a, unsigned i)
 	return (unsigned)op_arg_value(&a->op, i);
 }
 
+static bool
+arm_is_interrupt(const struct exec_arm *a)
+{
+	return a->op.code <= OP_ARM_INTR_REMOVE_ALL;
+}
+
 void
 exec_arm_add(struct exec *ex, const struct op *o)
 {
@@ -32,10 +38,13 @@ exec_arm_add(struct exec *ex, const struct op *o)
 		return;
 	a = &ex->arms[ex->narms++];
 	a->op = *o;
+	a->n = arm_arg(a, 0);
+	a->site = arm_is_interrupt(a) ? arm_arg(a, 1) : 0;
 	a->count = 0;
 	a->fired = 0;
-	/* Sites are counted only from the first arm on (exec_reset leaves
-	 * the hook out: an input without arms pays nothing per site). */
+	ex->arms_live++;
+	/* Sites are counted only while an op has arms (exec_arms_clear
+	 * takes the hook out: an op without arms pays nothing per site). */
 	ex->w->mc->fi_hook = exec_fi_hook;
 }
 
@@ -43,7 +52,9 @@ void
 exec_arms_clear(struct exec *ex)
 {
 	ex->narms = 0;
+	ex->arms_live = 0;
 	ex->pending_arm = -1;
+	ex->w->mc->fi_hook = NULL; /* no arm: no site needs counting */
 }
 
 /* ---- Interrupt actions ---- */
@@ -169,12 +180,6 @@ site_kind(enum fi_site site)
 	    FI_KIND_POINT;
 }
 
-static bool
-arm_is_interrupt(const struct exec_arm *a)
-{
-	return a->op.code <= OP_ARM_INTR_REMOVE_ALL;
-}
-
 /* Fire an interrupt arm now, or hold it until the critical section ends. */
 static void
 exec_raise(struct exec *ex, int idx)
@@ -187,6 +192,23 @@ exec_raise(struct exec *ex, int idx)
 		return;
 	}
 	exec_interrupt(ex, &ex->arms[idx]);
+}
+
+static void
+arm_fired(struct exec *ex, struct exec_arm *a)
+{
+	a->fired = 1;
+	ex->arms_fired++;
+	ex->arms_live--;
+}
+
+/* Every arm of the op fired and none waits for delivery: the rest of the
+ * op's sites need no counting. */
+static void
+exec_hook_retire(struct exec *ex)
+{
+	if (ex->arms_live == 0 && ex->pending_arm < 0)
+		ex->w->mc->fi_hook = NULL;
 }
 
 int
@@ -203,24 +225,21 @@ exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 		ex->pending_arm = -1;
 		if (idx >= 0)
 			exec_interrupt(ex, &ex->arms[idx]);
+		exec_hook_retire(ex);
 		return 0;
 	}
-	if (ex->narms == 0 || ex->intr_depth > 0)
+	if (ex->arms_live == 0 || ex->intr_depth > 0)
 		return 0;
 	for (unsigned i = 0; i < ex->narms; i++) {
 		struct exec_arm *a = &ex->arms[i];
-		unsigned n = arm_arg(a, 0);
 
 		if (a->fired)
 			continue;
 		if (arm_is_interrupt(a)) {
-			unsigned want = arm_arg(a, 1);
-
-			if ((want != 0 && want != (unsigned)site) ||
-			    ++a->count != n)
+			if ((a->site != 0 && a->site != (unsigned)site) ||
+			    ++a->count != a->n)
 				continue;
-			a->fired = 1;
-			ex->arms_fired++;
+			arm_fired(ex, a);
 			exec_raise(ex, (int)i);
 			continue;
 		}
@@ -229,10 +248,9 @@ exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 		    (a->op.code == OP_ARM_DROP_SHOOTDOWN &&
 			kind != FI_KIND_SHOOTDOWN) ||
 		    (a->op.code == OP_ARM_AM_RACE && kind != FI_KIND_RMW) ||
-		    ++a->count != n)
+		    ++a->count != a->n)
 			continue;
-		a->fired = 1;
-		ex->arms_fired++;
+		arm_fired(ex, a);
 		if (a->op.code == OP_ARM_ALLOC_FAIL)
 			rv = 1;
 		else if (a->op.code == OP_ARM_DROP_SHOOTDOWN)
@@ -240,5 +258,6 @@ exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 		else
 			exec_am_race(ex, ref, arm_arg(a, 1) != 0);
 	}
+	exec_hook_retire(ex);
 	return rv;
 }

@@ -34,6 +34,8 @@ struct exec_buf {
 /* A fault arm waiting in the current op. */
 struct exec_arm {
 	struct op op;	/* the arm as written */
+	uint32_t n;	/* fire at this matching hit (argument 0) */
+	uint32_t site;	/* interrupt arms: the site counted, 0 any (arg 1) */
 	uint32_t count; /* matching site hits so far */
 	uint8_t fired;
 };
@@ -58,6 +60,7 @@ struct exec {
 	struct exec_buf buf[OP_IO_BUFS];
 	struct exec_arm arms[OP_MAX];
 	unsigned narms;
+	unsigned arms_live;  /* arms of this op not fired yet */
 	int pending_arm;     /* arm whose interrupt waits, or -1 */
 	unsigned intr_depth; /* >0: inside an injected interrupt */
 	unsigned arms_fired;
