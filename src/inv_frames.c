@@ -340,13 +340,13 @@ dirty_frame(struct inv_ctx *ctx, uint32_t f)
 {
 	const struct machine *mc = ctx->mc;
 	const struct inv_state *st = ctx->st;
-	const struct model_frame *mf = model_frame(ctx->md, f);
+	const struct model_frame *mf = &st->frames[f];
 	struct inv_finding *fd = &ctx->finding;
 	struct model_ref refs[16];
 	unsigned n;
 
 	/* The pmap tracks dirtiness of managed pages only. */
-	if (mf == NULL || (mf->flags & MODEL_F_WRITTEN) == 0 ||
+	if ((mf->flags & MODEL_F_WRITTEN) == 0 ||
 	    (mc->pages[f].flags & (VPF_DIRTY | VPF_UNMANAGED)) != 0)
 		return 0;
 	n = model_frame_maps(ctx->md, f, refs, 16);
@@ -597,6 +597,52 @@ reserv_fail(struct inv_ctx *ctx, uint32_t c, unsigned bits, uint32_t pfn)
 	return 1;
 }
 
+/* Bits set in x (no popcnt instruction in the baseline ISA, and libgcc's
+ * fallback is a call). */
+static inline unsigned
+popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Population of chunk c's bitmap counted from scratch; becomes the
+ * cached copy. */
+static unsigned
+reserv_recount(struct inv_state *st, const struct reserv *r, uint32_t c)
+{
+	unsigned bits = 0;
+
+	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
+		st->rsv_map[c][w] = r->popmap[w];
+		bits += popcount64(r->popmap[w]);
+	}
+	st->rsv_bits[c] = (uint16_t)bits;
+	return bits;
+}
+
+/* Population of chunk c's bitmap from the cached copy and the words that
+ * differ from it; the copy follows. */
+static unsigned
+reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
+{
+	uint64_t *old = st->rsv_map[c];
+	unsigned bits = st->rsv_bits[c];
+
+	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
+		uint64_t cur = r->popmap[w];
+
+		if (cur == old[w])
+			continue;
+		bits = bits + popcount64(cur) - popcount64(old[w]);
+		old[w] = cur;
+	}
+	st->rsv_bits[c] = (uint16_t)bits;
+	return bits;
+}
+
 /*
  * Touched chunks: the count equals the bitmap's population.  Touched
  * frames (every frame in a sweep): their bit says whether they are
@@ -612,14 +658,13 @@ inv_chk_reserv(struct inv_ctx *ctx)
 
 	for (uint32_t i = 0; i < st->nwchunk; i++) {
 		uint32_t c = st->wchunk[i];
-		const struct reserv *r = &mc->reserv[c];
-		unsigned bits = 0;
+		unsigned bits;
 
 		if (c >= nchunks)
 			continue;
-		for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
-			bits += (unsigned)__builtin_popcountll(r->popmap[w]);
-		if (bits != r->popcnt)
+		bits = st->sweep ? reserv_recount(st, &mc->reserv[c], c) :
+				   reserv_delta(st, &mc->reserv[c], c);
+		if (bits != mc->reserv[c].popcnt)
 			return reserv_fail(ctx, c, bits, UINT32_MAX);
 	}
 	for (uint32_t i = 0; i < st->nwframe; i++) {

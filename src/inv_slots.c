@@ -109,13 +109,11 @@ void
 inv_scan_slots(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
-	const struct model_map *maps[MODEL_AS_MAX];
+	const struct model_map *const *maps = st->maps;
 	uint32_t en = ctx->enabled;
 
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		st->bad[i] = INV_NO_SLOT;
-	for (unsigned as = 0; as < MODEL_AS_MAX; as++)
-		maps[as] = model_maps(ctx->md, as);
 	for (uint32_t i = 0; i < st->ncslot; i++) {
 		uint32_t g = st->cslot[i], f;
 		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;

@@ -229,10 +229,12 @@ inv_enabled(const struct inv_ctx *ctx, enum inv_id id)
 int
 inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
 {
+	const uint32_t *r = ctx->st->root;
+
 	if (root == 0)
 		return -1;
 	for (unsigned as = 0; as < PMAP_MAX; as++)
-		if (inv_root(ctx, as) == root)
+		if (r[as] == root)
 			return (int)as;
 	return -1;
 }
@@ -312,23 +314,6 @@ inv_region_slots(unsigned as, unsigned r, unsigned *first, unsigned *end)
 	*end = *first + KSTACK_PAGES;
 }
 
-uint32_t
-inv_obs_frame(const struct inv_state *st, uint32_t g)
-{
-	pt_entry_t e = st->obs_e[g];
-	vm_offset_t va;
-
-	switch (st->obs_lvl[g]) {
-	case PT_LVL_PTE:
-		return (uint32_t)atop(e & PG_FRAME);
-	case PT_LVL_PDE:
-		va = model_slot_va(g / MODEL_SLOTS_MAX, g % MODEL_SLOTS_MAX);
-		return (uint32_t)atop(e & PG_PS_FRAME) + pmap_pte_index(va);
-	default:
-		return UINT32_MAX;
-	}
-}
-
 vm_offset_t
 inv_kmem_va(const struct machine *mc, uint32_t pfn)
 {
@@ -342,7 +327,7 @@ inv_kmem_va(const struct machine *mc, uint32_t pfn)
 }
 
 int
-inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn)
+inv_tab_recount(struct inv_ctx *ctx, uint32_t pfn)
 {
 	struct inv_state *st = ctx->st;
 	const pt_entry_t *t;
@@ -495,9 +480,9 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 	if (ev->level > PT_LVL_PTE)
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 	as = kva ? 0 : inv_as_of_root(ctx, ev->root);
-	if (kva && ev->level == PT_LVL_PML4E && ev->root == inv_root(ctx, 0))
+	if (kva && ev->level == PT_LVL_PML4E && ev->root == st->root[0])
 		st->upper_check = ~0u;
-	if (kva && ev->level == PT_LVL_PML4E && ev->root != inv_root(ctx, 0)) {
+	if (kva && ev->level == PT_LVL_PML4E && ev->root != st->root[0]) {
 		int uas = inv_as_of_root(ctx, ev->root);
 
 		if (uas > 0)
@@ -632,7 +617,7 @@ inv_collect_all(struct inv_ctx *ctx)
 	uint32_t nframes = ctx->mc->cfg.nframes;
 
 	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		if (inv_root(ctx, as) == 0 && !st->live[as])
+		if (st->root[as] == 0 && !st->live[as])
 			continue;
 		for (unsigned r = 0; r < inv_nregions(as); r++)
 			inv_add_region(st, as, r);
@@ -649,25 +634,27 @@ inv_collect_all(struct inv_ctx *ctx)
 
 /* Shadow maintenance. */
 
-static void
-inv_obs_account(struct inv_state *st, uint32_t g, int sign)
+/*
+ * Count leaf e of level lvl at slot g, whose frame is f, into the derived
+ * shadow with sign +1 (it appears) or -1 (it goes).
+ */
+static inline void
+inv_obs_account(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl,
+    uint32_t f, int sign)
 {
 	unsigned as = g / MODEL_SLOTS_MAX;
-	pt_entry_t e = st->obs_e[g];
-	uint32_t f;
 
-	if (st->obs_lvl[g] == 0)
+	if (lvl == 0)
 		return;
 	st->pages[as] += sign;
 	if ((e & PG_W) != 0)
 		st->wired[as] += sign;
 	if ((e & PG_MANAGED) != 0) {
-		if (st->obs_lvl[g] == PT_LVL_PTE)
+		if (lvl == PT_LVL_PTE)
 			st->mng4k[as] += sign;
 		else
 			st->mngps[as] += sign;
 	}
-	f = inv_obs_frame(st, g);
 	if (f < MACH_FRAMES_MAX) {
 		st->frame_nmap[f] = (uint16_t)(st->frame_nmap[f] + sign);
 		if (!st->dframe_mark[f]) {
@@ -679,25 +666,31 @@ inv_obs_account(struct inv_state *st, uint32_t g, int sign)
 
 /* Replace slot g's observation; adds the old and new frames to the work
  * set when anything changed. */
-static void
+static inline void
 inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 {
+	pt_entry_t oe = st->obs_e[g];
+	int olvl = st->obs_lvl[g];
+	uint32_t of, nf;
+
 	if (st->sweep)
 		inv_add_changed(st, g);
-	if (st->obs_e[g] == e && st->obs_lvl[g] == lvl)
+	if (oe == e && olvl == lvl)
 		return;
 	inv_add_changed(st, g);
 	st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
-	inv_add_frame(st, inv_obs_frame(st, g));
-	inv_obs_account(st, g, -1);
+	of = inv_leaf_frame_at(oe, olvl, g);
+	inv_add_frame(st, of);
+	inv_obs_account(st, g, oe, olvl, of, -1);
 	if (!st->dslot_mark[g]) {
 		st->dslot_mark[g] = 1;
 		st->dslot[st->ndslot++] = g;
 	}
 	st->obs_e[g] = e;
 	st->obs_lvl[g] = (uint8_t)lvl;
-	inv_obs_account(st, g, 1);
-	inv_add_frame(st, inv_obs_frame(st, g));
+	nf = inv_leaf_frame_at(e, lvl, g);
+	inv_obs_account(st, g, e, lvl, nf, 1);
+	inv_add_frame(st, nf);
 }
 
 /* Forget everything observed in as (its pmap went away or changed). */
@@ -733,7 +726,7 @@ inv_observe(struct inv_ctx *ctx)
 		pt_entry_t e;
 
 		if (key != cached) {
-			uint32_t root = inv_root(ctx, as);
+			uint32_t root = st->root[as];
 			struct inv_walk w;
 
 			cached = key;
@@ -770,8 +763,10 @@ inv_track_pmaps(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 
+	for (unsigned as = 0; as < PMAP_MAX; as++)
+		st->root[as] = inv_root(ctx, as);
 	for (unsigned as = 1; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+		uint32_t root = st->root[as];
 
 		if (st->live[as] && root != st->live_root[as]) {
 			st->as_touched |= 1u << as;
@@ -800,7 +795,21 @@ inv_track_pmaps(struct inv_ctx *ctx)
 		}
 	}
 	st->live[0] = 1;
-	st->live_root[0] = inv_root(ctx, 0);
+	st->live_root[0] = st->root[0];
+}
+
+/* The model's dense arrays, taken once per model. */
+static void
+inv_model_arrays(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	if (st->maps_md == ctx->md)
+		return;
+	st->maps_md = ctx->md;
+	for (unsigned as = 0; as < MODEL_AS_MAX; as++)
+		st->maps[as] = model_maps(ctx->md, as);
+	st->frames = model_frames(ctx->md);
 }
 
 /* Clear the work set. */
@@ -859,6 +868,7 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 		st->need_sweep = 0;
 		st->ops_since_sweep = 0;
 	}
+	inv_model_arrays(ctx);
 	inv_track_pmaps(ctx);
 	if (sweep) {
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
@@ -871,10 +881,13 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	ctx->cnt.checked += st->ncslot;
 	ctx->cnt.frames += st->nwframe;
 	inv_scan_slots(ctx);
-	for (unsigned i = 0; i < INV_COUNT && !found; i++) {
-		if (inv_table[i].check == NULL || !inv_enabled(ctx, i))
-			continue;
-		found = inv_table[i].check(ctx);
+	/* The enabled checks, in table order. */
+	for (uint32_t m = ctx->enabled & INV_ALL; m != 0 && !found;
+	     m &= m - 1) {
+		const struct inv_info *t = &inv_table[__builtin_ctz(m)];
+
+		if (t->check != NULL)
+			found = t->check(ctx);
 	}
 	if (st->op_level) {
 		st->tlb_all = 0;
@@ -1055,13 +1068,13 @@ inv_ctx_snapshot(struct inv_ctx *ctx)
 static void
 inv_name(char *dst, size_t len, const char *src)
 {
-	size_t i;
+	size_t n;
 
 	if (src == NULL)
 		src = "-";
-	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
-		dst[i] = src[i];
-	dst[i] = '\0';
+	n = strnlen(src, len - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 void
