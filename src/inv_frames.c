@@ -186,10 +186,13 @@ inv_chk_pv(struct inv_ctx *ctx)
 		return 1;
 	for (uint32_t i = 0; i < st->nwframe; i++) {
 		uint32_t f = st->wframe[i];
+		const struct vm_page *m;
 
 		if (f >= ctx->mc->cfg.nframes)
 			continue;
-		if (pv_frame_list(ctx, f, 0) || pv_frame_list(ctx, f, 1))
+		m = &ctx->mc->pages[f];
+		if ((m->pv_head != 0 && pv_frame_list(ctx, f, 0)) ||
+		    (m->pv2m_head != 0 && pv_frame_list(ctx, f, 1)))
 			return 1;
 	}
 	return st->sweep ? pv_census(ctx) : 0;
@@ -198,7 +201,7 @@ inv_chk_pv(struct inv_ctx *ctx)
 /* freed-while-mapped */
 
 /* Whether TLB entry e translates frame f. */
-static int
+static inline int
 tlb_maps(const struct tlb_entry *e, uint32_t f)
 {
 	if (!e->valid)
@@ -206,6 +209,23 @@ tlb_maps(const struct tlb_entry *e, uint32_t f)
 	if (e->big)
 		return f >= e->pfn && f - e->pfn < NPTEPG;
 	return e->pfn == f;
+}
+
+/* Whether any CPU's TLB has a valid entry translating frame f. */
+static int
+tlb_any_maps(const struct machine *mc, uint32_t f)
+{
+	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
+		const struct cpu *cpu = &mc->cpus[c];
+
+		for (unsigned i = 0; i < TLB_4K_ENTRIES; i++)
+			if (tlb_maps(&cpu->tlb4k[i], f))
+				return 1;
+		for (unsigned i = 0; i < TLB_2M_ENTRIES; i++)
+			if (tlb_maps(&cpu->tlb2m[i], f))
+				return 1;
+	}
+	return 0;
 }
 
 static int
@@ -312,7 +332,7 @@ freed_frame(struct inv_ctx *ctx, uint32_t f)
 		    (unsigned)f, g_as(g), (unsigned long long)g_va(g));
 		return 1;
 	}
-	return !st->op_level && freed_tlb(ctx, f, kva);
+	return !st->op_level && tlb_any_maps(mc, f) && freed_tlb(ctx, f, kva);
 }
 
 int
@@ -383,9 +403,15 @@ inv_chk_lost_dirty(struct inv_ctx *ctx)
 	struct inv_state *st = ctx->st;
 	uint32_t nframes = ctx->mc->cfg.nframes;
 
-	for (uint32_t i = 0; i < st->nwframe; i++)
-		if (st->wframe[i] < nframes && dirty_frame(ctx, st->wframe[i]))
+	for (uint32_t i = 0; i < st->nwframe; i++) {
+		uint32_t f = st->wframe[i];
+
+		/* dirty_frame's first test, without the call. */
+		if (f < nframes &&
+		    (st->frames[f].flags & MODEL_F_WRITTEN) != 0 &&
+		    dirty_frame(ctx, f))
 			return 1;
+	}
 	if (st->sweep) {
 		const uint32_t *list;
 		unsigned n = model_used_frames(ctx->md, &list);
@@ -522,7 +548,7 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	uint32_t kroot = inv_root(ctx, 0);
+	uint32_t kroot = ctx->st->root[0];
 
 	if (!st->op_level ||
 	    (!st->tlb_all && st->ntlb_rng == 0 && st->ntlb_free == 0))

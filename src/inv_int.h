@@ -25,6 +25,8 @@
 #define INV_NREG_MAX (INV_NREG_USER > KVA_REGIONS ? INV_NREG_USER : KVA_REGIONS)
 #define INV_NGREGIONS (MODEL_AS_MAX * INV_NREG_MAX)
 #define INV_KSTACK_REGION USER_REGIONS
+/* Every address space's bit in an as mask. */
+#define INV_AS_MASK ((1u << PMAP_MAX) - 1)
 
 /* Work-set marks on a global slot: to re-observe; to re-check (its leaf
  * or its intent changed since it was last verified, or a sweep). */
@@ -123,6 +125,12 @@ struct inv_state {
 	 * which model they were taken).
 	 */
 	uint32_t root[MODEL_AS_MAX];
+	/* The enabled checks in table order, for the mask chk_mask (valid
+	 * when chk_built). */
+	int chk_built;
+	uint32_t chk_mask;
+	unsigned nchk;
+	int (*chk[INV_COUNT])(struct inv_ctx *ctx);
 	const struct model *maps_md;
 	const struct model_map *maps[MODEL_AS_MAX];
 	const struct model_frame *frames;

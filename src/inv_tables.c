@@ -124,7 +124,7 @@ static int
 was_upper(struct inv_ctx *ctx, unsigned as)
 {
 	const struct machine *mc = ctx->mc;
-	uint32_t kroot = inv_root(ctx, 0), root = inv_root(ctx, as);
+	uint32_t kroot = ctx->st->root[0], root = ctx->st->root[as];
 	const pt_entry_t *kt = inv_table_of(mc, kroot);
 	const pt_entry_t *ut = inv_table_of(mc, root);
 	struct inv_finding *f = &ctx->finding;
@@ -161,7 +161,7 @@ inv_chk_wrong_as(struct inv_ctx *ctx)
 	if (st->win_gen.set)
 		return was_window(ctx);
 	for (unsigned as = 1; st->upper_check != 0 && as < PMAP_MAX; as++)
-		if ((st->upper_check >> as & 1) && inv_root(ctx, as) != 0 &&
+		if ((st->upper_check >> as & 1) && ctx->st->root[as] != 0 &&
 		    was_upper(ctx, as))
 			return 1;
 	if (st->bad[INV_WRONG_ADDRESS_SPACE] != INV_NO_SLOT) {
@@ -282,7 +282,7 @@ inv_chk_illegal_promotion(struct inv_ctx *ctx)
 		unsigned as = st->wregion[i] / INV_NREG_MAX;
 		unsigned r = st->wregion[i] % INV_NREG_MAX;
 		vm_offset_t va2m = inv_region_va(as, r);
-		uint32_t root = inv_root(ctx, as);
+		uint32_t root = ctx->st->root[as];
 		struct inv_walk w;
 
 		if (root == 0)
@@ -377,7 +377,7 @@ static int
 stale_outside_sweep(struct inv_ctx *ctx)
 {
 	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+		uint32_t root = ctx->st->root[as];
 		struct outside o;
 		struct inv_finding *f = &ctx->finding;
 		char bits[96];
@@ -458,7 +458,7 @@ wt_region(struct inv_ctx *ctx, uint32_t gr)
 {
 	unsigned as = gr / INV_NREG_MAX, r = gr % INV_NREG_MAX;
 	vm_offset_t va = inv_region_va(as, r);
-	uint32_t root = inv_root(ctx, as);
+	uint32_t root = ctx->st->root[as];
 	pt_entry_t want = as == 0 ? INV_TABLE_KERN : INV_TABLE_USER;
 	struct inv_finding *f = &ctx->finding;
 	struct inv_walk w;
@@ -580,15 +580,13 @@ paths_add(struct inv_paths *p, uint32_t pfn, int lvl)
 	}
 }
 
-/* The tables on as's universe paths; computed once per pass. */
-static const struct inv_paths *
-inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root)
+/* Compute the tables on as's universe paths into st->paths[as]. */
+static void
+paths_compute(struct inv_ctx *ctx, unsigned as, uint32_t root)
 {
 	const struct machine *mc = ctx->mc;
 	struct inv_paths *p = &ctx->st->paths[as];
 
-	if (ctx->st->paths_ok[as])
-		return p;
 	ctx->st->paths_ok[as] = 1;
 	memset(p, 0, sizeof(*p));
 	for (unsigned r = 0; r < inv_nregions(as); r++) {
@@ -619,7 +617,16 @@ inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root)
 			pfn = child;
 		}
 	}
-	return p;
+}
+
+/* The tables on as's universe paths; computed once until a write above
+ * the PT level or a free may have changed them. */
+static inline const struct inv_paths *
+inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root)
+{
+	if (!ctx->st->paths_ok[as])
+		paths_compute(ctx, as, root);
+	return &ctx->st->paths[as];
 }
 
 static int
@@ -716,12 +723,12 @@ int
 inv_chk_ptp_count(struct inv_ctx *ctx)
 {
 	const struct machine *mc = ctx->mc;
+	const struct inv_state *st = ctx->st;
 
-	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+		unsigned as = (unsigned)__builtin_ctz(m);
 
-		if ((ctx->st->as_touched >> as & 1) && root != 0 &&
-		    ptp_check_as(ctx, as, root))
+		if (st->root[as] != 0 && ptp_check_as(ctx, as, st->root[as]))
 			return 1;
 	}
 	if (!ctx->st->sweep)
@@ -745,15 +752,16 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 
-	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+		unsigned as = (unsigned)__builtin_ctz(m);
+		uint32_t root = st->root[as];
 		const struct pmap *pm = &ctx->ps->pmaps[as];
 		int64_t res = st->pages[as], nsaved = 0;
 		struct inv_finding *f = &ctx->finding;
 		const struct inv_paths *p = NULL;
 		unsigned ntab = 0;
 
-		if (root == 0 || (st->as_touched >> as & 1) == 0)
+		if (root == 0)
 			continue;
 		if (as != 0) {
 			p = inv_paths(ctx, as, root);

@@ -763,11 +763,14 @@ inv_track_pmaps(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 
-	for (unsigned as = 0; as < PMAP_MAX; as++)
-		st->root[as] = inv_root(ctx, as);
+	st->root[0] = inv_root(ctx, 0);
 	for (unsigned as = 1; as < PMAP_MAX; as++) {
-		uint32_t root = st->root[as];
+		uint32_t root = inv_root(ctx, as);
 
+		st->root[as] = root;
+		/* Unchanged: still live at the same root, or still dead. */
+		if (st->live[as] ? root == st->live_root[as] : root == 0)
+			continue;
 		if (st->live[as] && root != st->live_root[as]) {
 			st->as_touched |= 1u << as;
 			inv_obs_drop_as(st, as);
@@ -796,6 +799,24 @@ inv_track_pmaps(struct inv_ctx *ctx)
 	}
 	st->live[0] = 1;
 	st->live_root[0] = st->root[0];
+}
+
+/* The enabled checks in table order, listed again when the mask changed
+ * (the executor narrows it for a moment in its assert hook). */
+static void
+inv_checks_list(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	uint32_t mask = ctx->enabled & INV_ALL;
+
+	if (st->chk_built && st->chk_mask == mask)
+		return;
+	st->chk_built = 1;
+	st->chk_mask = mask;
+	st->nchk = 0;
+	for (unsigned i = 0; i < INV_COUNT; i++)
+		if (inv_table[i].check != NULL && (mask >> i & 1))
+			st->chk[st->nchk++] = inv_table[i].check;
 }
 
 /* The model's dense arrays, taken once per model. */
@@ -881,14 +902,9 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	ctx->cnt.checked += st->ncslot;
 	ctx->cnt.frames += st->nwframe;
 	inv_scan_slots(ctx);
-	/* The enabled checks, in table order. */
-	for (uint32_t m = ctx->enabled & INV_ALL; m != 0 && !found;
-	     m &= m - 1) {
-		const struct inv_info *t = &inv_table[__builtin_ctz(m)];
-
-		if (t->check != NULL)
-			found = t->check(ctx);
-	}
+	inv_checks_list(ctx);
+	for (unsigned i = 0; i < st->nchk && !found; i++)
+		found = st->chk[i](ctx);
 	if (st->op_level) {
 		st->tlb_all = 0;
 		st->ntlb_rng = st->ntlb_free = 0;
