@@ -115,6 +115,7 @@ struct inv_state {
 	 * other pmap, the other slot, a PV count) and a reason.
 	 */
 	uint32_t bad[INV_COUNT];
+	uint32_t bad_mask; /* bit id: bad[id] holds a slot */
 	uint32_t bad_arg[INV_COUNT];
 	uint32_t bad_arg2[INV_COUNT];
 	const char *bad_why[INV_COUNT];
@@ -125,12 +126,12 @@ struct inv_state {
 	 * which model they were taken).
 	 */
 	uint32_t root[MODEL_AS_MAX];
-	/* The enabled checks in table order, for the mask chk_mask (valid
-	 * when chk_built). */
+	/* The enabled checks' ids in table order, for the mask chk_mask
+	 * (valid when chk_built). */
 	int chk_built;
 	uint32_t chk_mask;
 	unsigned nchk;
-	int (*chk[INV_COUNT])(struct inv_ctx *ctx);
+	uint8_t chk[INV_COUNT];
 	const struct model *maps_md;
 	const struct model_map *maps[MODEL_AS_MAX];
 	const struct model_frame *frames;

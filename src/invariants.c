@@ -218,6 +218,74 @@ inv_parse_list(const char *list, uint32_t *mask, const char **bad)
 	return 0;
 }
 
+/*
+ * What each check reads from the work set of a pass, besides its own slot
+ * verdict (bad[id]).  A check none of whose inputs is present holds
+ * trivially and is not called: keep a row in step with its check.
+ */
+#define IN_WIN_GEN 0x001  /* st->win_gen noted */
+#define IN_WIN_LOST 0x002 /* st->win_lost noted */
+#define IN_OUTSIDE 0x004  /* st->outside noted */
+#define IN_UPPER 0x008	  /* st->upper_check */
+#define IN_REGIONS 0x010  /* st->wregion[] */
+#define IN_FRAMES 0x020	  /* st->wframe[] */
+#define IN_CHUNKS 0x040	  /* st->wchunk[] */
+#define IN_AS 0x080	  /* st->as_touched */
+#define IN_SWEEP 0x100	  /* st->sweep */
+#define IN_OP 0x200	  /* st->op_level */
+
+static const uint16_t inv_inputs[INV_COUNT] = {
+	[INV_ASSERT] = 0,
+	[INV_WRONG_ADDRESS_SPACE] = IN_WIN_GEN | IN_UPPER,
+	[INV_ILLEGAL_PROMOTION] = IN_REGIONS,
+	[INV_STALE_PTE] = IN_OUTSIDE | IN_SWEEP,
+	[INV_MISSING_WIRED] = 0,
+	[INV_WRONG_TRANSLATION] = IN_WIN_LOST | IN_REGIONS,
+	[INV_SHARED_WRITABLE] = 0,
+	[INV_PV_MISMATCH] = IN_FRAMES | IN_SWEEP,
+	[INV_PTP_COUNT] = IN_AS | IN_SWEEP,
+	[INV_PMAP_STATS] = IN_AS,
+	[INV_FREED_WHILE_MAPPED] = IN_FRAMES,
+	[INV_LOST_DIRTY] = IN_FRAMES | IN_SWEEP,
+	[INV_STALE_TLB] = IN_OP,
+	[INV_RESERV_COUNT] = IN_CHUNKS | IN_FRAMES,
+};
+
+/* The inputs present in the current pass's work set. */
+static unsigned
+inv_inputs_present(const struct inv_state *st)
+{
+	return (st->win_gen.set ? IN_WIN_GEN : 0) |
+	    (st->win_lost.set ? IN_WIN_LOST : 0) |
+	    (st->outside.set ? IN_OUTSIDE : 0) |
+	    (st->upper_check != 0 ? IN_UPPER : 0) |
+	    (st->nwregion != 0 ? IN_REGIONS : 0) |
+	    (st->nwframe != 0 ? IN_FRAMES : 0) |
+	    (st->nwchunk != 0 ? IN_CHUNKS : 0) |
+	    (st->as_touched != 0 ? IN_AS : 0) | (st->sweep ? IN_SWEEP : 0) |
+	    (st->op_level ? IN_OP : 0);
+}
+
+/* Run the enabled checks in table order, each only when it has input;
+ * 1 at the first that reports. */
+static int
+inv_run_checks(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+	unsigned present = inv_inputs_present(st);
+
+	for (unsigned i = 0; i < st->nchk; i++) {
+		unsigned id = st->chk[i];
+
+		if (((st->bad_mask >> id) & 1) == 0 &&
+		    (inv_inputs[id] & present) == 0)
+			continue;
+		if (inv_table[id].check(ctx))
+			return 1;
+	}
+	return 0;
+}
+
 /* Helpers shared with inv_tables.c and inv_frames.c. */
 
 int
@@ -816,7 +884,7 @@ inv_checks_list(struct inv_ctx *ctx)
 	st->nchk = 0;
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		if (inv_table[i].check != NULL && (mask >> i & 1))
-			st->chk[st->nchk++] = inv_table[i].check;
+			st->chk[st->nchk++] = (uint8_t)i;
 }
 
 /* The model's dense arrays, taken once per model. */
@@ -903,8 +971,7 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	ctx->cnt.frames += st->nwframe;
 	inv_scan_slots(ctx);
 	inv_checks_list(ctx);
-	for (unsigned i = 0; i < st->nchk && !found; i++)
-		found = st->chk[i](ctx);
+	found = inv_run_checks(ctx);
 	if (st->op_level) {
 		st->tlb_all = 0;
 		st->ntlb_rng = st->ntlb_free = 0;
