@@ -33,6 +33,9 @@
 #define INV_W_SLOT 0x1
 #define INV_W_CHANGED 0x2
 
+/* Kinds of input a check reads from a pass's work set (invariants.c). */
+#define INV_NINPUTS 10
+
 /* Notes kept for the next stale-tlb check before it checks every entry. */
 #define INV_TLB_NOTES 32
 
@@ -119,6 +122,9 @@ struct inv_state {
 	uint32_t bad_arg[INV_COUNT];
 	uint32_t bad_arg2[INV_COUNT];
 	const char *bad_why[INV_COUNT];
+	/* Per input a check may have (invariants.c, IN_*): the checks (bit
+	 * id) that read it; set once at creation. */
+	uint32_t readers[INV_NINPUTS];
 	/*
 	 * Per pass: every pmap's root as inv_root() gave it when the pass
 	 * began (the pmaps do not change during a pass), and the model's
@@ -126,12 +132,6 @@ struct inv_state {
 	 * which model they were taken).
 	 */
 	uint32_t root[MODEL_AS_MAX];
-	/* The enabled checks' ids in table order, for the mask chk_mask
-	 * (valid when chk_built). */
-	int chk_built;
-	uint32_t chk_mask;
-	unsigned nchk;
-	uint8_t chk[INV_COUNT];
 	const struct model *maps_md;
 	const struct model_map *maps[MODEL_AS_MAX];
 	const struct model_frame *frames;

@@ -251,19 +251,47 @@ static const uint16_t inv_inputs[INV_COUNT] = {
 	[INV_RESERV_COUNT] = IN_CHUNKS | IN_FRAMES,
 };
 
-/* The inputs present in the current pass's work set. */
-static unsigned
-inv_inputs_present(const struct inv_state *st)
+_Static_assert(IN_OP < 1u << INV_NINPUTS, "every input has a bit");
+
+/* st->readers[b]: the checks (bit id) that read input bit b. */
+static void
+inv_readers_init(struct inv_state *st)
 {
-	return (st->win_gen.set ? IN_WIN_GEN : 0) |
-	    (st->win_lost.set ? IN_WIN_LOST : 0) |
-	    (st->outside.set ? IN_OUTSIDE : 0) |
-	    (st->upper_check != 0 ? IN_UPPER : 0) |
-	    (st->nwregion != 0 ? IN_REGIONS : 0) |
-	    (st->nwframe != 0 ? IN_FRAMES : 0) |
-	    (st->nwchunk != 0 ? IN_CHUNKS : 0) |
-	    (st->as_touched != 0 ? IN_AS : 0) | (st->sweep ? IN_SWEEP : 0) |
-	    (st->op_level ? IN_OP : 0);
+	for (unsigned b = 0; b < INV_NINPUTS; b++) {
+		st->readers[b] = 0;
+		for (unsigned id = 0; id < INV_COUNT; id++)
+			if (inv_inputs[id] >> b & 1)
+				st->readers[b] |= 1u << id;
+	}
+}
+
+/* The checks (bit id) that have input in the current pass's work set. */
+static uint32_t
+inv_checks_with_input(const struct inv_state *st)
+{
+	const uint32_t *readers = st->readers;
+	uint32_t m = st->bad_mask;
+	if (st->win_gen.set)
+		m |= readers[0];
+	if (st->win_lost.set)
+		m |= readers[1];
+	if (st->outside.set)
+		m |= readers[2];
+	if (st->upper_check != 0)
+		m |= readers[3];
+	if (st->nwregion != 0)
+		m |= readers[4];
+	if (st->nwframe != 0)
+		m |= readers[5];
+	if (st->nwchunk != 0)
+		m |= readers[6];
+	if (st->as_touched != 0)
+		m |= readers[7];
+	if (st->sweep)
+		m |= readers[8];
+	if (st->op_level)
+		m |= readers[9];
+	return m;
 }
 
 /* Run the enabled checks in table order, each only when it has input;
@@ -271,16 +299,12 @@ inv_inputs_present(const struct inv_state *st)
 static int
 inv_run_checks(struct inv_ctx *ctx)
 {
-	struct inv_state *st = ctx->st;
-	unsigned present = inv_inputs_present(st);
+	uint32_t run = inv_checks_with_input(ctx->st) & ctx->enabled & INV_ALL;
 
-	for (unsigned i = 0; i < st->nchk; i++) {
-		unsigned id = st->chk[i];
+	for (; run != 0; run &= run - 1) {
+		const struct inv_info *t = &inv_table[__builtin_ctz(run)];
 
-		if (((st->bad_mask >> id) & 1) == 0 &&
-		    (inv_inputs[id] & present) == 0)
-			continue;
-		if (inv_table[id].check(ctx))
+		if (t->check != NULL && t->check(ctx))
 			return 1;
 	}
 	return 0;
@@ -869,24 +893,6 @@ inv_track_pmaps(struct inv_ctx *ctx)
 	st->live_root[0] = st->root[0];
 }
 
-/* The enabled checks in table order, listed again when the mask changed
- * (the executor narrows it for a moment in its assert hook). */
-static void
-inv_checks_list(struct inv_ctx *ctx)
-{
-	struct inv_state *st = ctx->st;
-	uint32_t mask = ctx->enabled & INV_ALL;
-
-	if (st->chk_built && st->chk_mask == mask)
-		return;
-	st->chk_built = 1;
-	st->chk_mask = mask;
-	st->nchk = 0;
-	for (unsigned i = 0; i < INV_COUNT; i++)
-		if (inv_table[i].check != NULL && (mask >> i & 1))
-			st->chk[st->nchk++] = (uint8_t)i;
-}
-
 /* The model's dense arrays, taken once per model. */
 static void
 inv_model_arrays(struct inv_ctx *ctx)
@@ -970,7 +976,6 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	ctx->cnt.checked += st->ncslot;
 	ctx->cnt.frames += st->nwframe;
 	inv_scan_slots(ctx);
-	inv_checks_list(ctx);
 	found = inv_run_checks(ctx);
 	if (st->op_level) {
 		st->tlb_all = 0;
@@ -996,6 +1001,7 @@ inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 		free(ctx);
 		return NULL;
 	}
+	inv_readers_init(ctx->st);
 	ctx->mc = mc;
 	ctx->ps = ps;
 	ctx->md = md;
