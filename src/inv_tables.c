@@ -643,6 +643,31 @@ ptp_fail(struct inv_ctx *ctx, unsigned as, uint32_t pfn, int lvl,
 	return 1;
 }
 
+/* Whether pm keeps any saved ptp (one pass over the array, no branch per
+ * entry). */
+static inline int
+has_any_saved(const struct pmap *pm)
+{
+	uint32_t any = 0;
+
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		any |= pm->pm_saved[i].pfn;
+	return any != 0;
+}
+
+/* The saved ptps pm keeps. */
+static int64_t
+count_saved(const struct pmap *pm)
+{
+	int64_t n = 0;
+
+	if (!has_any_saved(pm))
+		return 0;
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		n += pm->pm_saved[i].pfn != 0;
+	return n;
+}
+
 static int
 ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 {
@@ -672,24 +697,23 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		    level_name[pp->bad_level]);
 		return 1;
 	}
-	for (unsigned i = 0; i < pp->ntab; i++) {
+	for (unsigned i = 0; as == 0 && i < pp->ntab; i++) {
 		const struct vm_page *m = &mc->pages[pp->tab[i]];
-		int n;
 
-		if (as == 0) {
-			if ((m->flags & VPF_KERNEL_PTP) != 0 &&
-			    m->ref_count == NPTEPG)
-				continue;
-			inv_set(got, sizeof(got), "ref_count %u%s",
-			    (unsigned)m->ref_count,
-			    (m->flags & VPF_KERNEL_PTP) != 0 ?
-				"" :
-				", not VPF_KERNEL_PTP");
-			return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
-			    "VPF_KERNEL_PTP with ref_count 512", got,
-			    "a kernel page-table page's count is fixed");
-		}
-		n = inv_tab_nvalid(ctx, pp->tab[i]);
+		if ((m->flags & VPF_KERNEL_PTP) != 0 && m->ref_count == NPTEPG)
+			continue;
+		inv_set(got, sizeof(got), "ref_count %u%s",
+		    (unsigned)m->ref_count,
+		    (m->flags & VPF_KERNEL_PTP) != 0 ? "" :
+						       ", not VPF_KERNEL_PTP");
+		return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
+		    "VPF_KERNEL_PTP with ref_count 512", got,
+		    "a kernel page-table page's count is fixed");
+	}
+	for (unsigned i = 0; as != 0 && i < pp->ntab; i++) {
+		const struct vm_page *m = &mc->pages[pp->tab[i]];
+		int n = inv_tab_nvalid(ctx, pp->tab[i]);
+
 		if (n == (int)m->ref_count)
 			continue;
 		inv_set(exp, sizeof(exp), "ref_count %d (valid entries)", n);
@@ -699,6 +723,8 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		    "a user page-table page's count differs from its valid "
 		    "entries");
 	}
+	if (!has_any_saved(pm))
+		return 0;
 	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++) {
 		uint32_t pfn = pm->pm_saved[i].pfn;
 
@@ -766,8 +792,7 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 		if (as != 0) {
 			p = inv_paths(ctx, as, root);
 			ntab = p->ntab;
-			for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
-				nsaved += pm->pm_saved[i].pfn != 0;
+			nsaved = count_saved(pm);
 			res += (int64_t)ntab + nsaved;
 		}
 		if (res == pm->pm_stats.resident_count &&

@@ -789,8 +789,14 @@ inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 static void
 inv_obs_drop_as(struct inv_state *st, unsigned as)
 {
-	for (unsigned s = 0; s < MODEL_SLOTS_MAX; s++)
-		inv_obs_set(st, as * MODEL_SLOTS_MAX + s, 0, 0);
+	for (unsigned s = 0; s < MODEL_SLOTS_MAX; s++) {
+		uint32_t g = as * MODEL_SLOTS_MAX + s;
+
+		/* inv_obs_set would change nothing on an empty slot. */
+		if (!st->sweep && st->obs_lvl[g] == 0 && st->obs_e[g] == 0)
+			continue;
+		inv_obs_set(st, g, 0, 0);
+	}
 	st->live[as] = 0;
 }
 
