@@ -238,7 +238,9 @@ static int
 promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 {
 	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
+	const struct model_map *maps = ctx->st->maps[as];
 	char why[192], exp[96];
+	int s0, dense;
 
 	if ((pde & PG_PROMOTED) == 0)
 		return promo_fail(ctx, as, va2m, pde, "PG_PROMOTED",
@@ -251,9 +253,15 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 		    "a saved page-table page for this 2 MiB va",
 		    "promoted without keeping the page-table page "
 		    "(demotion would need an allocation)");
+	/* The range's slots are usually one dense run of the model's array. */
+	s0 = model_slot(as, va2m);
+	dense = s0 >= 0 &&
+	    model_slot(as, va2m + ptoa(NPTEPG - 1)) == s0 + NPTEPG - 1;
 	for (unsigned i = 0; i < NPTEPG; i++) {
 		vm_offset_t va = va2m + ptoa(i);
-		const struct model_map *mp = model_lookup(ctx->md, as, va);
+		const struct model_map *mp = !dense ?
+		    model_lookup(ctx->md, as, va) :
+		    (maps[s0 + i].prot != 0 ? &maps[s0 + i] : NULL);
 		const char *bad = promo_page(mp, pde, base + i);
 		char mdesc[96];
 
