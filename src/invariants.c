@@ -801,6 +801,38 @@ inv_obs_drop_as(struct inv_state *st, unsigned as)
 }
 
 /*
+ * What inv_walk finds for va at the PD level, without the rest: the page
+ * table mapping va (NULL if there is none), and in *ps_pde the PS PDE
+ * when a 2 MiB leaf maps va instead (else 0).
+ */
+static const pt_entry_t *
+inv_walk_pt(const struct machine *mc, uint32_t root, vm_offset_t va,
+    pt_entry_t *ps_pde)
+{
+	uint32_t pfn = root;
+
+	*ps_pde = 0;
+	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PDE; lvl--) {
+		const pt_entry_t *t = inv_table_of(mc, pfn);
+		pt_entry_t e;
+
+		if (t == NULL)
+			return NULL;
+		e = t[pmap_level_index(va, lvl)];
+		if ((e & PG_V) == 0)
+			return NULL;
+		if ((e & PG_PS) != 0) {
+			if (lvl == PT_LVL_PDE)
+				*ps_pde = e;
+			return NULL;
+		}
+		pfn = (uint32_t)atop(e & PG_FRAME);
+	}
+	/* inv_walk records a page table at frame 0 as none. */
+	return pfn != 0 ? inv_table_of(mc, pfn) : NULL;
+}
+
+/*
  * Re-observe every work slot.  Slots arrive mostly in runs of one region,
  * so the walk down to the PD is cached per (as, region).
  */
@@ -825,19 +857,14 @@ inv_observe(struct inv_ctx *ctx)
 
 		if (key != cached) {
 			uint32_t root = st->root[as];
-			struct inv_walk w;
 
 			cached = key;
 			pt = NULL;
-			ps = 0;
-			if (root != 0) {
-				inv_walk(mc, root, model_slot_va(as, s), &w);
-				ps = w.leaf == PT_LVL_PDE;
-				pde = w.ent[PT_LVL_PDE];
-				if (w.tab[PT_LVL_PTE] != 0)
-					pt =
-					    inv_table_of(mc, w.tab[PT_LVL_PTE]);
-			}
+			pde = 0;
+			if (root != 0)
+				pt = inv_walk_pt(mc, root, model_slot_va(as, s),
+				    &pde);
+			ps = pde != 0;
 		}
 		if (ps) {
 			inv_obs_set(st, g, pde, PT_LVL_PDE);
