@@ -122,7 +122,7 @@ struct inv_state {
 	uint32_t bad_arg[INV_COUNT];
 	uint32_t bad_arg2[INV_COUNT];
 	const char *bad_why[INV_COUNT];
-	/* Per input a check may have (invariants.c, IN_*): the checks (bit
+	/* Per input a check may have (invariants.c, IN_B_*): the checks (bit
 	 * id) that read it; set once at creation. */
 	uint32_t readers[INV_NINPUTS];
 	/*
@@ -237,6 +237,8 @@ inv_obs_frame(const struct inv_state *st, uint32_t g)
 }
 /* Kernel VA a kmem frame is pinned to, 0 if the frame is not kmem's. */
 vm_offset_t inv_kmem_va(const struct machine *mc, uint32_t pfn);
+/* Count table frame pfn's valid entries into st->tab_nvalid and return
+ * them; -1 if pfn holds no table. */
 int inv_tab_recount(struct inv_ctx *ctx, uint32_t pfn);
 
 /* Valid entries of table frame pfn (cached, counted on a miss); -1 if

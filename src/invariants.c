@@ -17,6 +17,9 @@ _Static_assert(MODEL_AS_MAX == PMAP_MAX, "model and pmap agree on ids");
 _Static_assert(MODEL_FRAMES_MAX == MACH_FRAMES_MAX,
     "model and machine agree on memory size");
 _Static_assert(INV_COUNT <= 32, "enabled set fits a mask");
+_Static_assert((USER_BASE & PDRMASK) == 0 && (KVA_BASE & PDRMASK) == 0,
+    "slot s of a user or kernel region is PTE index s % 512 "
+    "(inv_slot_pte_index)");
 _Static_assert(((KSTACK_VA >> PAGE_SHIFT) & (NPTEPG - 1)) + KSTACK_PAGES <=
 	NPTEPG,
     "the kernel stack lies in one region");
@@ -223,16 +226,30 @@ inv_parse_list(const char *list, uint32_t *mask, const char **bad)
  * verdict (bad[id]).  A check none of whose inputs is present holds
  * trivially and is not called: keep a row in step with its check.
  */
-#define IN_WIN_GEN 0x001  /* st->win_gen noted */
-#define IN_WIN_LOST 0x002 /* st->win_lost noted */
-#define IN_OUTSIDE 0x004  /* st->outside noted */
-#define IN_UPPER 0x008	  /* st->upper_check */
-#define IN_REGIONS 0x010  /* st->wregion[] */
-#define IN_FRAMES 0x020	  /* st->wframe[] */
-#define IN_CHUNKS 0x040	  /* st->wchunk[] */
-#define IN_AS 0x080	  /* st->as_touched */
-#define IN_SWEEP 0x100	  /* st->sweep */
-#define IN_OP 0x200	  /* st->op_level */
+enum inv_input {
+	IN_B_WIN_GEN,  /* st->win_gen noted */
+	IN_B_WIN_LOST, /* st->win_lost noted */
+	IN_B_OUTSIDE,  /* st->outside noted */
+	IN_B_UPPER,    /* st->upper_check */
+	IN_B_REGIONS,  /* st->wregion[] */
+	IN_B_FRAMES,   /* st->wframe[] */
+	IN_B_CHUNKS,   /* st->wchunk[] */
+	IN_B_AS,       /* st->as_touched */
+	IN_B_SWEEP,    /* st->sweep */
+	IN_B_OP,       /* st->op_level */
+	IN_B_COUNT
+};
+
+#define IN_WIN_GEN (1u << IN_B_WIN_GEN)
+#define IN_WIN_LOST (1u << IN_B_WIN_LOST)
+#define IN_OUTSIDE (1u << IN_B_OUTSIDE)
+#define IN_UPPER (1u << IN_B_UPPER)
+#define IN_REGIONS (1u << IN_B_REGIONS)
+#define IN_FRAMES (1u << IN_B_FRAMES)
+#define IN_CHUNKS (1u << IN_B_CHUNKS)
+#define IN_AS (1u << IN_B_AS)
+#define IN_SWEEP (1u << IN_B_SWEEP)
+#define IN_OP (1u << IN_B_OP)
 
 static const uint16_t inv_inputs[INV_COUNT] = {
 	[INV_ASSERT] = 0,
@@ -251,7 +268,7 @@ static const uint16_t inv_inputs[INV_COUNT] = {
 	[INV_RESERV_COUNT] = IN_CHUNKS | IN_FRAMES,
 };
 
-_Static_assert(IN_OP < 1u << INV_NINPUTS, "every input has a bit");
+_Static_assert(IN_B_COUNT == INV_NINPUTS, "every input has a reader mask");
 
 /* st->readers[b]: the checks (bit id) that read input bit b. */
 static void
@@ -269,28 +286,19 @@ inv_readers_init(struct inv_state *st)
 static uint32_t
 inv_checks_with_input(const struct inv_state *st)
 {
-	const uint32_t *readers = st->readers;
+	const uint32_t *r = st->readers;
 	uint32_t m = st->bad_mask;
-	if (st->win_gen.set)
-		m |= readers[0];
-	if (st->win_lost.set)
-		m |= readers[1];
-	if (st->outside.set)
-		m |= readers[2];
-	if (st->upper_check != 0)
-		m |= readers[3];
-	if (st->nwregion != 0)
-		m |= readers[4];
-	if (st->nwframe != 0)
-		m |= readers[5];
-	if (st->nwchunk != 0)
-		m |= readers[6];
-	if (st->as_touched != 0)
-		m |= readers[7];
-	if (st->sweep)
-		m |= readers[8];
-	if (st->op_level)
-		m |= readers[9];
+
+	m |= st->win_gen.set ? r[IN_B_WIN_GEN] : 0;
+	m |= st->win_lost.set ? r[IN_B_WIN_LOST] : 0;
+	m |= st->outside.set ? r[IN_B_OUTSIDE] : 0;
+	m |= st->upper_check != 0 ? r[IN_B_UPPER] : 0;
+	m |= st->nwregion != 0 ? r[IN_B_REGIONS] : 0;
+	m |= st->nwframe != 0 ? r[IN_B_FRAMES] : 0;
+	m |= st->nwchunk != 0 ? r[IN_B_CHUNKS] : 0;
+	m |= st->as_touched != 0 ? r[IN_B_AS] : 0;
+	m |= st->sweep ? r[IN_B_SWEEP] : 0;
+	m |= st->op_level ? r[IN_B_OP] : 0;
 	return m;
 }
 
