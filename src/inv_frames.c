@@ -186,10 +186,13 @@ inv_chk_pv(struct inv_ctx *ctx)
 		return 1;
 	for (uint32_t i = 0; i < st->nwframe; i++) {
 		uint32_t f = st->wframe[i];
+		const struct vm_page *m;
 
 		if (f >= ctx->mc->cfg.nframes)
 			continue;
-		if (pv_frame_list(ctx, f, 0) || pv_frame_list(ctx, f, 1))
+		m = &ctx->mc->pages[f];
+		if ((m->pv_head != 0 && pv_frame_list(ctx, f, 0)) ||
+		    (m->pv2m_head != 0 && pv_frame_list(ctx, f, 1)))
 			return 1;
 	}
 	return st->sweep ? pv_census(ctx) : 0;
@@ -198,7 +201,7 @@ inv_chk_pv(struct inv_ctx *ctx)
 /* freed-while-mapped */
 
 /* Whether TLB entry e translates frame f. */
-static int
+static inline int
 tlb_maps(const struct tlb_entry *e, uint32_t f)
 {
 	if (!e->valid)
@@ -206,6 +209,23 @@ tlb_maps(const struct tlb_entry *e, uint32_t f)
 	if (e->big)
 		return f >= e->pfn && f - e->pfn < NPTEPG;
 	return e->pfn == f;
+}
+
+/* Whether any CPU's TLB has a valid entry translating frame f. */
+static int
+tlb_any_maps(const struct machine *mc, uint32_t f)
+{
+	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
+		const struct cpu *cpu = &mc->cpus[c];
+
+		for (unsigned i = 0; i < TLB_4K_ENTRIES; i++)
+			if (tlb_maps(&cpu->tlb4k[i], f))
+				return 1;
+		for (unsigned i = 0; i < TLB_2M_ENTRIES; i++)
+			if (tlb_maps(&cpu->tlb2m[i], f))
+				return 1;
+	}
+	return 0;
 }
 
 static int
@@ -312,7 +332,7 @@ freed_frame(struct inv_ctx *ctx, uint32_t f)
 		    (unsigned)f, g_as(g), (unsigned long long)g_va(g));
 		return 1;
 	}
-	return !st->op_level && freed_tlb(ctx, f, kva);
+	return !st->op_level && tlb_any_maps(mc, f) && freed_tlb(ctx, f, kva);
 }
 
 int
@@ -340,13 +360,13 @@ dirty_frame(struct inv_ctx *ctx, uint32_t f)
 {
 	const struct machine *mc = ctx->mc;
 	const struct inv_state *st = ctx->st;
-	const struct model_frame *mf = model_frame(ctx->md, f);
+	const struct model_frame *mf = &st->frames[f];
 	struct inv_finding *fd = &ctx->finding;
 	struct model_ref refs[16];
 	unsigned n;
 
 	/* The pmap tracks dirtiness of managed pages only. */
-	if (mf == NULL || (mf->flags & MODEL_F_WRITTEN) == 0 ||
+	if ((mf->flags & MODEL_F_WRITTEN) == 0 ||
 	    (mc->pages[f].flags & (VPF_DIRTY | VPF_UNMANAGED)) != 0)
 		return 0;
 	n = model_frame_maps(ctx->md, f, refs, 16);
@@ -383,9 +403,15 @@ inv_chk_lost_dirty(struct inv_ctx *ctx)
 	struct inv_state *st = ctx->st;
 	uint32_t nframes = ctx->mc->cfg.nframes;
 
-	for (uint32_t i = 0; i < st->nwframe; i++)
-		if (st->wframe[i] < nframes && dirty_frame(ctx, st->wframe[i]))
+	for (uint32_t i = 0; i < st->nwframe; i++) {
+		uint32_t f = st->wframe[i];
+
+		/* dirty_frame's first test, without the call. */
+		if (f < nframes &&
+		    (st->frames[f].flags & MODEL_F_WRITTEN) != 0 &&
+		    dirty_frame(ctx, f))
 			return 1;
+	}
 	if (st->sweep) {
 		const uint32_t *list;
 		unsigned n = model_used_frames(ctx->md, &list);
@@ -522,7 +548,7 @@ inv_chk_stale_tlb(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	uint32_t kroot = inv_root(ctx, 0);
+	uint32_t kroot = ctx->st->root[0];
 
 	if (!st->op_level ||
 	    (!st->tlb_all && st->ntlb_rng == 0 && st->ntlb_free == 0))
@@ -597,6 +623,57 @@ reserv_fail(struct inv_ctx *ctx, uint32_t c, unsigned bits, uint32_t pfn)
 	return 1;
 }
 
+/* Bits set in x (no popcnt instruction in the baseline ISA, and libgcc's
+ * fallback is a call). */
+static inline unsigned
+popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Population of chunk c's bitmap counted from scratch; becomes the
+ * cached copy. */
+static unsigned
+reserv_recount(struct inv_state *st, const struct reserv *r, uint32_t c)
+{
+	unsigned bits = 0;
+
+	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
+		st->rsv_map[c][w] = r->popmap[w];
+		bits += popcount64(r->popmap[w]);
+	}
+	st->rsv_bits[c] = (uint16_t)bits;
+	return bits;
+}
+
+/* Population of chunk c's bitmap from the cached copy and the words that
+ * differ from it; the copy follows. */
+static unsigned
+reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
+{
+	uint64_t *old = st->rsv_map[c];
+	unsigned bits = st->rsv_bits[c];
+	uint64_t diff = 0;
+
+	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
+		diff |= r->popmap[w] ^ old[w];
+	if (diff == 0)
+		return bits;
+	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
+		uint64_t cur = r->popmap[w];
+
+		if (cur == old[w])
+			continue;
+		bits = bits + popcount64(cur) - popcount64(old[w]);
+		old[w] = cur;
+	}
+	st->rsv_bits[c] = (uint16_t)bits;
+	return bits;
+}
+
 /*
  * Touched chunks: the count equals the bitmap's population.  Touched
  * frames (every frame in a sweep): their bit says whether they are
@@ -612,14 +689,13 @@ inv_chk_reserv(struct inv_ctx *ctx)
 
 	for (uint32_t i = 0; i < st->nwchunk; i++) {
 		uint32_t c = st->wchunk[i];
-		const struct reserv *r = &mc->reserv[c];
-		unsigned bits = 0;
+		unsigned bits;
 
 		if (c >= nchunks)
 			continue;
-		for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
-			bits += (unsigned)__builtin_popcountll(r->popmap[w]);
-		if (bits != r->popcnt)
+		bits = st->sweep ? reserv_recount(st, &mc->reserv[c], c) :
+				   reserv_delta(st, &mc->reserv[c], c);
+		if (bits != mc->reserv[c].popcnt)
 			return reserv_fail(ctx, c, bits, UINT32_MAX);
 	}
 	for (uint32_t i = 0; i < st->nwframe; i++) {

@@ -25,11 +25,16 @@
 #define INV_NREG_MAX (INV_NREG_USER > KVA_REGIONS ? INV_NREG_USER : KVA_REGIONS)
 #define INV_NGREGIONS (MODEL_AS_MAX * INV_NREG_MAX)
 #define INV_KSTACK_REGION USER_REGIONS
+/* Every address space's bit in an as mask. */
+#define INV_AS_MASK ((1u << PMAP_MAX) - 1)
 
 /* Work-set marks on a global slot: to re-observe; to re-check (its leaf
  * or its intent changed since it was last verified, or a sweep). */
 #define INV_W_SLOT 0x1
 #define INV_W_CHANGED 0x2
+
+/* Kinds of input a check reads from a pass's work set (invariants.c). */
+#define INV_NINPUTS 10
 
 /* Notes kept for the next stale-tlb check before it checks every entry. */
 #define INV_TLB_NOTES 32
@@ -113,9 +118,31 @@ struct inv_state {
 	 * other pmap, the other slot, a PV count) and a reason.
 	 */
 	uint32_t bad[INV_COUNT];
+	uint32_t bad_mask; /* bit id: bad[id] holds a slot */
 	uint32_t bad_arg[INV_COUNT];
 	uint32_t bad_arg2[INV_COUNT];
 	const char *bad_why[INV_COUNT];
+	/* Per input a check may have (invariants.c, IN_B_*): the checks (bit
+	 * id) that read it; set once at creation. */
+	uint32_t readers[INV_NINPUTS];
+	/*
+	 * Per pass: every pmap's root as inv_root() gave it when the pass
+	 * began (the pmaps do not change during a pass), and the model's
+	 * dense arrays (stable for the model's lifetime; maps_md says for
+	 * which model they were taken).
+	 */
+	uint32_t root[MODEL_AS_MAX];
+	const struct model *maps_md;
+	const struct model_map *maps[MODEL_AS_MAX];
+	const struct model_frame *frames;
+	/*
+	 * reserv-count's cache of bitmap populations: per chunk, a copy of
+	 * the bitmap as last counted and its population.  Any such pair is
+	 * consistent, so a chunk's population follows from the words that
+	 * differ from the copy; a sweep recounts every chunk from scratch.
+	 */
+	uint64_t rsv_map[RESERV_MAX][RESERV_FRAMES / 64];
+	uint16_t rsv_bits[RESERV_MAX];
 	/* Tables on the universe's paths, per as, computed once a pass. */
 	uint8_t paths_ok[MODEL_AS_MAX];
 	struct inv_paths {
@@ -167,6 +194,8 @@ inv_root(const struct inv_ctx *ctx, unsigned as)
 	return as == 0 || pm->pm_inuse ? pm->pm_pml4 : 0;
 }
 
+/* The pmap whose root (as of this pass) is root, lowest first; -1 if
+ * none.  Only during a pass. */
 int inv_as_of_root(const struct inv_ctx *ctx, uint32_t root);
 void inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
     struct inv_walk *w);
@@ -175,11 +204,52 @@ vm_offset_t inv_region_va(unsigned as, unsigned r);
 unsigned inv_nregions(unsigned as);
 /* First and one-past-last slot of region r of as. */
 void inv_region_slots(unsigned as, unsigned r, unsigned *first, unsigned *end);
+/* Index in its page table of global slot g's va: slot s of a region is
+ * PTE index s % 512, but for the kernel stack's, which start at
+ * KSTACK_VA's index. */
+static inline unsigned
+inv_slot_pte_index(uint32_t g)
+{
+	unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
+
+	if (as != 0 && s >= USER_REGIONS * NPTEPG)
+		return pmap_pte_index(KSTACK_VA) + s - USER_REGIONS * NPTEPG;
+	return s % NPTEPG;
+}
+
+/* Frame that leaf e of level lvl maps at global slot g, UINT32_MAX if
+ * lvl is 0 (no leaf). */
+static inline uint32_t
+inv_leaf_frame_at(pt_entry_t e, int lvl, uint32_t g)
+{
+	if (lvl == PT_LVL_PTE)
+		return (uint32_t)atop(e & PG_FRAME);
+	if (lvl == PT_LVL_PDE)
+		return (uint32_t)atop(e & PG_PS_FRAME) + inv_slot_pte_index(g);
+	return UINT32_MAX;
+}
+
 /* Frame that slot's observed leaf maps, UINT32_MAX if none. */
-uint32_t inv_obs_frame(const struct inv_state *st, uint32_t gslot);
+static inline uint32_t
+inv_obs_frame(const struct inv_state *st, uint32_t g)
+{
+	return inv_leaf_frame_at(st->obs_e[g], st->obs_lvl[g], g);
+}
 /* Kernel VA a kmem frame is pinned to, 0 if the frame is not kmem's. */
 vm_offset_t inv_kmem_va(const struct machine *mc, uint32_t pfn);
-int inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn);
+/* Count table frame pfn's valid entries into st->tab_nvalid and return
+ * them; -1 if pfn holds no table. */
+int inv_tab_recount(struct inv_ctx *ctx, uint32_t pfn);
+
+/* Valid entries of table frame pfn (cached, counted on a miss); -1 if
+ * pfn holds no table. */
+static inline int
+inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn)
+{
+	if (pfn < ctx->mc->cfg.nframes && ctx->st->tab_nvalid[pfn] >= 0)
+		return ctx->st->tab_nvalid[pfn];
+	return inv_tab_recount(ctx, pfn);
+}
 void inv_add_frame(struct inv_state *st, uint32_t pfn);
 
 /*

@@ -18,6 +18,7 @@ verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
 {
 	if (st->bad[id] != INV_NO_SLOT)
 		return;
+	st->bad_mask |= 1u << id;
 	st->bad[id] = g;
 	st->bad_arg[id] = arg;
 	st->bad_arg2[id] = arg2;
@@ -109,13 +110,12 @@ void
 inv_scan_slots(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
-	const struct model_map *maps[MODEL_AS_MAX];
+	const struct model_map *const *maps = st->maps;
 	uint32_t en = ctx->enabled;
 
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		st->bad[i] = INV_NO_SLOT;
-	for (unsigned as = 0; as < MODEL_AS_MAX; as++)
-		maps[as] = model_maps(ctx->md, as);
+	st->bad_mask = 0;
 	for (uint32_t i = 0; i < st->ncslot; i++) {
 		uint32_t g = st->cslot[i], f;
 		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;

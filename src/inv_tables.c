@@ -124,7 +124,7 @@ static int
 was_upper(struct inv_ctx *ctx, unsigned as)
 {
 	const struct machine *mc = ctx->mc;
-	uint32_t kroot = inv_root(ctx, 0), root = inv_root(ctx, as);
+	uint32_t kroot = ctx->st->root[0], root = ctx->st->root[as];
 	const pt_entry_t *kt = inv_table_of(mc, kroot);
 	const pt_entry_t *ut = inv_table_of(mc, root);
 	struct inv_finding *f = &ctx->finding;
@@ -161,7 +161,7 @@ inv_chk_wrong_as(struct inv_ctx *ctx)
 	if (st->win_gen.set)
 		return was_window(ctx);
 	for (unsigned as = 1; st->upper_check != 0 && as < PMAP_MAX; as++)
-		if ((st->upper_check >> as & 1) && inv_root(ctx, as) != 0 &&
+		if ((st->upper_check >> as & 1) && ctx->st->root[as] != 0 &&
 		    was_upper(ctx, as))
 			return 1;
 	if (st->bad[INV_WRONG_ADDRESS_SPACE] != INV_NO_SLOT) {
@@ -238,7 +238,9 @@ static int
 promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 {
 	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
+	const struct model_map *maps = ctx->st->maps[as];
 	char why[192], exp[96];
+	int s0, dense;
 
 	if ((pde & PG_PROMOTED) == 0)
 		return promo_fail(ctx, as, va2m, pde, "PG_PROMOTED",
@@ -251,9 +253,15 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 		    "a saved page-table page for this 2 MiB va",
 		    "promoted without keeping the page-table page "
 		    "(demotion would need an allocation)");
+	/* The range's slots are usually one dense run of the model's array. */
+	s0 = model_slot(as, va2m);
+	dense = s0 >= 0 &&
+	    model_slot(as, va2m + ptoa(NPTEPG - 1)) == s0 + NPTEPG - 1;
 	for (unsigned i = 0; i < NPTEPG; i++) {
 		vm_offset_t va = va2m + ptoa(i);
-		const struct model_map *mp = model_lookup(ctx->md, as, va);
+		const struct model_map *mp = !dense ?
+		    model_lookup(ctx->md, as, va) :
+		    (maps[s0 + i].prot != 0 ? &maps[s0 + i] : NULL);
 		const char *bad = promo_page(mp, pde, base + i);
 		char mdesc[96];
 
@@ -282,7 +290,7 @@ inv_chk_illegal_promotion(struct inv_ctx *ctx)
 		unsigned as = st->wregion[i] / INV_NREG_MAX;
 		unsigned r = st->wregion[i] % INV_NREG_MAX;
 		vm_offset_t va2m = inv_region_va(as, r);
-		uint32_t root = inv_root(ctx, as);
+		uint32_t root = ctx->st->root[as];
 		struct inv_walk w;
 
 		if (root == 0)
@@ -377,7 +385,7 @@ static int
 stale_outside_sweep(struct inv_ctx *ctx)
 {
 	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+		uint32_t root = ctx->st->root[as];
 		struct outside o;
 		struct inv_finding *f = &ctx->finding;
 		char bits[96];
@@ -458,7 +466,7 @@ wt_region(struct inv_ctx *ctx, uint32_t gr)
 {
 	unsigned as = gr / INV_NREG_MAX, r = gr % INV_NREG_MAX;
 	vm_offset_t va = inv_region_va(as, r);
-	uint32_t root = inv_root(ctx, as);
+	uint32_t root = ctx->st->root[as];
 	pt_entry_t want = as == 0 ? INV_TABLE_KERN : INV_TABLE_USER;
 	struct inv_finding *f = &ctx->finding;
 	struct inv_walk w;
@@ -580,15 +588,13 @@ paths_add(struct inv_paths *p, uint32_t pfn, int lvl)
 	}
 }
 
-/* The tables on as's universe paths; computed once per pass. */
-static const struct inv_paths *
-inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root)
+/* Compute the tables on as's universe paths into st->paths[as]. */
+static void
+paths_compute(struct inv_ctx *ctx, unsigned as, uint32_t root)
 {
 	const struct machine *mc = ctx->mc;
 	struct inv_paths *p = &ctx->st->paths[as];
 
-	if (ctx->st->paths_ok[as])
-		return p;
 	ctx->st->paths_ok[as] = 1;
 	memset(p, 0, sizeof(*p));
 	for (unsigned r = 0; r < inv_nregions(as); r++) {
@@ -619,7 +625,16 @@ inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root)
 			pfn = child;
 		}
 	}
-	return p;
+}
+
+/* The tables on as's universe paths; computed once until a write above
+ * the PT level or a free may have changed them. */
+static inline const struct inv_paths *
+inv_paths(struct inv_ctx *ctx, unsigned as, uint32_t root)
+{
+	if (!ctx->st->paths_ok[as])
+		paths_compute(ctx, as, root);
+	return &ctx->st->paths[as];
 }
 
 static int
@@ -634,6 +649,31 @@ ptp_fail(struct inv_ctx *ctx, unsigned as, uint32_t pfn, int lvl,
 	inv_set(f->detail, sizeof(f->detail), "%s (table frame %u, level %d)",
 	    detail, (unsigned)pfn, lvl);
 	return 1;
+}
+
+/* Whether pm keeps any saved ptp (one pass over the array, no branch per
+ * entry). */
+static inline int
+has_any_saved(const struct pmap *pm)
+{
+	uint32_t any = 0;
+
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		any |= pm->pm_saved[i].pfn;
+	return any != 0;
+}
+
+/* The saved ptps pm keeps. */
+static int64_t
+count_saved(const struct pmap *pm)
+{
+	int64_t n = 0;
+
+	if (!has_any_saved(pm))
+		return 0;
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		n += pm->pm_saved[i].pfn != 0;
+	return n;
 }
 
 static int
@@ -665,24 +705,23 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		    level_name[pp->bad_level]);
 		return 1;
 	}
-	for (unsigned i = 0; i < pp->ntab; i++) {
+	for (unsigned i = 0; as == 0 && i < pp->ntab; i++) {
 		const struct vm_page *m = &mc->pages[pp->tab[i]];
-		int n;
 
-		if (as == 0) {
-			if ((m->flags & VPF_KERNEL_PTP) != 0 &&
-			    m->ref_count == NPTEPG)
-				continue;
-			inv_set(got, sizeof(got), "ref_count %u%s",
-			    (unsigned)m->ref_count,
-			    (m->flags & VPF_KERNEL_PTP) != 0 ?
-				"" :
-				", not VPF_KERNEL_PTP");
-			return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
-			    "VPF_KERNEL_PTP with ref_count 512", got,
-			    "a kernel page-table page's count is fixed");
-		}
-		n = inv_tab_nvalid(ctx, pp->tab[i]);
+		if ((m->flags & VPF_KERNEL_PTP) != 0 && m->ref_count == NPTEPG)
+			continue;
+		inv_set(got, sizeof(got), "ref_count %u%s",
+		    (unsigned)m->ref_count,
+		    (m->flags & VPF_KERNEL_PTP) != 0 ? "" :
+						       ", not VPF_KERNEL_PTP");
+		return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
+		    "VPF_KERNEL_PTP with ref_count 512", got,
+		    "a kernel page-table page's count is fixed");
+	}
+	for (unsigned i = 0; as != 0 && i < pp->ntab; i++) {
+		const struct vm_page *m = &mc->pages[pp->tab[i]];
+		int n = inv_tab_nvalid(ctx, pp->tab[i]);
+
 		if (n == (int)m->ref_count)
 			continue;
 		inv_set(exp, sizeof(exp), "ref_count %d (valid entries)", n);
@@ -692,6 +731,8 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		    "a user page-table page's count differs from its valid "
 		    "entries");
 	}
+	if (!has_any_saved(pm))
+		return 0;
 	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++) {
 		uint32_t pfn = pm->pm_saved[i].pfn;
 
@@ -716,12 +757,12 @@ int
 inv_chk_ptp_count(struct inv_ctx *ctx)
 {
 	const struct machine *mc = ctx->mc;
+	const struct inv_state *st = ctx->st;
 
-	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+		unsigned as = (unsigned)__builtin_ctz(m);
 
-		if ((ctx->st->as_touched >> as & 1) && root != 0 &&
-		    ptp_check_as(ctx, as, root))
+		if (st->root[as] != 0 && ptp_check_as(ctx, as, st->root[as]))
 			return 1;
 	}
 	if (!ctx->st->sweep)
@@ -745,21 +786,21 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 
-	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+		unsigned as = (unsigned)__builtin_ctz(m);
+		uint32_t root = st->root[as];
 		const struct pmap *pm = &ctx->ps->pmaps[as];
 		int64_t res = st->pages[as], nsaved = 0;
 		struct inv_finding *f = &ctx->finding;
 		const struct inv_paths *p = NULL;
 		unsigned ntab = 0;
 
-		if (root == 0 || (st->as_touched >> as & 1) == 0)
+		if (root == 0)
 			continue;
 		if (as != 0) {
 			p = inv_paths(ctx, as, root);
 			ntab = p->ntab;
-			for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
-				nsaved += pm->pm_saved[i].pfn != 0;
+			nsaved = count_saved(pm);
 			res += (int64_t)ntab + nsaved;
 		}
 		if (res == pm->pm_stats.resident_count &&

@@ -17,6 +17,9 @@ _Static_assert(MODEL_AS_MAX == PMAP_MAX, "model and pmap agree on ids");
 _Static_assert(MODEL_FRAMES_MAX == MACH_FRAMES_MAX,
     "model and machine agree on memory size");
 _Static_assert(INV_COUNT <= 32, "enabled set fits a mask");
+_Static_assert((USER_BASE & PDRMASK) == 0 && (KVA_BASE & PDRMASK) == 0,
+    "slot s of a user or kernel region is PTE index s % 512 "
+    "(inv_slot_pte_index)");
 _Static_assert(((KSTACK_VA >> PAGE_SHIFT) & (NPTEPG - 1)) + KSTACK_PAGES <=
 	NPTEPG,
     "the kernel stack lies in one region");
@@ -218,6 +221,103 @@ inv_parse_list(const char *list, uint32_t *mask, const char **bad)
 	return 0;
 }
 
+/*
+ * What each check reads from the work set of a pass, besides its own slot
+ * verdict (bad[id]).  A check none of whose inputs is present holds
+ * trivially and is not called: keep a row in step with its check.
+ */
+enum inv_input {
+	IN_B_WIN_GEN,  /* st->win_gen noted */
+	IN_B_WIN_LOST, /* st->win_lost noted */
+	IN_B_OUTSIDE,  /* st->outside noted */
+	IN_B_UPPER,    /* st->upper_check */
+	IN_B_REGIONS,  /* st->wregion[] */
+	IN_B_FRAMES,   /* st->wframe[] */
+	IN_B_CHUNKS,   /* st->wchunk[] */
+	IN_B_AS,       /* st->as_touched */
+	IN_B_SWEEP,    /* st->sweep */
+	IN_B_OP,       /* st->op_level */
+	IN_B_COUNT
+};
+
+#define IN_WIN_GEN (1u << IN_B_WIN_GEN)
+#define IN_WIN_LOST (1u << IN_B_WIN_LOST)
+#define IN_OUTSIDE (1u << IN_B_OUTSIDE)
+#define IN_UPPER (1u << IN_B_UPPER)
+#define IN_REGIONS (1u << IN_B_REGIONS)
+#define IN_FRAMES (1u << IN_B_FRAMES)
+#define IN_CHUNKS (1u << IN_B_CHUNKS)
+#define IN_AS (1u << IN_B_AS)
+#define IN_SWEEP (1u << IN_B_SWEEP)
+#define IN_OP (1u << IN_B_OP)
+
+static const uint16_t inv_inputs[INV_COUNT] = {
+	[INV_ASSERT] = 0,
+	[INV_WRONG_ADDRESS_SPACE] = IN_WIN_GEN | IN_UPPER,
+	[INV_ILLEGAL_PROMOTION] = IN_REGIONS,
+	[INV_STALE_PTE] = IN_OUTSIDE | IN_SWEEP,
+	[INV_MISSING_WIRED] = 0,
+	[INV_WRONG_TRANSLATION] = IN_WIN_LOST | IN_REGIONS,
+	[INV_SHARED_WRITABLE] = 0,
+	[INV_PV_MISMATCH] = IN_FRAMES | IN_SWEEP,
+	[INV_PTP_COUNT] = IN_AS | IN_SWEEP,
+	[INV_PMAP_STATS] = IN_AS,
+	[INV_FREED_WHILE_MAPPED] = IN_FRAMES,
+	[INV_LOST_DIRTY] = IN_FRAMES | IN_SWEEP,
+	[INV_STALE_TLB] = IN_OP,
+	[INV_RESERV_COUNT] = IN_CHUNKS | IN_FRAMES,
+};
+
+_Static_assert(IN_B_COUNT == INV_NINPUTS, "every input has a reader mask");
+
+/* st->readers[b]: the checks (bit id) that read input bit b. */
+static void
+inv_readers_init(struct inv_state *st)
+{
+	for (unsigned b = 0; b < INV_NINPUTS; b++) {
+		st->readers[b] = 0;
+		for (unsigned id = 0; id < INV_COUNT; id++)
+			if (inv_inputs[id] >> b & 1)
+				st->readers[b] |= 1u << id;
+	}
+}
+
+/* The checks (bit id) that have input in the current pass's work set. */
+static uint32_t
+inv_checks_with_input(const struct inv_state *st)
+{
+	const uint32_t *r = st->readers;
+	uint32_t m = st->bad_mask;
+
+	m |= st->win_gen.set ? r[IN_B_WIN_GEN] : 0;
+	m |= st->win_lost.set ? r[IN_B_WIN_LOST] : 0;
+	m |= st->outside.set ? r[IN_B_OUTSIDE] : 0;
+	m |= st->upper_check != 0 ? r[IN_B_UPPER] : 0;
+	m |= st->nwregion != 0 ? r[IN_B_REGIONS] : 0;
+	m |= st->nwframe != 0 ? r[IN_B_FRAMES] : 0;
+	m |= st->nwchunk != 0 ? r[IN_B_CHUNKS] : 0;
+	m |= st->as_touched != 0 ? r[IN_B_AS] : 0;
+	m |= st->sweep ? r[IN_B_SWEEP] : 0;
+	m |= st->op_level ? r[IN_B_OP] : 0;
+	return m;
+}
+
+/* Run the enabled checks in table order, each only when it has input;
+ * 1 at the first that reports. */
+static int
+inv_run_checks(struct inv_ctx *ctx)
+{
+	uint32_t run = inv_checks_with_input(ctx->st) & ctx->enabled & INV_ALL;
+
+	for (; run != 0; run &= run - 1) {
+		const struct inv_info *t = &inv_table[__builtin_ctz(run)];
+
+		if (t->check != NULL && t->check(ctx))
+			return 1;
+	}
+	return 0;
+}
+
 /* Helpers shared with inv_tables.c and inv_frames.c. */
 
 int
@@ -229,10 +329,12 @@ inv_enabled(const struct inv_ctx *ctx, enum inv_id id)
 int
 inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
 {
+	const uint32_t *r = ctx->st->root;
+
 	if (root == 0)
 		return -1;
 	for (unsigned as = 0; as < PMAP_MAX; as++)
-		if (inv_root(ctx, as) == root)
+		if (r[as] == root)
 			return (int)as;
 	return -1;
 }
@@ -312,23 +414,6 @@ inv_region_slots(unsigned as, unsigned r, unsigned *first, unsigned *end)
 	*end = *first + KSTACK_PAGES;
 }
 
-uint32_t
-inv_obs_frame(const struct inv_state *st, uint32_t g)
-{
-	pt_entry_t e = st->obs_e[g];
-	vm_offset_t va;
-
-	switch (st->obs_lvl[g]) {
-	case PT_LVL_PTE:
-		return (uint32_t)atop(e & PG_FRAME);
-	case PT_LVL_PDE:
-		va = model_slot_va(g / MODEL_SLOTS_MAX, g % MODEL_SLOTS_MAX);
-		return (uint32_t)atop(e & PG_PS_FRAME) + pmap_pte_index(va);
-	default:
-		return UINT32_MAX;
-	}
-}
-
 vm_offset_t
 inv_kmem_va(const struct machine *mc, uint32_t pfn)
 {
@@ -342,7 +427,7 @@ inv_kmem_va(const struct machine *mc, uint32_t pfn)
 }
 
 int
-inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn)
+inv_tab_recount(struct inv_ctx *ctx, uint32_t pfn)
 {
 	struct inv_state *st = ctx->st;
 	const pt_entry_t *t;
@@ -495,9 +580,9 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 	if (ev->level > PT_LVL_PTE)
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 	as = kva ? 0 : inv_as_of_root(ctx, ev->root);
-	if (kva && ev->level == PT_LVL_PML4E && ev->root == inv_root(ctx, 0))
+	if (kva && ev->level == PT_LVL_PML4E && ev->root == st->root[0])
 		st->upper_check = ~0u;
-	if (kva && ev->level == PT_LVL_PML4E && ev->root != inv_root(ctx, 0)) {
+	if (kva && ev->level == PT_LVL_PML4E && ev->root != st->root[0]) {
 		int uas = inv_as_of_root(ctx, ev->root);
 
 		if (uas > 0)
@@ -632,7 +717,7 @@ inv_collect_all(struct inv_ctx *ctx)
 	uint32_t nframes = ctx->mc->cfg.nframes;
 
 	for (unsigned as = 0; as < PMAP_MAX; as++) {
-		if (inv_root(ctx, as) == 0 && !st->live[as])
+		if (st->root[as] == 0 && !st->live[as])
 			continue;
 		for (unsigned r = 0; r < inv_nregions(as); r++)
 			inv_add_region(st, as, r);
@@ -649,25 +734,27 @@ inv_collect_all(struct inv_ctx *ctx)
 
 /* Shadow maintenance. */
 
-static void
-inv_obs_account(struct inv_state *st, uint32_t g, int sign)
+/*
+ * Count leaf e of level lvl at slot g, whose frame is f, into the derived
+ * shadow with sign +1 (it appears) or -1 (it goes).
+ */
+static inline void
+inv_obs_account(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl,
+    uint32_t f, int sign)
 {
 	unsigned as = g / MODEL_SLOTS_MAX;
-	pt_entry_t e = st->obs_e[g];
-	uint32_t f;
 
-	if (st->obs_lvl[g] == 0)
+	if (lvl == 0)
 		return;
 	st->pages[as] += sign;
 	if ((e & PG_W) != 0)
 		st->wired[as] += sign;
 	if ((e & PG_MANAGED) != 0) {
-		if (st->obs_lvl[g] == PT_LVL_PTE)
+		if (lvl == PT_LVL_PTE)
 			st->mng4k[as] += sign;
 		else
 			st->mngps[as] += sign;
 	}
-	f = inv_obs_frame(st, g);
 	if (f < MACH_FRAMES_MAX) {
 		st->frame_nmap[f] = (uint16_t)(st->frame_nmap[f] + sign);
 		if (!st->dframe_mark[f]) {
@@ -679,34 +766,78 @@ inv_obs_account(struct inv_state *st, uint32_t g, int sign)
 
 /* Replace slot g's observation; adds the old and new frames to the work
  * set when anything changed. */
-static void
+static inline void
 inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 {
+	pt_entry_t oe = st->obs_e[g];
+	int olvl = st->obs_lvl[g];
+	uint32_t of, nf;
+
 	if (st->sweep)
 		inv_add_changed(st, g);
-	if (st->obs_e[g] == e && st->obs_lvl[g] == lvl)
+	if (oe == e && olvl == lvl)
 		return;
 	inv_add_changed(st, g);
 	st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
-	inv_add_frame(st, inv_obs_frame(st, g));
-	inv_obs_account(st, g, -1);
+	of = inv_leaf_frame_at(oe, olvl, g);
+	inv_add_frame(st, of);
+	inv_obs_account(st, g, oe, olvl, of, -1);
 	if (!st->dslot_mark[g]) {
 		st->dslot_mark[g] = 1;
 		st->dslot[st->ndslot++] = g;
 	}
 	st->obs_e[g] = e;
 	st->obs_lvl[g] = (uint8_t)lvl;
-	inv_obs_account(st, g, 1);
-	inv_add_frame(st, inv_obs_frame(st, g));
+	nf = inv_leaf_frame_at(e, lvl, g);
+	inv_obs_account(st, g, e, lvl, nf, 1);
+	inv_add_frame(st, nf);
 }
 
 /* Forget everything observed in as (its pmap went away or changed). */
 static void
 inv_obs_drop_as(struct inv_state *st, unsigned as)
 {
-	for (unsigned s = 0; s < MODEL_SLOTS_MAX; s++)
-		inv_obs_set(st, as * MODEL_SLOTS_MAX + s, 0, 0);
+	for (unsigned s = 0; s < MODEL_SLOTS_MAX; s++) {
+		uint32_t g = as * MODEL_SLOTS_MAX + s;
+
+		/* inv_obs_set would change nothing on an empty slot. */
+		if (!st->sweep && st->obs_lvl[g] == 0 && st->obs_e[g] == 0)
+			continue;
+		inv_obs_set(st, g, 0, 0);
+	}
 	st->live[as] = 0;
+}
+
+/*
+ * What inv_walk finds for va at the PD level, without the rest: the page
+ * table mapping va (NULL if there is none), and in *ps_pde the PS PDE
+ * when a 2 MiB leaf maps va instead (else 0).
+ */
+static const pt_entry_t *
+inv_walk_pt(const struct machine *mc, uint32_t root, vm_offset_t va,
+    pt_entry_t *ps_pde)
+{
+	uint32_t pfn = root;
+
+	*ps_pde = 0;
+	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PDE; lvl--) {
+		const pt_entry_t *t = inv_table_of(mc, pfn);
+		pt_entry_t e;
+
+		if (t == NULL)
+			return NULL;
+		e = t[pmap_level_index(va, lvl)];
+		if ((e & PG_V) == 0)
+			return NULL;
+		if ((e & PG_PS) != 0) {
+			if (lvl == PT_LVL_PDE)
+				*ps_pde = e;
+			return NULL;
+		}
+		pfn = (uint32_t)atop(e & PG_FRAME);
+	}
+	/* inv_walk records a page table at frame 0 as none. */
+	return pfn != 0 ? inv_table_of(mc, pfn) : NULL;
 }
 
 /*
@@ -733,20 +864,15 @@ inv_observe(struct inv_ctx *ctx)
 		pt_entry_t e;
 
 		if (key != cached) {
-			uint32_t root = inv_root(ctx, as);
-			struct inv_walk w;
+			uint32_t root = st->root[as];
 
 			cached = key;
 			pt = NULL;
-			ps = 0;
-			if (root != 0) {
-				inv_walk(mc, root, model_slot_va(as, s), &w);
-				ps = w.leaf == PT_LVL_PDE;
-				pde = w.ent[PT_LVL_PDE];
-				if (w.tab[PT_LVL_PTE] != 0)
-					pt =
-					    inv_table_of(mc, w.tab[PT_LVL_PTE]);
-			}
+			pde = 0;
+			if (root != 0)
+				pt = inv_walk_pt(mc, root, model_slot_va(as, s),
+				    &pde);
+			ps = pde != 0;
 		}
 		if (ps) {
 			inv_obs_set(st, g, pde, PT_LVL_PDE);
@@ -770,9 +896,14 @@ inv_track_pmaps(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 
+	st->root[0] = inv_root(ctx, 0);
 	for (unsigned as = 1; as < PMAP_MAX; as++) {
 		uint32_t root = inv_root(ctx, as);
 
+		st->root[as] = root;
+		/* Unchanged: still live at the same root, or still dead. */
+		if (st->live[as] ? root == st->live_root[as] : root == 0)
+			continue;
 		if (st->live[as] && root != st->live_root[as]) {
 			st->as_touched |= 1u << as;
 			inv_obs_drop_as(st, as);
@@ -800,7 +931,21 @@ inv_track_pmaps(struct inv_ctx *ctx)
 		}
 	}
 	st->live[0] = 1;
-	st->live_root[0] = inv_root(ctx, 0);
+	st->live_root[0] = st->root[0];
+}
+
+/* The model's dense arrays, taken once per model. */
+static void
+inv_model_arrays(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	if (st->maps_md == ctx->md)
+		return;
+	st->maps_md = ctx->md;
+	for (unsigned as = 0; as < MODEL_AS_MAX; as++)
+		st->maps[as] = model_maps(ctx->md, as);
+	st->frames = model_frames(ctx->md);
 }
 
 /* Clear the work set. */
@@ -859,6 +1004,7 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 		st->need_sweep = 0;
 		st->ops_since_sweep = 0;
 	}
+	inv_model_arrays(ctx);
 	inv_track_pmaps(ctx);
 	if (sweep) {
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
@@ -871,11 +1017,7 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	ctx->cnt.checked += st->ncslot;
 	ctx->cnt.frames += st->nwframe;
 	inv_scan_slots(ctx);
-	for (unsigned i = 0; i < INV_COUNT && !found; i++) {
-		if (inv_table[i].check == NULL || !inv_enabled(ctx, i))
-			continue;
-		found = inv_table[i].check(ctx);
-	}
+	found = inv_run_checks(ctx);
 	if (st->op_level) {
 		st->tlb_all = 0;
 		st->ntlb_rng = st->ntlb_free = 0;
@@ -900,6 +1042,7 @@ inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 		free(ctx);
 		return NULL;
 	}
+	inv_readers_init(ctx->st);
 	ctx->mc = mc;
 	ctx->ps = ps;
 	ctx->md = md;
@@ -1055,13 +1198,13 @@ inv_ctx_snapshot(struct inv_ctx *ctx)
 static void
 inv_name(char *dst, size_t len, const char *src)
 {
-	size_t i;
+	size_t n;
 
 	if (src == NULL)
 		src = "-";
-	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
-		dst[i] = src[i];
-	dst[i] = '\0';
+	n = strnlen(src, len - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 void

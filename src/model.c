@@ -490,6 +490,12 @@ model_frame(const struct model *md, uint32_t pfn)
 	return pfn < MODEL_FRAMES_MAX ? &md->frame[pfn] : NULL;
 }
 
+const struct model_frame *
+model_frames(const struct model *md)
+{
+	return md->frame;
+}
+
 unsigned
 model_frame_maps(const struct model *md, uint32_t pfn, struct model_ref *out,
     unsigned max)

@@ -164,8 +164,12 @@ void model_page_cleaned(struct model *md, uint32_t pfn);
 const struct model_map *model_lookup(const struct model *md, unsigned as,
     vm_offset_t va);
 const struct model_frame *model_frame(const struct model *md, uint32_t pfn);
+/* The dense array of every frame's state (MODEL_FRAMES_MAX entries,
+ * indexed by pfn), for fast read-only scans; stable for md's lifetime. */
+const struct model_frame *model_frames(const struct model *md);
 /* The dense array of as's slots (model_nslots(as) entries, indexed by
- * model_slot(); prot == 0 means unmapped), for fast read-only scans. */
+ * model_slot(); prot == 0 means unmapped), for fast read-only scans;
+ * stable for md's lifetime. */
 const struct model_map *model_maps(const struct model *md, unsigned as);
 /* Copy up to max of pfn's mappings into out; returns how many exist. */
 unsigned model_frame_maps(const struct model *md, uint32_t pfn,
