@@ -1030,6 +1030,12 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 
 /* Lifecycle and entry points. */
 
+/* The kinds of event inv_collect_log reads (and exec's assert hook, which
+ * reads window PTE events); a machine with a checker logs only these. */
+#define INV_LOG_KINDS                                                          \
+	((1u << EV_PTE_WRITE) | (1u << EV_PTE_LOST) | (1u << EV_PAGE_ALLOC) |  \
+	    (1u << EV_PAGE_FREE) | (1u << EV_WIN_STALE_READ))
+
 struct inv_ctx *
 inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 {
@@ -1048,6 +1054,7 @@ inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 	ctx->md = md;
 	ctx->enabled = INV_ALL;
 	mc->log_enabled = 1;
+	mc->log_mask = INV_LOG_KINDS;
 	inv_ctx_reset(ctx);
 	return ctx;
 }
@@ -1166,6 +1173,7 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	ctx->func[0] = '\0';
 	memset(&ctx->finding, 0, sizeof(ctx->finding));
 	ctx->mc->log_enabled = 1;
+	ctx->mc->log_mask = INV_LOG_KINDS;
 	mach_log_clear(ctx->mc);
 	model_pending_clear(ctx->md);
 }

@@ -102,6 +102,7 @@ machine_create(const struct mach_config *cfg)
 	if (mc == NULL)
 		return NULL;
 	mc->cfg = mach_config_fix(cfg);
+	mc->log_mask = MACH_LOG_ALL;
 	n = mc->cfg.nframes;
 	mc->tables = calloc(MACH_TABLES_MAX, sizeof(*mc->tables));
 	mc->touched = calloc(n, sizeof(*mc->touched));
@@ -590,7 +591,9 @@ win_point(struct machine *mc, int win, uint32_t root)
 	PMAP_ASSERT(mc, win >= 0 && win < WIN_COUNT, "bad window %d", win);
 	mc->win[win].root = root;
 	mc->win[win].gen++;
-	if ((ev = mach_log_append(mc, EV_WIN_POINT)) != NULL) {
+	if (!mach_log_wants(mc, EV_WIN_POINT))
+		mach_log_skip(mc);
+	else if ((ev = mach_log_append(mc, EV_WIN_POINT)) != NULL) {
 		ev->win = (uint8_t)win;
 		ev->root = root;
 		ev->gen_now = mc->win[win].gen;

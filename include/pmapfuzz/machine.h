@@ -136,6 +136,8 @@ typedef struct pt_ref pt_ref_t;
 
 /* The per-call change log that the incremental checker reads. */
 enum mach_ev_kind {
+	EV_NONE = 0,	   /* a place holder for an event of a kind that
+			      log_mask leaves out: no field is meaningful */
 	EV_PTE_WRITE = 1,  /* a page-table entry changed */
 	EV_PTE_LOST,	   /* a window access could not resolve: write lost */
 	EV_TLB_FILL,	   /* cpu filled a TLB entry for va */
@@ -211,6 +213,13 @@ struct machine {
 	uint32_t nlog;
 	uint8_t log_overflow;
 	uint8_t log_enabled; /* (h) 0: nothing is logged (fast path) */
+	/*
+	 * (h) Kinds logged in full (bit kind), MACH_LOG_ALL after
+	 * machine_create.  An event of a kind left out still takes its place
+	 * in the log as EV_NONE, so the log overflows at the same event
+	 * whatever the mask; only its fields are not written.
+	 */
+	uint32_t log_mask;
 
 	/* Reset bookkeeping: frames changed since boot (m). */
 	uint32_t *touched;
@@ -366,6 +375,33 @@ pt_entry_t mach_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
 
 /* Change log. */
 void mach_log_clear(struct machine *mc);
+
+/* Every kind of event, for log_mask. */
+#define MACH_LOG_ALL UINT32_MAX
+
+/* Whether an event of this kind is logged in full (see log_mask). */
+static inline int
+mach_log_wants(const struct machine *mc, enum mach_ev_kind kind)
+{
+	return (mc->log_mask >> kind) & 1;
+}
+
+/*
+ * Log an event that log_mask leaves out: an EV_NONE place holder where
+ * mach_log_append would have put it, with the same overflow rule (logging
+ * off or a full log: nothing; a full log sets log_overflow).
+ */
+static inline void
+mach_log_skip(struct machine *mc)
+{
+	if (!mc->log_enabled || mc->log_overflow)
+		return;
+	if (mc->nlog == MACH_LOG_MAX) {
+		mc->log_overflow = 1;
+		return;
+	}
+	mc->log[mc->nlog++].kind = EV_NONE;
+}
 /*
  * Reset bookkeeping: allocation, free and pt_* stores mark their frames
  * automatically.  Code that changes a vm_page of a frame allocated at boot
