@@ -97,62 +97,104 @@ pv_slots(struct inv_ctx *ctx)
 	    "one PV entry", found, detail);
 }
 
+/* What is wrong with a frame's PV list (pv_list_find). */
+enum pv_list_why {
+	PVL_OK,
+	PVL_MALFORMED, /* an index outside the pool, or a cycle */
+	PVL_FREE,      /* a free entry on the list */
+	PVL_UNMAPPED   /* an entry naming no managed mapping of the frame */
+};
+
 /*
- * Every entry on frame f's list (4 KiB, or 2 MiB when big) names a live
- * managed mapping of f at that level.
+ * Whether every entry on frame f's list (4 KiB, or 2 MiB when big) names a
+ * live managed mapping of f at that level: PVL_OK, or what is wrong with
+ * the first entry *at (the offending index) that breaks it.
  */
-static int
-pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
+static enum pv_list_why
+pv_list_find(const struct inv_ctx *ctx, uint32_t f, int big, uint32_t *at)
 {
 	const struct pmap_sys *ps = ctx->ps;
 	const struct inv_state *st = ctx->st;
 	uint32_t head =
 	    big ? ctx->mc->pages[f].pv2m_head : ctx->mc->pages[f].pv_head;
 	uint32_t steps = 0;
-	char detail[192];
+	int lvl = big ? PT_LVL_PDE : PT_LVL_PTE;
 
 	for (uint32_t i = head; i != 0; i = ps->pv[i].pv_next) {
 		const struct pv_entry *pv;
 		int slot;
 		uint32_t h;
 
+		*at = i;
 		if (i >= PV_MAX || ++steps > PV_MAX)
-			return pv_fail(ctx, INV_NONE_PMAP, 0, f, 0,
-			    "a list ending at 0",
-			    i >= PV_MAX ? "an index outside the pool" :
-					  "a cycle",
-			    "the PV list of a frame is malformed");
+			return PVL_MALFORMED;
 		pv = &ps->pv[i];
-		if (pv->pv_pmap == PV_FREE_PMAP) {
-			inv_set(detail, sizeof(detail),
-			    "frame %u's %s list holds free entry %u",
-			    (unsigned)f, big ? "pv2m" : "pv", (unsigned)i);
-			return pv_fail(ctx, INV_NONE_PMAP, 0, f, i,
-			    "entries in use", "a free entry", detail);
-		}
+		if (pv->pv_pmap == PV_FREE_PMAP)
+			return PVL_FREE;
 		slot = pv->pv_pmap < PMAP_MAX ?
 		    model_slot(pv->pv_pmap, pv->pv_va) :
 		    -1;
-		if (slot >= 0) {
-			h = pv->pv_pmap * MODEL_SLOTS_MAX + (uint32_t)slot;
-			if (st->obs_lvl[h] == (big ? PT_LVL_PDE : PT_LVL_PTE) &&
-			    (st->obs_e[h] & PG_MANAGED) != 0 &&
-			    inv_obs_frame(st, h) == f &&
-			    (!big || pmap_pte_index(pv->pv_va) == 0))
-				continue;
-		}
-		inv_set(detail, sizeof(detail),
-		    "PV entry %u on frame %u's %s list names (pmap %u, va "
-		    "%#llx), which holds no managed %s mapping of the frame",
-		    (unsigned)i, (unsigned)f, big ? "pv2m" : "pv",
-		    (unsigned)pv->pv_pmap, (unsigned long long)pv->pv_va,
-		    big ? "2 MiB" : "4 KiB");
-		return pv_fail(ctx,
-		    pv->pv_pmap < PMAP_MAX ? pv->pv_pmap : INV_NONE_PMAP,
-		    pv->pv_va, f, i, "a mapping for every PV entry",
-		    "an entry without mapping", detail);
+		if (slot < 0)
+			return PVL_UNMAPPED;
+		h = pv->pv_pmap * MODEL_SLOTS_MAX + (uint32_t)slot;
+		if (st->obs_lvl[h] != lvl || (st->obs_e[h] & PG_MANAGED) == 0 ||
+		    inv_obs_frame(st, h) != f ||
+		    (big && pmap_pte_index(pv->pv_va) != 0))
+			return PVL_UNMAPPED;
 	}
-	return 0;
+	return PVL_OK;
+}
+
+/* Whether both PV lists of frame f (< nframes) pass pv_list_find. */
+static int
+pv_lists_ok(const struct inv_ctx *ctx, uint32_t f)
+{
+	const struct vm_page *m = &ctx->mc->pages[f];
+	uint32_t at;
+
+	return (m->pv_head == 0 || pv_list_find(ctx, f, 0, &at) == PVL_OK) &&
+	    (m->pv2m_head == 0 || pv_list_find(ctx, f, 1, &at) == PVL_OK);
+}
+
+/*
+ * Every entry on frame f's list (4 KiB, or 2 MiB when big) names a live
+ * managed mapping of f at that level; else report the first that does not.
+ */
+static int
+pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
+{
+	const struct pv_entry *pv;
+	uint32_t i = 0;
+	char detail[192];
+
+	switch (pv_list_find(ctx, f, big, &i)) {
+	case PVL_OK:
+		return 0;
+	case PVL_MALFORMED:
+		return pv_fail(ctx, INV_NONE_PMAP, 0, f, 0,
+		    "a list ending at 0",
+		    i >= PV_MAX ? "an index outside the pool" : "a cycle",
+		    "the PV list of a frame is malformed");
+	case PVL_FREE:
+		inv_set(detail, sizeof(detail),
+		    "frame %u's %s list holds free entry %u", (unsigned)f,
+		    big ? "pv2m" : "pv", (unsigned)i);
+		return pv_fail(ctx, INV_NONE_PMAP, 0, f, i, "entries in use",
+		    "a free entry", detail);
+	case PVL_UNMAPPED:
+		break;
+	}
+	pv = &ctx->ps->pv[i];
+	inv_set(detail, sizeof(detail),
+	    "PV entry %u on frame %u's %s list names (pmap %u, va "
+	    "%#llx), which holds no managed %s mapping of the frame",
+	    (unsigned)i, (unsigned)f, big ? "pv2m" : "pv",
+	    (unsigned)pv->pv_pmap, (unsigned long long)pv->pv_va,
+	    big ? "2 MiB" : "4 KiB");
+	return pv_fail(ctx,
+	    pv->pv_pmap < PMAP_MAX ? pv->pv_pmap : INV_NONE_PMAP, pv->pv_va, f,
+	    i, "a mapping for every PV entry", "an entry without mapping",
+	    detail);
 }
 
 /* Sweep only: entries in use == managed mappings. */
@@ -355,22 +397,25 @@ inv_chk_freed(struct inv_ctx *ctx)
 
 /* lost-dirty */
 
+/*
+ * Whether frame f (< nframes) is known dirty if the model says it was
+ * written: 1 if so (or not written), else 0 with its model mappings in
+ * refs[0..*n) (the first 16).
+ */
 static int
-dirty_frame(struct inv_ctx *ctx, uint32_t f)
+dirty_known(const struct inv_ctx *ctx, uint32_t f, struct model_ref refs[16],
+    unsigned *n)
 {
 	const struct machine *mc = ctx->mc;
 	const struct inv_state *st = ctx->st;
 	const struct model_frame *mf = &st->frames[f];
-	struct inv_finding *fd = &ctx->finding;
-	struct model_ref refs[16];
-	unsigned n;
 
 	/* The pmap tracks dirtiness of managed pages only. */
 	if ((mf->flags & MODEL_F_WRITTEN) == 0 ||
 	    (mc->pages[f].flags & (VPF_DIRTY | VPF_UNMANAGED)) != 0)
-		return 0;
-	n = model_frame_maps(ctx->md, f, refs, 16);
-	for (unsigned k = 0; k < n && k < 16; k++) {
+		return 1;
+	*n = model_frame_maps(ctx->md, f, refs, 16);
+	for (unsigned k = 0; k < *n && k < 16; k++) {
 		int s = model_slot(refs[k].as, refs[k].va);
 		uint32_t h;
 
@@ -379,8 +424,20 @@ dirty_frame(struct inv_ctx *ctx, uint32_t f)
 		h = refs[k].as * MODEL_SLOTS_MAX + (uint32_t)s;
 		if (st->obs_lvl[h] != 0 && (st->obs_e[h] & PG_M) != 0 &&
 		    inv_obs_frame(st, h) == f)
-			return 0;
+			return 1;
 	}
+	return 0;
+}
+
+static int
+dirty_frame(struct inv_ctx *ctx, uint32_t f)
+{
+	struct inv_finding *fd = &ctx->finding;
+	struct model_ref refs[16];
+	unsigned n = 0;
+
+	if (dirty_known(ctx, f, refs, &n))
+		return 0;
 	if (n != 0)
 		inv_fail(ctx, INV_LOST_DIRTY, (int)refs[0].as, 1, refs[0].va,
 		    f);
@@ -674,6 +731,23 @@ reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
 	return bits;
 }
 
+/* Whether frame f's (< nframes) bit in its chunk's bitmap says whether it
+ * is allocated, and an allocated frame of a reserved chunk belongs to the
+ * reservation's object (page-table pages come from the direct pool). */
+static inline int
+reserv_frame_ok(const struct machine *mc, uint32_t f)
+{
+	const struct reserv *r = &mc->reserv[f / RESERV_FRAMES];
+	const struct vm_page *m = &mc->pages[f];
+	unsigned k = f % RESERV_FRAMES;
+	int set = (r->popmap[k / 64] >> (k % 64)) & 1;
+	int alloc = (m->flags & VPF_ALLOCATED) != 0;
+
+	return set == alloc &&
+	    (!alloc || r->object == OBJ_NONE || m->object == r->object ||
+		(m->flags & VPF_PTP) != 0);
+}
+
 /*
  * Touched chunks: the count equals the bitmap's population.  Touched
  * frames (every frame in a sweep): their bit says whether they are
@@ -700,21 +774,52 @@ inv_chk_reserv(struct inv_ctx *ctx)
 	}
 	for (uint32_t i = 0; i < st->nwframe; i++) {
 		uint32_t f = st->wframe[i], c = f / RESERV_FRAMES;
-		unsigned k = f % RESERV_FRAMES;
-		const struct reserv *r;
-		const struct vm_page *m;
-		int set, alloc;
 
-		if (f >= mc->cfg.nframes)
-			continue;
-		r = &mc->reserv[c];
-		m = &mc->pages[f];
-		set = (r->popmap[k / 64] >> (k % 64)) & 1;
-		alloc = (m->flags & VPF_ALLOCATED) != 0;
-		if (set != alloc ||
-		    (alloc && r->object != OBJ_NONE && m->object != r->object &&
-			(m->flags & VPF_PTP) == 0))
-			return reserv_fail(ctx, c, r->popcnt, f);
+		if (f < mc->cfg.nframes && !reserv_frame_ok(mc, f))
+			return reserv_fail(ctx, c, mc->reserv[c].popcnt, f);
 	}
 	return 0;
+}
+
+/*
+ * The frame checks' screen (inv_int.h): one walk of the work chunks and
+ * frames evaluating what each check's own walk tests, without reporting.
+ */
+uint32_t
+inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
+{
+	struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+	uint32_t nframes = mc->cfg.nframes, nchunks = nframes / RESERV_FRAMES;
+	uint32_t bad = want & ~INV_FRAME_SCREENED;
+	int pv = want >> INV_PV_MISMATCH & 1;
+	int dirty = want >> INV_LOST_DIRTY & 1;
+	int rsv = want >> INV_RESERV_COUNT & 1;
+
+	/* reserv_delta keeps its cache consistent: the check's own call
+	 * finds the same population. */
+	for (uint32_t i = 0; rsv && i < st->nwchunk; i++) {
+		uint32_t c = st->wchunk[i];
+
+		if (c < nchunks &&
+		    reserv_delta(st, &mc->reserv[c], c) != mc->reserv[c].popcnt)
+			bad |= 1u << INV_RESERV_COUNT;
+	}
+	for (uint32_t i = 0; i < st->nwframe; i++) {
+		uint32_t f = st->wframe[i];
+		struct model_ref refs[16];
+		unsigned n;
+
+		if (f >= nframes)
+			continue;
+		if (pv && !pv_lists_ok(ctx, f))
+			bad |= 1u << INV_PV_MISMATCH;
+		if ((mc->pages[f].flags & VPF_ALLOCATED) == 0)
+			bad |= 1u << INV_FREED_WHILE_MAPPED;
+		if (dirty && !dirty_known(ctx, f, refs, &n))
+			bad |= 1u << INV_LOST_DIRTY;
+		if (rsv && !reserv_frame_ok(mc, f))
+			bad |= 1u << INV_RESERV_COUNT;
+	}
+	return bad & want;
 }

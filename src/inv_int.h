@@ -284,6 +284,18 @@ struct pv_scan {
 void inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
     vm_offset_t va, struct pv_scan *s);
 
+/*
+ * The frame checks' screen (inv_frames.c), for a pass that is not a sweep:
+ * of the checks in want (bit id), those that may report on a work frame or
+ * chunk.  A screened check (INV_FRAME_SCREENED) left out holds on every
+ * work frame and chunk; a check outside INV_FRAME_SCREENED is always
+ * returned.  The checks report themselves, from their own walks.
+ */
+#define INV_FRAME_SCREENED                                                     \
+	((1u << INV_PV_MISMATCH) | (1u << INV_FREED_WHILE_MAPPED) |            \
+	    (1u << INV_LOST_DIRTY) | (1u << INV_RESERV_COUNT))
+uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
+
 /* The checks, in table order (inv_tables.c, inv_frames.c). */
 int inv_chk_wrong_as(struct inv_ctx *ctx);
 int inv_chk_illegal_promotion(struct inv_ctx *ctx);

@@ -282,24 +282,33 @@ inv_readers_init(struct inv_state *st)
 	}
 }
 
-/* The checks (bit id) that have input in the current pass's work set. */
+/*
+ * The checks (bit id) that have input in the current pass's work set.  Of
+ * those reading only work frames or chunks, outside a sweep, only the ones
+ * the frame screen suspects.
+ */
 static uint32_t
-inv_checks_with_input(const struct inv_state *st)
+inv_checks_with_input(struct inv_ctx *ctx)
 {
+	const struct inv_state *st = ctx->st;
 	const uint32_t *r = st->readers;
-	uint32_t m = st->bad_mask;
+	uint32_t m = st->bad_mask, fr = 0;
 
 	m |= st->win_gen.set ? r[IN_B_WIN_GEN] : 0;
 	m |= st->win_lost.set ? r[IN_B_WIN_LOST] : 0;
 	m |= st->outside.set ? r[IN_B_OUTSIDE] : 0;
 	m |= st->upper_check != 0 ? r[IN_B_UPPER] : 0;
 	m |= st->nwregion != 0 ? r[IN_B_REGIONS] : 0;
-	m |= st->nwframe != 0 ? r[IN_B_FRAMES] : 0;
-	m |= st->nwchunk != 0 ? r[IN_B_CHUNKS] : 0;
+	fr |= st->nwframe != 0 ? r[IN_B_FRAMES] : 0;
+	fr |= st->nwchunk != 0 ? r[IN_B_CHUNKS] : 0;
 	m |= st->as_touched != 0 ? r[IN_B_AS] : 0;
 	m |= st->sweep ? r[IN_B_SWEEP] : 0;
 	m |= st->op_level ? r[IN_B_OP] : 0;
-	return m;
+	/* A check with other input runs anyway. */
+	fr &= ctx->enabled & ~m;
+	if (fr != 0 && !st->sweep)
+		fr = inv_frames_suspect(ctx, fr);
+	return m | fr;
 }
 
 /* Run the enabled checks in table order, each only when it has input;
@@ -307,7 +316,7 @@ inv_checks_with_input(const struct inv_state *st)
 static int
 inv_run_checks(struct inv_ctx *ctx)
 {
-	uint32_t run = inv_checks_with_input(ctx->st) & ctx->enabled & INV_ALL;
+	uint32_t run = inv_checks_with_input(ctx) & ctx->enabled & INV_ALL;
 
 	for (; run != 0; run &= run - 1) {
 		const struct inv_info *t = &inv_table[__builtin_ctz(run)];
