@@ -713,12 +713,7 @@ reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
 {
 	uint64_t *old = st->rsv_map[c];
 	unsigned bits = st->rsv_bits[c];
-	uint64_t diff = 0;
 
-	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
-		diff |= r->popmap[w] ^ old[w];
-	if (diff == 0)
-		return bits;
 	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
 		uint64_t cur = r->popmap[w];
 
@@ -726,8 +721,8 @@ reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
 			continue;
 		bits = bits + popcount64(cur) - popcount64(old[w]);
 		old[w] = cur;
+		st->rsv_bits[c] = (uint16_t)bits;
 	}
-	st->rsv_bits[c] = (uint16_t)bits;
 	return bits;
 }
 

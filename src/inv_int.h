@@ -296,6 +296,14 @@ void inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 	    (1u << INV_LOST_DIRTY) | (1u << INV_RESERV_COUNT))
 uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
 
+/*
+ * The same for the checks that read only the touched address spaces
+ * (inv_tables.c): of ptp-count and pmap-stats in want, those that may
+ * report on one of them; outside a sweep.
+ */
+#define INV_AS_SCREENED ((1u << INV_PTP_COUNT) | (1u << INV_PMAP_STATS))
+uint32_t inv_as_suspect(struct inv_ctx *ctx, uint32_t want);
+
 /* The checks, in table order (inv_tables.c, inv_frames.c). */
 int inv_chk_wrong_as(struct inv_ctx *ctx);
 int inv_chk_illegal_promotion(struct inv_ctx *ctx);

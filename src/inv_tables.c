@@ -781,6 +781,76 @@ inv_chk_ptp_count(struct inv_ctx *ctx)
 	return 0;
 }
 
+/*
+ * What ptp_check_as tests for live user or kernel pmap as, without
+ * reporting: 1 if it would find nothing.  nsaved: count_saved(pm).
+ */
+static int
+ptp_as_ok(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
+    int64_t nsaved)
+{
+	const struct machine *mc = ctx->mc;
+	const struct pmap *pm = &ctx->ps->pmaps[as];
+
+	if (pp->bad)
+		return 0;
+	for (unsigned i = 0; as == 0 && i < pp->ntab; i++) {
+		const struct vm_page *m = &mc->pages[pp->tab[i]];
+
+		if ((m->flags & VPF_KERNEL_PTP) == 0 || m->ref_count != NPTEPG)
+			return 0;
+	}
+	for (unsigned i = 0; as != 0 && i < pp->ntab; i++)
+		if (inv_tab_nvalid(ctx, pp->tab[i]) !=
+		    (int)mc->pages[pp->tab[i]].ref_count)
+			return 0;
+	for (unsigned i = 0; nsaved != 0 && i < PMAP_SAVED_MAX; i++) {
+		uint32_t pfn = pm->pm_saved[i].pfn;
+
+		if (pfn == 0)
+			continue;
+		if (!frame_is_table(mc, pfn))
+			return 0;
+		for (unsigned k = 0; k < pp->ntab; k++)
+			if (pp->tab[k] == pfn)
+				return 0;
+	}
+	return 1;
+}
+
+/* The screen of ptp-count and pmap-stats (inv_int.h). */
+uint32_t
+inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
+{
+	struct inv_state *st = ctx->st;
+	uint32_t bad = want & ~INV_AS_SCREENED;
+	int ptp = want >> INV_PTP_COUNT & 1;
+	int stats = want >> INV_PMAP_STATS & 1;
+
+	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+		unsigned as = (unsigned)__builtin_ctz(m);
+		uint32_t root = st->root[as];
+		const struct pmap *pm = &ctx->ps->pmaps[as];
+		const struct inv_paths *p;
+		int64_t nsaved, res = st->pages[as];
+
+		if (root == 0)
+			continue;
+		p = inv_paths(ctx, as, root);
+		nsaved = count_saved(pm);
+		if (ptp && !ptp_as_ok(ctx, as, p, nsaved))
+			bad |= 1u << INV_PTP_COUNT;
+		/* inv_chk_pmap_stats' recount. */
+		if (as != 0)
+			res += (int64_t)p->ntab + nsaved;
+		if (stats &&
+		    (res != pm->pm_stats.resident_count ||
+			st->wired[as] != pm->pm_stats.wired_count))
+			bad |= 1u << INV_PMAP_STATS;
+	}
+	return bad & want;
+}
+
 int
 inv_chk_pmap_stats(struct inv_ctx *ctx)
 {

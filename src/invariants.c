@@ -292,7 +292,7 @@ inv_checks_with_input(struct inv_ctx *ctx)
 {
 	const struct inv_state *st = ctx->st;
 	const uint32_t *r = st->readers;
-	uint32_t m = st->bad_mask, fr = 0;
+	uint32_t m = st->bad_mask, fr = 0, as = 0;
 
 	m |= st->win_gen.set ? r[IN_B_WIN_GEN] : 0;
 	m |= st->win_lost.set ? r[IN_B_WIN_LOST] : 0;
@@ -301,14 +301,18 @@ inv_checks_with_input(struct inv_ctx *ctx)
 	m |= st->nwregion != 0 ? r[IN_B_REGIONS] : 0;
 	fr |= st->nwframe != 0 ? r[IN_B_FRAMES] : 0;
 	fr |= st->nwchunk != 0 ? r[IN_B_CHUNKS] : 0;
-	m |= st->as_touched != 0 ? r[IN_B_AS] : 0;
+	as |= st->as_touched != 0 ? r[IN_B_AS] : 0;
 	m |= st->sweep ? r[IN_B_SWEEP] : 0;
 	m |= st->op_level ? r[IN_B_OP] : 0;
-	/* A check with other input runs anyway. */
+	/* A check with other input runs anyway; a sweep runs every check
+	 * with input. */
 	fr &= ctx->enabled & ~m;
+	as &= ctx->enabled & ~m;
 	if (fr != 0 && !st->sweep)
 		fr = inv_frames_suspect(ctx, fr);
-	return m | fr;
+	if (as != 0 && !st->sweep)
+		as = inv_as_suspect(ctx, as);
+	return m | fr | as;
 }
 
 /* Run the enabled checks in table order, each only when it has input;
@@ -815,6 +819,7 @@ inv_obs_drop_as(struct inv_state *st, unsigned as)
 		inv_obs_set(st, g, 0, 0);
 	}
 	st->live[as] = 0;
+	st->live_root[as] = 0;
 }
 
 /*
@@ -899,45 +904,57 @@ inv_observe(struct inv_ctx *ctx)
 	}
 }
 
-/* Pmaps that went away or changed roots lose their shadow. */
+/* User pmap as, whose root is now root, went away or changed roots: it
+ * loses its shadow; a new root is taken as live, with what pinit made. */
+static void
+inv_track_moved(struct inv_ctx *ctx, unsigned as, uint32_t root)
+{
+	struct inv_state *st = ctx->st;
+
+	st->as_touched |= 1u << as;
+	memset(st->paths_ok, 0, sizeof(st->paths_ok));
+	if (st->live[as])
+		inv_obs_drop_as(st, as);
+	if (root == 0)
+		return;
+	st->live[as] = 1;
+	st->live_root[as] = root;
+	/* Its user part may hold anything pinit made: every region that its
+	 * tables reach (the shadow of a new address space is empty, and so
+	 * is a region without a valid PDE). */
+	for (unsigned r = 0; r < inv_nregions(as); r++) {
+		struct inv_walk w;
+
+		inv_walk(ctx->mc, root, inv_region_va(as, r), &w);
+		if ((w.ent[PT_LVL_PDE] & PG_V) != 0 || w.bad != 0)
+			inv_add_region(st, as, r);
+	}
+	st->upper_check |= 1u << as;
+}
+
+/*
+ * Every pmap's root for this pass (inv_root); pmaps that went away or
+ * changed roots lose their shadow.  live_root[as] is 0 exactly when as is
+ * not live, so a root equal to it means unchanged.
+ */
 static void
 inv_track_pmaps(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
+	const struct pmap *pm = ctx->ps->pmaps;
+	uint32_t moved = 0;
 
-	st->root[0] = inv_root(ctx, 0);
+	st->root[0] = pm[0].pm_pml4;
 	for (unsigned as = 1; as < PMAP_MAX; as++) {
-		uint32_t root = inv_root(ctx, as);
+		uint32_t root = pm[as].pm_inuse ? pm[as].pm_pml4 : 0;
 
 		st->root[as] = root;
-		/* Unchanged: still live at the same root, or still dead. */
-		if (st->live[as] ? root == st->live_root[as] : root == 0)
-			continue;
-		if (st->live[as] && root != st->live_root[as]) {
-			st->as_touched |= 1u << as;
-			inv_obs_drop_as(st, as);
-			memset(st->paths_ok, 0, sizeof(st->paths_ok));
-		}
-		if (root != 0 && !st->live[as]) {
-			st->as_touched |= 1u << as;
-			memset(st->paths_ok, 0, sizeof(st->paths_ok));
-			st->live[as] = 1;
-			st->live_root[as] = root;
-			/* Its user part may hold anything pinit made: every
-			 * region that its tables reach (the shadow of a new
-			 * address space is empty, and so is a region without
-			 * a valid PDE). */
-			for (unsigned r = 0; r < inv_nregions(as); r++) {
-				struct inv_walk w;
+		moved |= (uint32_t)(root != st->live_root[as]) << as;
+	}
+	for (; moved != 0; moved &= moved - 1) {
+		unsigned as = (unsigned)__builtin_ctz(moved);
 
-				inv_walk(ctx->mc, root, inv_region_va(as, r),
-				    &w);
-				if ((w.ent[PT_LVL_PDE] & PG_V) != 0 ||
-				    w.bad != 0)
-					inv_add_region(st, as, r);
-			}
-			st->upper_check |= 1u << as;
-		}
+		inv_track_moved(ctx, as, st->root[as]);
 	}
 	st->live[0] = 1;
 	st->live_root[0] = st->root[0];
