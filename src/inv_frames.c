@@ -715,11 +715,15 @@ reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
 	unsigned bits = st->rsv_bits[c];
 
 	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
-		uint64_t cur = r->popmap[w];
+		uint64_t cur = r->popmap[w], d = cur ^ old[w];
 
-		if (cur == old[w])
+		if (d == 0)
 			continue;
-		bits = bits + popcount64(cur) - popcount64(old[w]);
+		/* One frame allocated or freed: one bit flipped. */
+		if ((d & (d - 1)) == 0)
+			bits = (cur & d) != 0 ? bits + 1 : bits - 1;
+		else
+			bits = bits + popcount64(cur) - popcount64(old[w]);
 		old[w] = cur;
 		st->rsv_bits[c] = (uint16_t)bits;
 	}

@@ -89,40 +89,6 @@ model_reset(struct model *md)
 	md->exists[MODEL_KERNEL_AS] = 1;
 }
 
-int
-model_slot(unsigned as, vm_offset_t va)
-{
-	if (as >= MODEL_AS_MAX)
-		return -1;
-	if (as == MODEL_KERNEL_AS) {
-		if (va >= KVA_BASE && va < KVA_END)
-			return (int)((va - KVA_BASE) >> PAGE_SHIFT);
-		return -1;
-	}
-	if (va >= USER_BASE && va < USER_BASE + USER_REGIONS * NBPDR)
-		return (int)((va - USER_BASE) >> PAGE_SHIFT);
-	if (va >= KSTACK_VA && va < KSTACK_VA + KSTACK_PAGES * PAGE_SIZE)
-		return (int)(USER_REGIONS * NPTEPG +
-		    ((va - KSTACK_VA) >> PAGE_SHIFT));
-	return -1;
-}
-
-vm_offset_t
-model_slot_va(unsigned as, unsigned slot)
-{
-	if (as == MODEL_KERNEL_AS)
-		return KVA_BASE + ptoa(slot);
-	if (slot < USER_REGIONS * NPTEPG)
-		return USER_BASE + ptoa(slot);
-	return KSTACK_VA + ptoa(slot - USER_REGIONS * NPTEPG);
-}
-
-unsigned
-model_nslots(unsigned as)
-{
-	return as == MODEL_KERNEL_AS ? MODEL_KERN_SLOTS : MODEL_USER_SLOTS;
-}
-
 /* Journal a change of global slot g. */
 static void
 model_touch_slot(struct model *md, uint32_t g)

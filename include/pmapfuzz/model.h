@@ -99,11 +99,39 @@ void model_reset(struct model *md);
  * user regions and the kernel stack).  Global slot numbers, as used by
  * model_pending(), are as * MODEL_SLOTS_MAX + slot.
  */
-int model_slot(unsigned as, vm_offset_t va);
+static inline int
+model_slot(unsigned as, vm_offset_t va)
+{
+	if (as >= MODEL_AS_MAX)
+		return -1;
+	if (as == MODEL_KERNEL_AS) {
+		if (va >= KVA_BASE && va < KVA_END)
+			return (int)((va - KVA_BASE) >> PAGE_SHIFT);
+		return -1;
+	}
+	if (va >= USER_BASE && va < USER_BASE + USER_REGIONS * NBPDR)
+		return (int)((va - USER_BASE) >> PAGE_SHIFT);
+	if (va >= KSTACK_VA && va < KSTACK_VA + KSTACK_PAGES * PAGE_SIZE)
+		return (int)(USER_REGIONS * NPTEPG +
+		    ((va - KSTACK_VA) >> PAGE_SHIFT));
+	return -1;
+}
 /* The va of a slot (inverse of model_slot). */
-vm_offset_t model_slot_va(unsigned as, unsigned slot);
+static inline vm_offset_t
+model_slot_va(unsigned as, unsigned slot)
+{
+	if (as == MODEL_KERNEL_AS)
+		return KVA_BASE + ptoa(slot);
+	if (slot < USER_REGIONS * NPTEPG)
+		return USER_BASE + ptoa(slot);
+	return KSTACK_VA + ptoa(slot - USER_REGIONS * NPTEPG);
+}
 /* Slots of as: MODEL_KERN_SLOTS for 0, MODEL_USER_SLOTS otherwise. */
-unsigned model_nslots(unsigned as);
+static inline unsigned
+model_nslots(unsigned as)
+{
+	return as == MODEL_KERNEL_AS ? MODEL_KERN_SLOTS : MODEL_USER_SLOTS;
+}
 
 /* Address spaces.  create: 0 on success, -1 if as is out of range or
  * exists already.  destroy removes every mapping first. */
