@@ -794,16 +794,20 @@ ptp_as_ok(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
 
 	if (pp->bad)
 		return 0;
-	for (unsigned i = 0; as == 0 && i < pp->ntab; i++) {
-		const struct vm_page *m = &mc->pages[pp->tab[i]];
+	if (as == 0) {
+		for (unsigned i = 0; i < pp->ntab; i++) {
+			const struct vm_page *m = &mc->pages[pp->tab[i]];
 
-		if ((m->flags & VPF_KERNEL_PTP) == 0 || m->ref_count != NPTEPG)
-			return 0;
+			if ((m->flags & VPF_KERNEL_PTP) == 0 ||
+			    m->ref_count != NPTEPG)
+				return 0;
+		}
+	} else {
+		for (unsigned i = 0; i < pp->ntab; i++)
+			if (inv_tab_nvalid(ctx, pp->tab[i]) !=
+			    (int)mc->pages[pp->tab[i]].ref_count)
+				return 0;
 	}
-	for (unsigned i = 0; as != 0 && i < pp->ntab; i++)
-		if (inv_tab_nvalid(ctx, pp->tab[i]) !=
-		    (int)mc->pages[pp->tab[i]].ref_count)
-			return 0;
 	for (unsigned i = 0; nsaved != 0 && i < PMAP_SAVED_MAX; i++) {
 		uint32_t pfn = pm->pm_saved[i].pfn;
 

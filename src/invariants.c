@@ -945,17 +945,17 @@ inv_track_pmaps(struct inv_ctx *ctx)
 	uint32_t moved = 0;
 
 	st->root[0] = pm[0].pm_pml4;
+	/* Without a branch per pmap: moved is 0 iff no root moved. */
 	for (unsigned as = 1; as < PMAP_MAX; as++) {
-		uint32_t root = pm[as].pm_inuse ? pm[as].pm_pml4 : 0;
+		uint32_t root =
+		    pm[as].pm_pml4 & -(uint32_t)(pm[as].pm_inuse != 0);
 
 		st->root[as] = root;
-		moved |= (uint32_t)(root != st->live_root[as]) << as;
+		moved |= root ^ st->live_root[as];
 	}
-	for (; moved != 0; moved &= moved - 1) {
-		unsigned as = (unsigned)__builtin_ctz(moved);
-
-		inv_track_moved(ctx, as, st->root[as]);
-	}
+	for (unsigned as = 1; moved != 0 && as < PMAP_MAX; as++)
+		if (st->root[as] != st->live_root[as])
+			inv_track_moved(ctx, as, st->root[as]);
 	st->live[0] = 1;
 	st->live_root[0] = st->root[0];
 }
