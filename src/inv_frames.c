@@ -815,7 +815,9 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 			bad |= 1u << INV_PV_MISMATCH;
 		if ((mc->pages[f].flags & VPF_ALLOCATED) == 0)
 			bad |= 1u << INV_FREED_WHILE_MAPPED;
-		if (dirty && !dirty_known(ctx, f, refs, &n))
+		/* dirty_known's first test, without the call. */
+		if (dirty && (st->frames[f].flags & MODEL_F_WRITTEN) != 0 &&
+		    !dirty_known(ctx, f, refs, &n))
 			bad |= 1u << INV_LOST_DIRTY;
 		if (rsv && !reserv_frame_ok(mc, f))
 			bad |= 1u << INV_RESERV_COUNT;
