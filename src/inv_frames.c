@@ -714,6 +714,7 @@ reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
 	uint64_t *old = st->rsv_map[c];
 	unsigned bits = st->rsv_bits[c];
 
+#pragma GCC unroll 8
 	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
 		uint64_t cur = r->popmap[w], d = cur ^ old[w];
 

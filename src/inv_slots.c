@@ -30,6 +30,15 @@ verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
 static const char *
 leaf_mismatch(pt_entry_t e, int kernel, const struct model_map *mp)
 {
+	/* Every test below passing at once, in one comparison. */
+	pt_entry_t want = (kernel ? PG_G : PG_U) |
+	    ((mp->flags & MODEL_WIRED) != 0 ? PG_W : 0) |
+	    ((mp->flags & MODEL_MANAGED) != 0 ? PG_MANAGED : 0);
+
+	if ((e & (PG_U | PG_G | PG_W | PG_MANAGED)) == want &&
+	    ((e & PG_RW) == 0 || (mp->prot & VM_PROT_WRITE) != 0) &&
+	    ((e & PG_NX) != 0 || (mp->prot & VM_PROT_EXECUTE) != 0))
+		return NULL;
 	if ((e & PG_RW) != 0 && (mp->prot & VM_PROT_WRITE) == 0)
 		return "writable, but the model allows no write";
 	if ((e & PG_NX) == 0 && (mp->prot & VM_PROT_EXECUTE) == 0)

@@ -658,6 +658,7 @@ has_any_saved(const struct pmap *pm)
 {
 	uint32_t any = 0;
 
+#pragma GCC unroll 8
 	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
 		any |= pm->pm_saved[i].pfn;
 	return any != 0;

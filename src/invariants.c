@@ -834,6 +834,7 @@ inv_walk_pt(const struct machine *mc, uint32_t root, vm_offset_t va,
 	uint32_t pfn = root;
 
 	*ps_pde = 0;
+#pragma GCC unroll 3
 	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PDE; lvl--) {
 		const pt_entry_t *t = inv_table_of(mc, pfn);
 		pt_entry_t e;
@@ -946,6 +947,7 @@ inv_track_pmaps(struct inv_ctx *ctx)
 
 	st->root[0] = pm[0].pm_pml4;
 	/* Without a branch per pmap: moved is 0 iff no root moved. */
+#pragma GCC unroll 8
 	for (unsigned as = 1; as < PMAP_MAX; as++) {
 		uint32_t root =
 		    pm[as].pm_pml4 & -(uint32_t)(pm[as].pm_inuse != 0);
