@@ -346,6 +346,7 @@ inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
 
 	if (root == 0)
 		return -1;
+#pragma GCC unroll 9
 	for (unsigned as = 0; as < PMAP_MAX; as++)
 		if (r[as] == root)
 			return (int)as;
