@@ -260,9 +260,11 @@ tlb_any_maps(const struct machine *mc, uint32_t f)
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
 
+#pragma GCC unroll 8
 		for (unsigned i = 0; i < TLB_4K_ENTRIES; i++)
 			if (tlb_maps(&cpu->tlb4k[i], f))
 				return 1;
+#pragma GCC unroll 8
 		for (unsigned i = 0; i < TLB_2M_ENTRIES; i++)
 			if (tlb_maps(&cpu->tlb2m[i], f))
 				return 1;
