@@ -110,6 +110,9 @@ struct inv_state {
 		uint32_t root;
 	} tlb_rng[INV_TLB_NOTES];
 	uint32_t tlb_free[INV_TLB_NOTES];
+	/* The name ctx->func was last copied from by inv_check_call, NULL
+	 * once anything else wrote ctx->func. */
+	const char *func_src;
 	int need_sweep;
 	unsigned ops_since_sweep;
 	/*

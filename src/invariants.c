@@ -1200,6 +1200,7 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	ctx->op_index = 0;
 	ctx->op_name[0] = '\0';
 	ctx->func[0] = '\0';
+	st->func_src = NULL;
 	memset(&ctx->finding, 0, sizeof(ctx->finding));
 	ctx->mc->log_enabled = 1;
 	ctx->mc->log_mask = INV_LOG_KINDS;
@@ -1251,12 +1252,17 @@ inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name)
 	inv_name(ctx->op_name, sizeof(ctx->op_name), name);
 	/* A finding of an operation that made no pmap call names none. */
 	inv_name(ctx->func, sizeof(ctx->func), "-");
+	ctx->st->func_src = NULL;
 }
 
 int
 inv_check_call(struct inv_ctx *ctx, const char *func)
 {
-	inv_name(ctx->func, sizeof(ctx->func), func);
+	/* The same name as the last call check's is in ctx->func already. */
+	if (func == NULL || func != ctx->st->func_src) {
+		inv_name(ctx->func, sizeof(ctx->func), func);
+		ctx->st->func_src = func;
+	}
 	ctx->cnt.calls++;
 	return inv_pass(ctx, 0, 0);
 }
@@ -1362,8 +1368,10 @@ inv_finding_assert(struct inv_ctx *ctx, const char *func, const char *fmt,
 
 	if (!inv_enabled(ctx, INV_ASSERT))
 		return 0;
-	if (func != NULL)
+	if (func != NULL) {
 		snprintf(ctx->func, sizeof(ctx->func), "%s", func);
+		ctx->st->func_src = NULL;
+	}
 	inv_fail(ctx, INV_ASSERT, INV_NONE_PMAP, 0, 0, UINT32_MAX);
 	snprintf(f->title, sizeof(f->title), "assert in %s (%s): %s", f->func,
 	    f->op, fmt != NULL ? fmt : "?");

@@ -178,6 +178,8 @@ int inv_ctx_snapshot(struct inv_ctx *ctx);
  * that of the last call check since, "-" before the first. */
 void inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name);
 
+/* func names the pmap function just called; a name passed again at the
+ * same address is taken to be the same name (pass string literals). */
 int inv_check_call(struct inv_ctx *ctx, const char *func);
 int inv_check_op(struct inv_ctx *ctx);
 int inv_check_full(struct inv_ctx *ctx);
