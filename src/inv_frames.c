@@ -110,7 +110,7 @@ enum pv_list_why {
  * live managed mapping of f at that level: PVL_OK, or what is wrong with
  * the first entry *at (the offending index) that breaks it.
  */
-static enum pv_list_why
+static inline enum pv_list_why
 pv_list_find(const struct inv_ctx *ctx, uint32_t f, int big, uint32_t *at)
 {
 	const struct pmap_sys *ps = ctx->ps;

@@ -778,19 +778,15 @@ inv_obs_account(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl,
 	}
 }
 
-/* Replace slot g's observation; adds the old and new frames to the work
- * set when anything changed. */
-static inline void
-inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+/* inv_obs_set's change: slot g's observation (oe, olvl) becomes (e, lvl);
+ * the old and new frames join the work set. */
+static void
+inv_obs_change(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 {
 	pt_entry_t oe = st->obs_e[g];
 	int olvl = st->obs_lvl[g];
 	uint32_t of, nf;
 
-	if (st->sweep)
-		inv_add_changed(st, g);
-	if (oe == e && olvl == lvl)
-		return;
 	inv_add_changed(st, g);
 	st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
 	of = inv_leaf_frame_at(oe, olvl, g);
@@ -805,6 +801,17 @@ inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 	nf = inv_leaf_frame_at(e, lvl, g);
 	inv_obs_account(st, g, e, lvl, nf, 1);
 	inv_add_frame(st, nf);
+}
+
+/* Replace slot g's observation; adds the old and new frames to the work
+ * set when anything changed. */
+static inline void
+inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+{
+	if (st->sweep)
+		inv_add_changed(st, g);
+	if (st->obs_e[g] != e || st->obs_lvl[g] != lvl)
+		inv_obs_change(st, g, e, lvl);
 }
 
 /* Forget everything observed in as (its pmap went away or changed). */
