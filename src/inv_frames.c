@@ -24,26 +24,6 @@ g_va(uint32_t g)
 
 /* pv-mismatch */
 
-void
-inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
-    vm_offset_t va, struct pv_scan *s)
-{
-	uint32_t steps = 0;
-
-	memset(s, 0, sizeof(*s));
-	for (uint32_t i = head; i != 0; i = ps->pv[i].pv_next) {
-		if (i >= PV_MAX || ++steps > PV_MAX) {
-			s->bad = 1;
-			s->idx = i;
-			s->why = i >= PV_MAX ? "index out of the pool" :
-					       "the list does not end";
-			return;
-		}
-		if (ps->pv[i].pv_pmap == pm && ps->pv[i].pv_va == va)
-			s->n++;
-	}
-}
-
 static int
 pv_fail(struct inv_ctx *ctx, int as, vm_offset_t va, uint32_t pfn,
     uint32_t pvidx, const char *expected, const char *found, const char *detail)

@@ -277,16 +277,6 @@ void inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
 /* inv_slots.c: fill st->bad[] from the changed slots. */
 #define INV_NO_SLOT UINT32_MAX
 void inv_scan_slots(struct inv_ctx *ctx);
-/* A PV list walk (inv_frames.c): entries naming (pm, va), or malformed. */
-struct pv_scan {
-	unsigned n;
-	int bad;
-	uint32_t idx;
-	const char *why;
-};
-void inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
-    vm_offset_t va, struct pv_scan *s);
-
 /*
  * The frame checks' screen (inv_frames.c), for a pass that is not a sweep:
  * of the checks in want (bit id), those that may report on a work frame or

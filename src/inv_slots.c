@@ -91,6 +91,36 @@ shared_writer(struct inv_ctx *ctx, unsigned as, uint32_t f)
 	return INV_NO_SLOT;
 }
 
+/* A PV list walk: entries naming (pm, va), or malformed. */
+struct pv_scan {
+	unsigned n;
+	int bad;
+	uint32_t idx;
+	const char *why;
+};
+static void
+inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
+    vm_offset_t va, struct pv_scan *s)
+{
+	uint32_t steps = 0;
+
+	s->n = 0;
+	s->bad = 0;
+	s->idx = 0;
+	s->why = NULL;
+	for (uint32_t i = head; i != 0; i = ps->pv[i].pv_next) {
+		if (i >= PV_MAX || ++steps > PV_MAX) {
+			s->bad = 1;
+			s->idx = i;
+			s->why = i >= PV_MAX ? "index out of the pool" :
+					       "the list does not end";
+			return;
+		}
+		if (ps->pv[i].pv_pmap == pm && ps->pv[i].pv_va == va)
+			s->n++;
+	}
+}
+
 /* The slot half of pv-mismatch: a managed leaf has exactly one entry. */
 static void
 pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s, uint32_t f)
