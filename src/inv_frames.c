@@ -3,7 +3,6 @@
  * them: pv-mismatch, freed-while-mapped, lost-dirty, stale-tlb and
  * reserv-count.
  */
-#include <string.h>
 
 #include "inv_int.h"
 #include "pmapfuzz/ptdump.h"
