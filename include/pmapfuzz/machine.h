@@ -228,6 +228,16 @@ struct machine {
 	struct machine_boot *boot; /* (m) snapshot taken by machine_boot_done */
 };
 
+#ifdef PMAPFUZZ_FAULTS
+/* FI_SITE(): the hook's answer, or 0 (nothing injected) when none is
+ * installed. */
+static inline int
+fi_site_pass(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
+{
+	return mc->fi_hook != NULL ? mc->fi_hook(mc, site, ref) : 0;
+}
+#endif
+
 /* Lifecycle. */
 struct machine *machine_create(const struct mach_config *cfg);
 void machine_destroy(struct machine *mc);
