@@ -361,14 +361,31 @@ vm_object_allocate(struct machine *mc)
 	return mc->next_object++;
 }
 
-/* The chunk reserved for (object, base), or -1. */
-static int
-reserv_find(const struct machine *mc, uint32_t object, uint64_t base)
+/* Whether chunk c (below the direct pool) is reserved for (object, base). */
+static bool
+reserv_is(const struct machine *mc, uint32_t c, uint32_t object, uint64_t base)
 {
+	return c < mach_direct_chunk(mc) && mc->reserv[c].object == object &&
+	    mc->reserv[c].pindex == base;
+}
+
+/*
+ * The chunk reserved for (object, base), or -1.  At most one chunk is: the
+ * kmem chunks are reserved at boot for distinct bases and reserv_grab()
+ * reserves only for a pair reserv_find() did not find.  So the chunk found
+ * last, when it still matches, is the one the scan would find (a run of
+ * pages of one object asks for the same chunk again and again).
+ */
+static int
+reserv_find(struct machine *mc, uint32_t object, uint64_t base)
+{
+	if (reserv_is(mc, mc->reserv_hint, object, base))
+		return (int)mc->reserv_hint;
 	for (uint32_t c = 0; c < mach_direct_chunk(mc); c++)
-		if (mc->reserv[c].object == object &&
-		    mc->reserv[c].pindex == base)
+		if (reserv_is(mc, c, object, base)) {
+			mc->reserv_hint = c;
 			return (int)c;
+		}
 	return -1;
 }
 

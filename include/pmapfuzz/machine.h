@@ -199,6 +199,8 @@ struct machine {
 
 	struct vm_page pages[MACH_FRAMES_MAX];
 	struct reserv reserv[RESERV_MAX];
+	uint32_t reserv_hint; /* (m) chunk reserv_find() returned last; only a
+				 hint, checked before use */
 	struct cpu cpus[MACH_CPUS_MAX];
 	struct apt_window win[WIN_COUNT];
 	uint32_t next_object; /* (m) next id from vm_object_allocate */
