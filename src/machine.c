@@ -216,6 +216,7 @@ machine_reset(struct machine *mc)
 		mc->touched_mark[pfn] = 0;
 	}
 	mc->ntouched = 0;
+	mach_tables_changed(mc);
 	memcpy(mc->reserv, b->reserv, sizeof(mc->reserv));
 	memcpy(mc->cpus, b->cpus, sizeof(mc->cpus));
 	memcpy(mc->win, b->win, sizeof(mc->win));
@@ -447,6 +448,7 @@ mach_take_frame(struct machine *mc, uint32_t pfn, uint32_t object,
 		m->wire_count = 1;
 	if ((flags & VM_ALLOC_PTP) != 0) {
 		m->table = mc->table_free[--mc->ntable_free];
+		mach_tables_changed(mc);
 		memset(mc->tables[m->table], 0, sizeof(mc->tables[0]));
 		m->flags |= VPF_PTP;
 	}
@@ -533,8 +535,10 @@ vm_page_free(struct machine *mc, vm_page_t m)
 	    "frame %u still has PV entries (pv %u, pv2m %u)", (unsigned)pfn,
 	    (unsigned)m->pv_head, (unsigned)m->pv2m_head);
 	mach_touch_frame(mc, pfn); /* m is one of the nframes, asserted above */
-	if (m->table != 0)
+	if (m->table != 0) {
 		mc->table_free[mc->ntable_free++] = m->table;
+		mach_tables_changed(mc);
+	}
 	memset(m, 0, sizeof(*m));
 	m->pfn = pfn;
 	r->popcnt--;
@@ -633,6 +637,32 @@ pt_direct_entry(const struct machine *mc, const pt_ref_t *r)
 	return &mc->tables[mc->pages[r->pfn].table][r->idx];
 }
 
+/* Whether r's walk from root is the remembered one; its result if so. */
+static inline bool
+pt_walk_recall(const struct machine *mc, const pt_ref_t *r, uint32_t root,
+    uint32_t *pfnp, unsigned *idxp)
+{
+	if (!mc->walk_memo.valid || mc->walk_memo.root != root ||
+	    mc->walk_memo.va != r->va || mc->walk_memo.level != r->level)
+		return false;
+	*pfnp = mc->walk_memo.pfn;
+	*idxp = mc->walk_memo.idx;
+	return true;
+}
+
+/* Remember that r's walk from root ended at entry idx of table frame pfn. */
+static void
+pt_walk_remember(struct machine *mc, const pt_ref_t *r, uint32_t pfn,
+    unsigned idx)
+{
+	mc->walk_memo.va = r->va;
+	mc->walk_memo.root = mc->win[r->win].root;
+	mc->walk_memo.pfn = pfn;
+	mc->walk_memo.idx = (uint16_t)idx;
+	mc->walk_memo.level = r->level;
+	mc->walk_memo.valid = 1;
+}
+
 /*
  * Walk a window ref from the window's current root: each entry above
  * r->level must be valid, not PG_PS, and point at a frame holding a table.
@@ -651,6 +681,8 @@ pt_resolve_window(struct machine *mc, const pt_ref_t *r, uint32_t *pfnp,
 		    "bad window ref (win %u, level %u)", (unsigned)r->win,
 		    (unsigned)r->level);
 	pfn = mc->win[r->win].root;
+	if (pt_walk_recall(mc, r, pfn, pfnp, idxp))
+		return 1;
 	for (int lvl = PT_LVL_PML4E;; lvl--) {
 		pt_entry_t e;
 
@@ -664,6 +696,7 @@ pt_resolve_window(struct machine *mc, const pt_ref_t *r, uint32_t *pfnp,
 			return 0;
 		pfn = (uint32_t)atop(e & PG_FRAME);
 	}
+	pt_walk_remember(mc, r, pfn, idx);
 	*pfnp = pfn;
 	*idxp = idx;
 	return 1;
@@ -759,6 +792,7 @@ pt_do_store(struct machine *mc, const pt_ref_t *r, pt_entry_t *p, uint32_t pfn,
 	pt_entry_t old = *p;
 
 	*p = v;
+	mach_tables_changed(mc);
 	mach_touch_frame(mc, pfn);
 	if ((ev = mach_log_append(mc, EV_PTE_WRITE)) != NULL) {
 		pt_log_ref(mc, ev, r);

@@ -36,6 +36,16 @@ mach_log_append(struct machine *mc, enum mach_ev_kind kind)
 }
 
 /*
+ * A table entry was written, or a frame got or lost its table: the next
+ * window walk is made from the root again.
+ */
+static inline void
+mach_tables_changed(struct machine *mc)
+{
+	mc->walk_memo.valid = 0;
+}
+
+/*
  * mach_mark_touched() for a pfn the caller knows is below cfg.nframes (a
  * frame it just allocated, freed or resolved a table ref to).
  */

@@ -209,6 +209,18 @@ struct machine {
 	pt_entry_t (*tables)[NPTEPG];
 	uint32_t table_free[MACH_TABLES_MAX]; /* (m) stack of free slots */
 	uint32_t ntable_free;
+	/*
+	 * (m) The last window walk that resolved: from root, va's entry at
+	 * level is entry idx of table frame pfn.  A walk reads only table
+	 * entries and which frames hold tables, so this holds until one of
+	 * them changes (machine_int.h's mach_tables_changed()).
+	 */
+	struct {
+		uint64_t va;
+		uint32_t root, pfn;
+		uint16_t idx;
+		uint8_t level, valid;
+	} walk_memo;
 
 	/* Change log since the last mach_log_clear(); overflow is sticky. */
 	struct mach_event log[MACH_LOG_MAX];
@@ -264,7 +276,12 @@ VM_PAGE_TO_PHYS(const struct vm_page *m)
 	return ptoa(m->pfn);
 }
 
-/* Page-table contents of frame pfn, or NULL if it holds no table. */
+/*
+ * Page-table contents of frame pfn, or NULL if it holds no table.  For
+ * reading: a write through it is neither logged nor seen by the window-walk
+ * memo (a test's deliberate corruption must not be followed by window
+ * accesses to the same entry's walk).
+ */
 static inline pt_entry_t *
 mach_table(const struct machine *mc, uint32_t pfn)
 {
