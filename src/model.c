@@ -151,7 +151,8 @@ model_set_slot(struct model *md, unsigned as, unsigned slot, uint32_t pfn,
 	struct model_map *mp = &md->map[as][slot];
 	uint32_t g = as * MODEL_SLOTS_MAX + slot;
 
-	model_clear_slot(md, as, slot);
+	if (mp->prot != 0) /* the common case, an empty slot, inline */
+		model_clear_slot(md, as, slot);
 	model_touch_slot(md, g);
 	model_touch_frame(md, pfn);
 	mp->pfn = pfn;
