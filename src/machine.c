@@ -170,6 +170,7 @@ machine_boot_done(struct machine *mc)
 	b->next_object = mc->next_object;
 	memcpy(b->table_free, mc->table_free, sizeof(b->table_free));
 	b->ntable_free = mc->ntable_free;
+	mc->table_free_low = mc->ntable_free;
 
 	memset(b->slot_copy, 0, sizeof(b->slot_copy));
 	free(b->contents);
@@ -221,9 +222,12 @@ machine_reset(struct machine *mc)
 	memcpy(mc->cpus, b->cpus, sizeof(mc->cpus));
 	memcpy(mc->win, b->win, sizeof(mc->win));
 	mc->next_object = b->next_object;
-	memcpy(mc->table_free, b->table_free,
-	    b->ntable_free * sizeof(mc->table_free[0]));
-	mc->ntable_free = b->ntable_free;
+	/* Slots are pushed only at ntable_free: the stack below the low
+	 * water mark still holds the boot stack. */
+	memcpy(&mc->table_free[mc->table_free_low],
+	    &b->table_free[mc->table_free_low],
+	    (b->ntable_free - mc->table_free_low) * sizeof(mc->table_free[0]));
+	mc->ntable_free = mc->table_free_low = b->ntable_free;
 	mc->nlog = 0;
 	mc->log_overflow = 0;
 	mc->curcpu = 0;
@@ -448,6 +452,8 @@ mach_take_frame(struct machine *mc, uint32_t pfn, uint32_t object,
 		m->wire_count = 1;
 	if ((flags & VM_ALLOC_PTP) != 0) {
 		m->table = mc->table_free[--mc->ntable_free];
+		if (mc->ntable_free < mc->table_free_low)
+			mc->table_free_low = mc->ntable_free;
 		mach_tables_changed(mc);
 		memset(mc->tables[m->table], 0, sizeof(mc->tables[0]));
 		m->flags |= VPF_PTP;

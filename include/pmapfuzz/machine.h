@@ -209,6 +209,9 @@ struct machine {
 	pt_entry_t (*tables)[NPTEPG];
 	uint32_t table_free[MACH_TABLES_MAX]; /* (m) stack of free slots */
 	uint32_t ntable_free;
+	/* (m) The least ntable_free since machine_boot_done() or
+	 * machine_reset(): the stack below it is as it was then. */
+	uint32_t table_free_low;
 	/*
 	 * (m) The last window walk that resolved: from root, va's entry at
 	 * level is entry idx of table frame pfn.  A walk reads only table
