@@ -151,7 +151,7 @@ model_set_slot(struct model *md, unsigned as, unsigned slot, uint32_t pfn,
 	struct model_map *mp = &md->map[as][slot];
 	uint32_t g = as * MODEL_SLOTS_MAX + slot;
 
-	if (mp->prot != 0) /* the common case, an empty slot, inline */
+	if (mp->prot != 0) /* no call for the common empty slot */
 		model_clear_slot(md, as, slot);
 	model_touch_slot(md, g);
 	model_touch_frame(md, pfn);

@@ -538,26 +538,26 @@ pmap_new_pte(vm_offset_t va, vm_page_t m, vm_prot_t prot, unsigned flags)
  * Find va's PDE with a page-table page under it, demoting a 2 MiB mapping
  * and allocating missing tables.  Returns the PT page (NULL for the
  * kernel, whose tables are not counted) in *mptep, and the PDE and its
- * ref, as last read with no fault site passed since, in *pdep and *pde_refp
- * (for pmap_ref_pte()); -1 on allocation failure.
+ * ref, as last read with no fault site passed since, in *pdep and *pde_ref
+ * (for pmap_ref_pte()); -1 on allocation failure (*pde_ref then says
+ * nothing).
  */
 static int
-pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep,
-    pt_ref_t *pde_refp, pt_entry_t *pdep)
+pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep, pt_ref_t *pde_ref,
+    pt_entry_t *pdep)
 {
 	struct machine *mc = pmap_mc(pmap);
 	struct spglist free;
-	pt_ref_t pde_ref;
 	pt_entry_t pde;
 
 	spglist_init(&free);
 	for (;;) {
-		if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)) {
+		if (!pmap_ref(pmap, va, PT_LVL_PDE, pde_ref)) {
 			if (pmap_alloc_levels(pmap, va) != 0)
 				return -1;
 			continue;
 		}
-		pde = pt_load(mc, pde_ref);
+		pde = pt_load(mc, *pde_ref);
 		if ((pde & PG_PS) != 0) {
 			/* 8.0 panicked here instead of demoting, for kernel
 			 * VAs only: a user VA's pmap_allocpte demoted. */
@@ -580,7 +580,6 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep,
 	}
 	*mptep =
 	    pmap_is_kernel(pmap) ? NULL : PHYS_TO_VM_PAGE(mc, pde & PG_FRAME);
-	*pde_refp = pde_ref;
 	*pdep = pde;
 	return 0;
 }
