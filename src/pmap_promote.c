@@ -59,19 +59,21 @@ pmap_invalidate_pde(pmap_t pmap, vm_offset_t va2m, pt_entry_t oldpde)
 
 /*
  * Clear PG_RW of a writable but clean PTE so that the superpage's dirty
- * bit stays exact; returns the PTE as it now is.
+ * bit stays exact; returns the PTE as it now is.  pte is what the caller
+ * just read through ref, with no fault site passed since: a direct read has
+ * no side effect and is not repeated; a window read is (it may log).
  */
 static pt_entry_t
-pmap_promote_clean(struct machine *mc, pt_ref_t ref)
+pmap_promote_clean(struct machine *mc, const pt_ref_t *ref, pt_entry_t pte)
 {
-	pt_entry_t pte;
-
+	if (ref->win != WIN_NONE)
+		pte = pt_load(mc, *ref);
 	for (;;) {
-		pte = pt_load(mc, ref);
 		if ((pte & (PG_RW | PG_M)) != PG_RW)
 			return pte;
-		if (pt_cmpset(mc, ref, pte, pte & ~PG_RW))
+		if (pt_cmpset(mc, *ref, pte, pte & ~PG_RW))
 			return pte & ~PG_RW;
+		pte = pt_load(mc, *ref);
 	}
 }
 
@@ -127,7 +129,7 @@ pmap_try_promote(pmap_t pmap, vm_offset_t va, vm_page_t m)
 	if ((firstpte & (PG_A | PG_V)) != (PG_A | PG_V) ||
 	    (firstpte & PG_FRAME & PDRMASK) != 0)
 		goto fail;
-	firstpte = pmap_promote_clean(mc, ref);
+	firstpte = pmap_promote_clean(mc, &ref, firstpte);
 	newpde = firstpte;
 	pa = (firstpte & PG_FRAME) + NBPDR - PAGE_SIZE;
 	for (unsigned i = NPTEPG - 1; i > 0; i--, pa -= PAGE_SIZE) {
@@ -140,7 +142,7 @@ pmap_try_promote(pmap_t pmap, vm_offset_t va, vm_page_t m)
 			goto fail;
 		if (need_all_a && (pte & PG_A) == 0)
 			goto fail;
-		pte = pmap_promote_clean(mc, ref);
+		pte = pmap_promote_clean(mc, &ref, pte);
 		if ((pte & PG_PTE_PROMOTE) != (newpde & PG_PTE_PROMOTE))
 			goto fail;
 	}
