@@ -90,8 +90,30 @@ pmap_ps_enabled(struct pmap_sys *ps)
 
 /* pmap_core.c */
 bool pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref);
-bool pmap_ref_pte(pmap_t pmap, vm_offset_t va, const pt_ref_t *pde_ref,
-    pt_entry_t pde, pt_ref_t *ref);
+
+/*
+ * pmap_ref(pmap, va, PT_LVL_PTE, ref) for a caller that has just read pde,
+ * va's PDE (valid, not PG_PS), through pde_ref from pmap_ref(), and passed
+ * no fault site and stored no upper-level entry since.  When pde_ref is
+ * direct, pmap is still reached directly and the walk would end in pde's
+ * frame, so the ref is made from it without walking again.  A window ref
+ * (the new ref must be made, pointed and announced anew) and a PDE whose
+ * frame holds no table (for pmap_ref's assertion) take pmap_ref().  Inline:
+ * promotion and pmap_copy call it per PTE.
+ */
+static inline bool
+pmap_ref_pte(pmap_t pmap, vm_offset_t va, const pt_ref_t *pde_ref,
+    pt_entry_t pde, pt_ref_t *ref)
+{
+	uint32_t ptp = (uint32_t)atop(pde & PG_FRAME);
+
+	if (pde_ref->win != WIN_NONE || mach_table(pmap_mc(pmap), ptp) == NULL)
+		return pmap_ref(pmap, va, PT_LVL_PTE, ref);
+	*ref =
+	    pt_direct(ptp, pmap_pte_index(va), PT_LVL_PTE, pmap->pm_pml4, va);
+	return true;
+}
+
 void pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level,
     struct spglist *free);
 void pmap_free_ptps(struct pmap_sys *ps, struct spglist *free);
