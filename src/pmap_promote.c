@@ -63,7 +63,7 @@ pmap_invalidate_pde(pmap_t pmap, vm_offset_t va2m, pt_entry_t oldpde)
  * just read through ref, with no fault site passed since: a direct read has
  * no side effect and is not repeated; a window read is (it may log).
  */
-static pt_entry_t
+static inline pt_entry_t
 pmap_promote_clean(struct machine *mc, const pt_ref_t *ref, pt_entry_t pte)
 {
 	if (ref->win != WIN_NONE)
