@@ -194,13 +194,14 @@ exec_reset(struct exec *ex, const struct op_program *p)
 	pmap_sys_reset(w->ps);
 	exec_world_model_boot(w);
 	mc->bugs = ex->opt->bugs;
-	mc->log_enabled = ex->opt->level != EXEC_CHECK_NONE;
 	mc->fi_arg = ex;
 	mc->assert_hook = exec_assert_hook;
 	mc->assert_arg = ex;
 	mc->curcpu = 0;
 	w->ps->pg_ps_enabled = p->cfg.pg_ps_enabled;
 	inv_ctx_reset(w->inv);
+	/* After inv_ctx_reset, which turns the log on for its checker. */
+	mc->log_enabled = ex->opt->level != EXEC_CHECK_NONE;
 	w->inv->enabled = ex->opt->checks != 0 ? ex->opt->checks : INV_ALL;
 	memset(ex->as, 0, sizeof(ex->as));
 	ex->as[0].pmap = &w->ps->pmaps[w->init_pmap];
