@@ -778,6 +778,30 @@ inv_obs_account(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl,
 	}
 }
 
+/*
+ * A leaf that stays a leaf of the same frame at slot g (new rights, A/M
+ * bits, or a promotion or demotion): only the wired and managed counts
+ * can move; pages and frame_nmap keep their values.
+ */
+static inline void
+inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
+    pt_entry_t e, int lvl)
+{
+	st->wired[as] += (int64_t)((e & PG_W) != 0) - ((oe & PG_W) != 0);
+	if ((oe & PG_MANAGED) != 0) {
+		if (olvl == PT_LVL_PTE)
+			st->mng4k[as]--;
+		else
+			st->mngps[as]--;
+	}
+	if ((e & PG_MANAGED) != 0) {
+		if (lvl == PT_LVL_PTE)
+			st->mng4k[as]++;
+		else
+			st->mngps[as]++;
+	}
+}
+
 /* inv_obs_set's change: slot g's observation (oe, olvl) becomes (e, lvl);
  * the old and new frames join the work set. */
 static void
@@ -785,20 +809,25 @@ inv_obs_change(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 {
 	pt_entry_t oe = st->obs_e[g];
 	int olvl = st->obs_lvl[g];
+	unsigned as = g / MODEL_SLOTS_MAX;
 	uint32_t of, nf;
 
 	inv_add_changed(st, g);
-	st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
-	of = inv_leaf_frame_at(oe, olvl, g);
-	inv_add_frame(st, of);
-	inv_obs_account(st, g, oe, olvl, of, -1);
+	st->as_touched |= 1u << as;
 	if (!st->dslot_mark[g]) {
 		st->dslot_mark[g] = 1;
 		st->dslot[st->ndslot++] = g;
 	}
 	st->obs_e[g] = e;
 	st->obs_lvl[g] = (uint8_t)lvl;
+	of = inv_leaf_frame_at(oe, olvl, g);
 	nf = inv_leaf_frame_at(e, lvl, g);
+	inv_add_frame(st, of);
+	if (olvl != 0 && lvl != 0 && of == nf) {
+		inv_obs_reaccount(st, as, oe, olvl, e, lvl);
+		return;
+	}
+	inv_obs_account(st, g, oe, olvl, of, -1);
 	inv_obs_account(st, g, e, lvl, nf, 1);
 	inv_add_frame(st, nf);
 }
