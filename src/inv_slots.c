@@ -121,9 +121,11 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 	}
 }
 
-/* The slot half of pv-mismatch: a managed leaf has exactly one entry. */
+/* The slot half of pv-mismatch: a managed leaf has exactly one entry.
+ * idx: g's PTE index. */
 static void
-pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s, uint32_t f)
+pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
+    unsigned idx, uint32_t f)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
@@ -134,7 +136,8 @@ pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s, uint32_t f)
 	if (f >= mc->cfg.nframes)
 		head = 0;
 	else if (st->obs_lvl[g] == PT_LVL_PDE) {
-		if (pmap_pte_index(va) != 0)
+		/* The 2 MiB mapping's entry is its first page's. */
+		if (idx != 0)
 			return;
 		head = mc->pages[f].pv2m_head;
 	} else
@@ -151,25 +154,32 @@ inv_scan_slots(struct inv_ctx *ctx)
 	struct inv_state *st = ctx->st;
 	const struct model_map *const *maps = st->maps;
 	uint32_t en = ctx->enabled;
+	struct inv_run run = { 0 };
 
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		st->bad[i] = INV_NO_SLOT;
 	st->bad_mask = 0;
 	for (uint32_t i = 0; i < st->ncslot; i++) {
 		uint32_t g = st->cslot[i], f;
-		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
-		const struct model_map *mp =
-		    maps[as][s].prot != 0 ? &maps[as][s] : NULL;
+		unsigned as, s, idx;
+		const struct model_map *mp;
 		pt_entry_t e = st->obs_e[g];
+		int lvl = st->obs_lvl[g];
 		const char *why;
 
-		if (st->obs_lvl[g] == 0) {
+		if (!inv_in_run(&run, g))
+			inv_run_of(g, &run);
+		as = run.as;
+		s = run.s0 + (g - run.lo);
+		idx = run.idx0 + (g - run.lo);
+		mp = maps[as][s].prot != 0 ? &maps[as][s] : NULL;
+		if (lvl == 0) {
 			if (mp != NULL &&
 			    (as == 0 || (mp->flags & MODEL_WIRED) != 0))
 				verdict(st, INV_MISSING_WIRED, g, 0, 0, NULL);
 			continue;
 		}
-		f = inv_obs_frame(st, g);
+		f = inv_leaf_frame_idx(e, lvl, idx);
 		if (mp == NULL || mp->pfn != f) {
 			for (unsigned q = 1; as != 0 && q < MODEL_AS_MAX &&
 			     st->bad[INV_WRONG_ADDRESS_SPACE] == INV_NO_SLOT;
@@ -196,6 +206,6 @@ inv_scan_slots(struct inv_ctx *ctx)
 		}
 		if ((e & PG_MANAGED) != 0 && (en >> INV_PV_MISMATCH & 1) &&
 		    st->bad[INV_PV_MISMATCH] == INV_NO_SLOT)
-			pv_verdict(ctx, g, as, s, f);
+			pv_verdict(ctx, g, as, s, idx, f);
 	}
 }

@@ -803,9 +803,10 @@ inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
 }
 
 /* inv_obs_set's change: slot g's observation (oe, olvl) becomes (e, lvl);
- * the old and new frames join the work set. */
+ * the old and new frames join the work set.  idx: g's PTE index. */
 static void
-inv_obs_change(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+inv_obs_change(struct inv_state *st, uint32_t g, unsigned idx, pt_entry_t e,
+    int lvl)
 {
 	pt_entry_t oe = st->obs_e[g];
 	int olvl = st->obs_lvl[g];
@@ -820,8 +821,8 @@ inv_obs_change(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 	}
 	st->obs_e[g] = e;
 	st->obs_lvl[g] = (uint8_t)lvl;
-	of = inv_leaf_frame_at(oe, olvl, g);
-	nf = inv_leaf_frame_at(e, lvl, g);
+	of = inv_leaf_frame_idx(oe, olvl, idx);
+	nf = inv_leaf_frame_idx(e, lvl, idx);
 	inv_add_frame(st, of);
 	if (olvl != 0 && lvl != 0 && of == nf) {
 		inv_obs_reaccount(st, as, oe, olvl, e, lvl);
@@ -832,15 +833,16 @@ inv_obs_change(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
 	inv_add_frame(st, nf);
 }
 
-/* Replace slot g's observation; adds the old and new frames to the work
- * set when anything changed. */
+/* Replace slot g's observation (idx: g's PTE index, inv_slot_pte_index);
+ * adds the old and new frames to the work set when anything changed. */
 static inline void
-inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+inv_obs_set(struct inv_state *st, uint32_t g, unsigned idx, pt_entry_t e,
+    int lvl)
 {
 	if (st->sweep)
 		inv_add_changed(st, g);
 	if (st->obs_e[g] != e || st->obs_lvl[g] != lvl)
-		inv_obs_change(st, g, e, lvl);
+		inv_obs_change(st, g, idx, e, lvl);
 }
 
 /* Forget everything observed in as (its pmap went away or changed). */
@@ -853,7 +855,7 @@ inv_obs_drop_as(struct inv_state *st, unsigned as)
 		/* inv_obs_set would change nothing on an empty slot. */
 		if (!st->sweep && st->obs_lvl[g] == 0 && st->obs_e[g] == 0)
 			continue;
-		inv_obs_set(st, g, 0, 0);
+		inv_obs_set(st, g, inv_slot_pte_index(g), 0, 0);
 	}
 	st->live[as] = 0;
 	st->live_root[as] = 0;
@@ -894,50 +896,40 @@ inv_walk_pt(const struct machine *mc, uint32_t root, vm_offset_t va,
 
 /*
  * Re-observe every work slot.  Slots arrive mostly in runs of one region,
- * so the walk down to the PD is cached per (as, region).
+ * so the walk down to the PD is cached per run (inv_run).
  */
 static void
 inv_observe(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	uint32_t cached = UINT32_MAX;
+	struct inv_run run = { 0 };
 	const pt_entry_t *pt = NULL;
 	pt_entry_t pde = 0;
-	int ps = 0;
 
 	for (uint32_t i = 0; i < st->nwslot; i++) {
 		uint32_t g = st->wslot[i];
-		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
-		unsigned r = as == 0 || s < USER_REGIONS * NPTEPG ?
-		    s / NPTEPG :
-		    INV_KSTACK_REGION;
-		uint32_t key = as * INV_NREG_MAX + r;
+		unsigned idx;
 		pt_entry_t e;
 
-		if (key != cached) {
-			uint32_t root = st->root[as];
+		if (!inv_in_run(&run, g)) {
+			uint32_t root;
 
-			cached = key;
+			inv_run_of(g, &run);
+			root = st->root[run.as];
 			pt = NULL;
 			pde = 0;
 			if (root != 0)
-				pt = inv_walk_pt(mc, root, model_slot_va(as, s),
-				    &pde);
-			ps = pde != 0;
+				pt = inv_walk_pt(mc, root,
+				    model_slot_va(run.as, run.s0), &pde);
 		}
-		if (ps) {
-			inv_obs_set(st, g, pde, PT_LVL_PDE);
+		idx = run.idx0 + (g - run.lo);
+		if (pde != 0) {
+			inv_obs_set(st, g, idx, pde, PT_LVL_PDE);
 			continue;
 		}
-		/* Slot s of a region is PTE index s % 512, but for the
-		 * kernel stack's, which start at KSTACK_VA's index. */
-		e = pt == NULL ? 0 :
-				 pt[r == INV_KSTACK_REGION && as != 0 ?
-					 pmap_pte_index(KSTACK_VA) + s -
-					     USER_REGIONS * NPTEPG :
-					 s % NPTEPG];
-		inv_obs_set(st, g, (e & PG_V) != 0 ? e : 0,
+		e = pt == NULL ? 0 : pt[idx];
+		inv_obs_set(st, g, idx, (e & PG_V) != 0 ? e : 0,
 		    (e & PG_V) != 0 ? PT_LVL_PTE : 0);
 	}
 }
