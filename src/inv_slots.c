@@ -155,6 +155,7 @@ inv_scan_slots(struct inv_ctx *ctx)
 	const struct model_map *const *maps = st->maps;
 	uint32_t en = ctx->enabled;
 	struct inv_run run = { 0 };
+	const struct model_map *row = NULL; /* maps[run.as] from run.s0 */
 
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		st->bad[i] = INV_NO_SLOT;
@@ -167,12 +168,14 @@ inv_scan_slots(struct inv_ctx *ctx)
 		int lvl = st->obs_lvl[g];
 		const char *why;
 
-		if (!inv_in_run(&run, g))
+		if (!inv_in_run(&run, g)) {
 			inv_run_of(g, &run);
+			row = maps[run.as] + run.s0;
+		}
 		as = run.as;
 		s = run.s0 + (g - run.lo);
 		idx = run.idx0 + (g - run.lo);
-		mp = maps[as][s].prot != 0 ? &maps[as][s] : NULL;
+		mp = row[g - run.lo].prot != 0 ? &row[g - run.lo] : NULL;
 		if (lvl == 0) {
 			if (mp != NULL &&
 			    (as == 0 || (mp->flags & MODEL_WIRED) != 0))
