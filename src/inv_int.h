@@ -125,6 +125,14 @@ struct inv_state {
 	uint32_t bad_arg[INV_COUNT];
 	uint32_t bad_arg2[INV_COUNT];
 	const char *bad_why[INV_COUNT];
+	/*
+	 * Frames whose 4 KiB PV list the slot scan found to be exactly one
+	 * entry, naming a managed 4 KiB leaf of the frame it re-checked
+	 * (pv_ok_pass[f] == pass_no): pv_list_find holds on that list this
+	 * pass.  pass_no counts passes; at wrap the array is cleared.
+	 */
+	uint32_t pass_no;
+	uint32_t pv_ok_pass[MACH_FRAMES_MAX];
 	/* Per input a check may have (invariants.c, IN_B_*): the checks (bit
 	 * id) that read it; set once at creation. */
 	uint32_t readers[INV_NINPUTS];

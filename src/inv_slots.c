@@ -10,6 +10,8 @@
  * table's.  One scan instead of one per invariant keeps the incremental
  * check cheap when a promotion or demotion changes a whole region.
  */
+#include <string.h>
+
 #include "inv_int.h"
 
 static void
@@ -91,9 +93,10 @@ shared_writer(struct inv_ctx *ctx, unsigned as, uint32_t f)
 	return INV_NO_SLOT;
 }
 
-/* A PV list walk: entries naming (pm, va), or malformed. */
+/* A PV list walk: entries naming (pm, va) and all entries, or
+ * malformed. */
 struct pv_scan {
-	unsigned n;
+	unsigned n, len;
 	int bad;
 	uint32_t idx;
 	const char *why;
@@ -105,6 +108,7 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 	uint32_t steps = 0;
 
 	s->n = 0;
+	s->len = 0;
 	s->bad = 0;
 	s->idx = 0;
 	s->why = NULL;
@@ -116,6 +120,7 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 					       "the list does not end";
 			return;
 		}
+		s->len++;
 		if (ps->pv[i].pv_pmap == pm && ps->pv[i].pv_va == va)
 			s->n++;
 	}
@@ -143,8 +148,12 @@ pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
 	} else
 		head = mc->pages[f].pv_head;
 	inv_pv_count(ctx->ps, head, as, va, &sc);
-	if (!sc.bad && sc.n == 1)
+	if (!sc.bad && sc.n == 1) {
+		/* The list is this managed 4 KiB leaf's entry alone. */
+		if (sc.len == 1 && st->obs_lvl[g] == PT_LVL_PTE)
+			st->pv_ok_pass[f] = st->pass_no;
 		return;
+	}
 	verdict(st, INV_PV_MISMATCH, g, sc.n, sc.idx, sc.bad ? sc.why : NULL);
 }
 
@@ -157,6 +166,10 @@ inv_scan_slots(struct inv_ctx *ctx)
 	struct inv_run run = { 0 };
 	const struct model_map *row = NULL; /* maps[run.as] from run.s0 */
 
+	if (++st->pass_no == 0) {
+		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
+		st->pass_no = 1;
+	}
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		st->bad[i] = INV_NO_SLOT;
 	st->bad_mask = 0;

@@ -479,6 +479,22 @@ inv_add_slot(struct inv_state *st, uint32_t g)
 	st->wslot[st->nwslot++] = g;
 }
 
+/* inv_add_slot for global slots [g0, g0 + n).  The count lives in a
+ * local: a store to a mark (a byte) could otherwise alias it. */
+static void
+inv_add_slots(struct inv_state *st, uint32_t g0, uint32_t n)
+{
+	uint32_t nw = st->nwslot;
+
+	for (uint32_t g = g0; g < g0 + n; g++) {
+		if (st->slot_mark[g])
+			continue;
+		st->slot_mark[g] = INV_W_SLOT;
+		st->wslot[nw++] = g;
+	}
+	st->nwslot = nw;
+}
+
 /* Slot g must be re-checked (it need not be re-observed). */
 static void
 inv_add_changed(struct inv_state *st, uint32_t g)
@@ -500,8 +516,7 @@ inv_add_region(struct inv_state *st, unsigned as, unsigned r)
 	st->region_mark[gr] = 1;
 	st->wregion[st->nwregion++] = gr;
 	inv_region_slots(as, r, &first, &end);
-	for (unsigned s = first; s < end; s++)
-		inv_add_slot(st, as * MODEL_SLOTS_MAX + s);
+	inv_add_slots(st, as * MODEL_SLOTS_MAX + first, end - first);
 }
 
 static void
@@ -1005,21 +1020,25 @@ inv_model_arrays(struct inv_ctx *ctx)
 	st->frames = model_frames(ctx->md);
 }
 
+/* Clear the marks of the n entries of list (n passed by value: a byte
+ * store could alias a count read through the state). */
+static inline void
+inv_unmark(uint8_t *mark, const uint32_t *list, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		mark[list[i]] = 0;
+}
+
 /* Clear the work set. */
 static void
 inv_work_clear(struct inv_state *st)
 {
-	for (uint32_t i = 0; i < st->nwslot; i++)
-		st->slot_mark[st->wslot[i]] = 0;
-	for (uint32_t i = 0; i < st->ncslot; i++)
-		st->slot_mark[st->cslot[i]] = 0;
+	inv_unmark(st->slot_mark, st->wslot, st->nwslot);
+	inv_unmark(st->slot_mark, st->cslot, st->ncslot);
 	st->ncslot = 0;
-	for (uint32_t i = 0; i < st->nwregion; i++)
-		st->region_mark[st->wregion[i]] = 0;
-	for (uint32_t i = 0; i < st->nwframe; i++)
-		st->frame_mark[st->wframe[i]] = 0;
-	for (uint32_t i = 0; i < st->nwchunk; i++)
-		st->chunk_mark[st->wchunk[i]] = 0;
+	inv_unmark(st->region_mark, st->wregion, st->nwregion);
+	inv_unmark(st->frame_mark, st->wframe, st->nwframe);
+	inv_unmark(st->chunk_mark, st->wchunk, st->nwchunk);
 	st->nwslot = st->nwregion = st->nwframe = st->nwchunk = 0;
 	st->upper_check = 0;
 	st->as_touched = 0;
