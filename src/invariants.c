@@ -1020,25 +1020,21 @@ inv_model_arrays(struct inv_ctx *ctx)
 	st->frames = model_frames(ctx->md);
 }
 
-/* Clear the marks of the n entries of list (n passed by value: a byte
- * store could alias a count read through the state). */
-static inline void
-inv_unmark(uint8_t *mark, const uint32_t *list, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		mark[list[i]] = 0;
-}
-
 /* Clear the work set. */
 static void
 inv_work_clear(struct inv_state *st)
 {
-	inv_unmark(st->slot_mark, st->wslot, st->nwslot);
-	inv_unmark(st->slot_mark, st->cslot, st->ncslot);
+	for (uint32_t i = 0; i < st->nwslot; i++)
+		st->slot_mark[st->wslot[i]] = 0;
+	for (uint32_t i = 0; i < st->ncslot; i++)
+		st->slot_mark[st->cslot[i]] = 0;
 	st->ncslot = 0;
-	inv_unmark(st->region_mark, st->wregion, st->nwregion);
-	inv_unmark(st->frame_mark, st->wframe, st->nwframe);
-	inv_unmark(st->chunk_mark, st->wchunk, st->nwchunk);
+	for (uint32_t i = 0; i < st->nwregion; i++)
+		st->region_mark[st->wregion[i]] = 0;
+	for (uint32_t i = 0; i < st->nwframe; i++)
+		st->frame_mark[st->wframe[i]] = 0;
+	for (uint32_t i = 0; i < st->nwchunk; i++)
+		st->chunk_mark[st->wchunk[i]] = 0;
 	st->nwslot = st->nwregion = st->nwframe = st->nwchunk = 0;
 	st->upper_check = 0;
 	st->as_touched = 0;
