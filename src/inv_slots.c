@@ -134,7 +134,6 @@ pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	vm_offset_t va = model_slot_va(as, s);
 	struct pv_scan sc;
 	uint32_t head;
 
@@ -147,7 +146,7 @@ pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
 		head = mc->pages[f].pv2m_head;
 	} else
 		head = mc->pages[f].pv_head;
-	inv_pv_count(ctx->ps, head, as, va, &sc);
+	inv_pv_count(ctx->ps, head, as, model_slot_va(as, s), &sc);
 	if (!sc.bad && sc.n == 1) {
 		/* The list is this managed 4 KiB leaf's entry alone. */
 		if (sc.len == 1 && st->obs_lvl[g] == PT_LVL_PTE)
