@@ -764,15 +764,13 @@ inv_collect_all(struct inv_ctx *ctx)
 /* Shadow maintenance. */
 
 /*
- * Count leaf e of level lvl at slot g, whose frame is f, into the derived
- * shadow with sign +1 (it appears) or -1 (it goes).
+ * Count leaf e of level lvl at a slot of address space as, whose frame is
+ * f, into the derived shadow with sign +1 (it appears) or -1 (it goes).
  */
 static inline void
-inv_obs_account(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl,
+inv_obs_account(struct inv_state *st, unsigned as, pt_entry_t e, int lvl,
     uint32_t f, int sign)
 {
-	unsigned as = g / MODEL_SLOTS_MAX;
-
 	if (lvl == 0)
 		return;
 	st->pages[as] += sign;
@@ -818,14 +816,14 @@ inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
 }
 
 /* inv_obs_set's change: slot g's observation (oe, olvl) becomes (e, lvl);
- * the old and new frames join the work set.  idx: g's PTE index. */
+ * the old and new frames join the work set.  as, idx: g's address space
+ * and PTE index. */
 static void
-inv_obs_change(struct inv_state *st, uint32_t g, unsigned idx, pt_entry_t e,
-    int lvl)
+inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
+    pt_entry_t e, int lvl)
 {
 	pt_entry_t oe = st->obs_e[g];
 	int olvl = st->obs_lvl[g];
-	unsigned as = g / MODEL_SLOTS_MAX;
 	uint32_t of, nf;
 
 	inv_add_changed(st, g);
@@ -843,21 +841,22 @@ inv_obs_change(struct inv_state *st, uint32_t g, unsigned idx, pt_entry_t e,
 		inv_obs_reaccount(st, as, oe, olvl, e, lvl);
 		return;
 	}
-	inv_obs_account(st, g, oe, olvl, of, -1);
-	inv_obs_account(st, g, e, lvl, nf, 1);
+	inv_obs_account(st, as, oe, olvl, of, -1);
+	inv_obs_account(st, as, e, lvl, nf, 1);
 	inv_add_frame(st, nf);
 }
 
-/* Replace slot g's observation (idx: g's PTE index, inv_slot_pte_index);
- * adds the old and new frames to the work set when anything changed. */
+/* Replace slot g's observation (as: g's address space; idx: its PTE
+ * index, inv_slot_pte_index); adds the old and new frames to the work set
+ * when anything changed. */
 static inline void
-inv_obs_set(struct inv_state *st, uint32_t g, unsigned idx, pt_entry_t e,
-    int lvl)
+inv_obs_set(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
+    pt_entry_t e, int lvl)
 {
 	if (st->sweep)
 		inv_add_changed(st, g);
 	if (st->obs_e[g] != e || st->obs_lvl[g] != lvl)
-		inv_obs_change(st, g, idx, e, lvl);
+		inv_obs_change(st, g, as, idx, e, lvl);
 }
 
 /* Forget everything observed in as (its pmap went away or changed). */
@@ -870,7 +869,7 @@ inv_obs_drop_as(struct inv_state *st, unsigned as)
 		/* inv_obs_set would change nothing on an empty slot. */
 		if (!st->sweep && st->obs_lvl[g] == 0 && st->obs_e[g] == 0)
 			continue;
-		inv_obs_set(st, g, inv_slot_pte_index(g), 0, 0);
+		inv_obs_set(st, g, as, inv_slot_pte_index(g), 0, 0);
 	}
 	st->live[as] = 0;
 	st->live_root[as] = 0;
@@ -940,11 +939,11 @@ inv_observe(struct inv_ctx *ctx)
 		}
 		idx = run.idx0 + (g - run.lo);
 		if (pde != 0) {
-			inv_obs_set(st, g, idx, pde, PT_LVL_PDE);
+			inv_obs_set(st, g, run.as, idx, pde, PT_LVL_PDE);
 			continue;
 		}
 		e = pt == NULL ? 0 : pt[idx];
-		inv_obs_set(st, g, idx, (e & PG_V) != 0 ? e : 0,
+		inv_obs_set(st, g, run.as, idx, (e & PG_V) != 0 ? e : 0,
 		    (e & PG_V) != 0 ? PT_LVL_PTE : 0);
 	}
 }
