@@ -730,9 +730,19 @@ inv_collect_model(struct inv_ctx *ctx)
 
 	n = model_pending_slots(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++) {
-		inv_add_slot(st, list[i]);
-		inv_add_changed(st, list[i]);
-		st->as_touched |= 1u << (list[i] / MODEL_SLOTS_MAX);
+		uint32_t g = list[i];
+		uint8_t mark = st->slot_mark[g];
+
+		/* inv_add_slot and inv_add_changed in one (inv_add_slot
+		 * passes over a slot with any mark). */
+		if (mark == 0)
+			st->wslot[st->nwslot++] = g;
+		if ((mark & INV_W_CHANGED) == 0)
+			st->cslot[st->ncslot++] = g;
+		st->slot_mark[g] =
+		    (uint8_t)(mark == 0 ? INV_W_SLOT | INV_W_CHANGED :
+					  mark | INV_W_CHANGED);
+		st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
 	}
 	n = model_pending_frames(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++)
