@@ -124,14 +124,17 @@ pv_list_find(const struct inv_ctx *ctx, uint32_t f, int big, uint32_t *at)
 	return PVL_OK;
 }
 
-/* Whether both PV lists of frame f (< nframes) pass pv_list_find. */
+/* Whether both PV lists of frame f (< nframes) pass pv_list_find; the
+ * slot scan may have shown it for the 4 KiB list (pv_ok_pass). */
 static int
 pv_lists_ok(const struct inv_ctx *ctx, uint32_t f)
 {
 	const struct vm_page *m = &ctx->mc->pages[f];
+	const struct inv_state *st = ctx->st;
 	uint32_t at;
 
-	return (m->pv_head == 0 || pv_list_find(ctx, f, 0, &at) == PVL_OK) &&
+	return (m->pv_head == 0 || st->pv_ok_pass[f] == st->pass_no ||
+		   pv_list_find(ctx, f, 0, &at) == PVL_OK) &&
 	    (m->pv2m_head == 0 || pv_list_find(ctx, f, 1, &at) == PVL_OK);
 }
 

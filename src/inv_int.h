@@ -125,6 +125,14 @@ struct inv_state {
 	uint32_t bad_arg[INV_COUNT];
 	uint32_t bad_arg2[INV_COUNT];
 	const char *bad_why[INV_COUNT];
+	/*
+	 * Frames whose 4 KiB PV list the slot scan found to be exactly one
+	 * entry, naming a managed 4 KiB leaf of the frame it re-checked
+	 * (pv_ok_pass[f] == pass_no): pv_list_find holds on that list this
+	 * pass.  pass_no counts passes; at wrap the array is cleared.
+	 */
+	uint32_t pass_no;
+	uint32_t pv_ok_pass[MACH_FRAMES_MAX];
 	/* Per input a check may have (invariants.c, IN_B_*): the checks (bit
 	 * id) that read it; set once at creation. */
 	uint32_t readers[INV_NINPUTS];
@@ -230,6 +238,59 @@ inv_leaf_frame_at(pt_entry_t e, int lvl, uint32_t g)
 	if (lvl == PT_LVL_PDE)
 		return (uint32_t)atop(e & PG_PS_FRAME) + inv_slot_pte_index(g);
 	return UINT32_MAX;
+}
+
+/* Frame that leaf e of level lvl maps at a slot whose PTE index is idx
+ * (inv_slot_pte_index), UINT32_MAX if lvl is 0 (no leaf). */
+static inline uint32_t
+inv_leaf_frame_idx(pt_entry_t e, int lvl, unsigned idx)
+{
+	if (lvl == PT_LVL_PTE)
+		return (uint32_t)atop(e & PG_FRAME);
+	if (lvl == PT_LVL_PDE)
+		return (uint32_t)atop(e & PG_PS_FRAME) + idx;
+	return UINT32_MAX;
+}
+
+/*
+ * The run of global slots that one region is: slots [lo, lo + n) of
+ * address space as, region r, whose slot numbers start at s0 and PTE
+ * indices (inv_slot_pte_index) at idx0.  Loops over slots, which mostly
+ * arrive in runs of one region, re-derive it (inv_run_of) only for a slot
+ * outside it (inv_in_run); n == 0 holds no slot.
+ */
+struct inv_run {
+	uint32_t lo, n;
+	unsigned as, r, s0, idx0;
+};
+
+static inline int
+inv_in_run(const struct inv_run *run, uint32_t g)
+{
+	return g - run->lo < run->n;
+}
+
+/* The run of global slot g (the regions of inv_region_slots). */
+static inline void
+inv_run_of(uint32_t g, struct inv_run *run)
+{
+	unsigned as = g / MODEL_SLOTS_MAX, s = g - as * MODEL_SLOTS_MAX;
+
+	run->as = as;
+	if (as != 0 && s >= USER_REGIONS * NPTEPG) {
+		run->r = INV_KSTACK_REGION;
+		run->s0 = USER_REGIONS * NPTEPG;
+		run->n = KSTACK_PAGES;
+		run->idx0 = pmap_pte_index(KSTACK_VA);
+	} else {
+		run->r = s / NPTEPG;
+		run->s0 = run->r * NPTEPG;
+		run->n = MODEL_SLOTS_MAX - run->s0 < NPTEPG ?
+		    MODEL_SLOTS_MAX - run->s0 :
+		    NPTEPG;
+		run->idx0 = 0;
+	}
+	run->lo = as * MODEL_SLOTS_MAX + run->s0;
 }
 
 /* Frame that slot's observed leaf maps, UINT32_MAX if none. */

@@ -10,6 +10,8 @@
  * table's.  One scan instead of one per invariant keeps the incremental
  * check cheap when a promotion or demotion changes a whole region.
  */
+#include <string.h>
+
 #include "inv_int.h"
 
 static void
@@ -91,9 +93,10 @@ shared_writer(struct inv_ctx *ctx, unsigned as, uint32_t f)
 	return INV_NO_SLOT;
 }
 
-/* A PV list walk: entries naming (pm, va), or malformed. */
+/* A PV list walk: entries naming (pm, va) and all entries, or
+ * malformed. */
 struct pv_scan {
-	unsigned n;
+	unsigned n, len;
 	int bad;
 	uint32_t idx;
 	const char *why;
@@ -105,6 +108,7 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 	uint32_t steps = 0;
 
 	s->n = 0;
+	s->len = 0;
 	s->bad = 0;
 	s->idx = 0;
 	s->why = NULL;
@@ -116,32 +120,39 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 					       "the list does not end";
 			return;
 		}
+		s->len++;
 		if (ps->pv[i].pv_pmap == pm && ps->pv[i].pv_va == va)
 			s->n++;
 	}
 }
 
-/* The slot half of pv-mismatch: a managed leaf has exactly one entry. */
+/* The slot half of pv-mismatch: a managed leaf has exactly one entry.
+ * idx: g's PTE index. */
 static void
-pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s, uint32_t f)
+pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
+    unsigned idx, uint32_t f)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	vm_offset_t va = model_slot_va(as, s);
 	struct pv_scan sc;
 	uint32_t head;
 
 	if (f >= mc->cfg.nframes)
 		head = 0;
 	else if (st->obs_lvl[g] == PT_LVL_PDE) {
-		if (pmap_pte_index(va) != 0)
+		/* The 2 MiB mapping's entry is its first page's. */
+		if (idx != 0)
 			return;
 		head = mc->pages[f].pv2m_head;
 	} else
 		head = mc->pages[f].pv_head;
-	inv_pv_count(ctx->ps, head, as, va, &sc);
-	if (!sc.bad && sc.n == 1)
+	inv_pv_count(ctx->ps, head, as, model_slot_va(as, s), &sc);
+	if (!sc.bad && sc.n == 1) {
+		/* The list is this managed 4 KiB leaf's entry alone. */
+		if (sc.len == 1 && st->obs_lvl[g] == PT_LVL_PTE)
+			st->pv_ok_pass[f] = st->pass_no;
 		return;
+	}
 	verdict(st, INV_PV_MISMATCH, g, sc.n, sc.idx, sc.bad ? sc.why : NULL);
 }
 
@@ -151,25 +162,39 @@ inv_scan_slots(struct inv_ctx *ctx)
 	struct inv_state *st = ctx->st;
 	const struct model_map *const *maps = st->maps;
 	uint32_t en = ctx->enabled;
+	struct inv_run run = { 0 };
+	const struct model_map *row = NULL; /* maps[run.as] from run.s0 */
 
+	if (++st->pass_no == 0) {
+		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
+		st->pass_no = 1;
+	}
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		st->bad[i] = INV_NO_SLOT;
 	st->bad_mask = 0;
 	for (uint32_t i = 0; i < st->ncslot; i++) {
 		uint32_t g = st->cslot[i], f;
-		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
-		const struct model_map *mp =
-		    maps[as][s].prot != 0 ? &maps[as][s] : NULL;
+		unsigned as, s, idx;
+		const struct model_map *mp;
 		pt_entry_t e = st->obs_e[g];
+		int lvl = st->obs_lvl[g];
 		const char *why;
 
-		if (st->obs_lvl[g] == 0) {
+		if (!inv_in_run(&run, g)) {
+			inv_run_of(g, &run);
+			row = maps[run.as] + run.s0;
+		}
+		as = run.as;
+		s = run.s0 + (g - run.lo);
+		idx = run.idx0 + (g - run.lo);
+		mp = row[g - run.lo].prot != 0 ? &row[g - run.lo] : NULL;
+		if (lvl == 0) {
 			if (mp != NULL &&
 			    (as == 0 || (mp->flags & MODEL_WIRED) != 0))
 				verdict(st, INV_MISSING_WIRED, g, 0, 0, NULL);
 			continue;
 		}
-		f = inv_obs_frame(st, g);
+		f = inv_leaf_frame_idx(e, lvl, idx);
 		if (mp == NULL || mp->pfn != f) {
 			for (unsigned q = 1; as != 0 && q < MODEL_AS_MAX &&
 			     st->bad[INV_WRONG_ADDRESS_SPACE] == INV_NO_SLOT;
@@ -196,6 +221,6 @@ inv_scan_slots(struct inv_ctx *ctx)
 		}
 		if ((e & PG_MANAGED) != 0 && (en >> INV_PV_MISMATCH & 1) &&
 		    st->bad[INV_PV_MISMATCH] == INV_NO_SLOT)
-			pv_verdict(ctx, g, as, s, f);
+			pv_verdict(ctx, g, as, s, idx, f);
 	}
 }

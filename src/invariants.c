@@ -479,6 +479,22 @@ inv_add_slot(struct inv_state *st, uint32_t g)
 	st->wslot[st->nwslot++] = g;
 }
 
+/* inv_add_slot for global slots [g0, g0 + n).  The count lives in a
+ * local: a store to a mark (a byte) could otherwise alias it. */
+static void
+inv_add_slots(struct inv_state *st, uint32_t g0, uint32_t n)
+{
+	uint32_t nw = st->nwslot;
+
+	for (uint32_t g = g0; g < g0 + n; g++) {
+		if (st->slot_mark[g])
+			continue;
+		st->slot_mark[g] = INV_W_SLOT;
+		st->wslot[nw++] = g;
+	}
+	st->nwslot = nw;
+}
+
 /* Slot g must be re-checked (it need not be re-observed). */
 static void
 inv_add_changed(struct inv_state *st, uint32_t g)
@@ -500,8 +516,7 @@ inv_add_region(struct inv_state *st, unsigned as, unsigned r)
 	st->region_mark[gr] = 1;
 	st->wregion[st->nwregion++] = gr;
 	inv_region_slots(as, r, &first, &end);
-	for (unsigned s = first; s < end; s++)
-		inv_add_slot(st, as * MODEL_SLOTS_MAX + s);
+	inv_add_slots(st, as * MODEL_SLOTS_MAX + first, end - first);
 }
 
 static void
@@ -715,9 +730,19 @@ inv_collect_model(struct inv_ctx *ctx)
 
 	n = model_pending_slots(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++) {
-		inv_add_slot(st, list[i]);
-		inv_add_changed(st, list[i]);
-		st->as_touched |= 1u << (list[i] / MODEL_SLOTS_MAX);
+		uint32_t g = list[i];
+		uint8_t mark = st->slot_mark[g];
+
+		/* inv_add_slot and inv_add_changed in one (inv_add_slot
+		 * passes over a slot with any mark). */
+		if (mark == 0)
+			st->wslot[st->nwslot++] = g;
+		if ((mark & INV_W_CHANGED) == 0)
+			st->cslot[st->ncslot++] = g;
+		st->slot_mark[g] =
+		    (uint8_t)(mark == 0 ? INV_W_SLOT | INV_W_CHANGED :
+					  mark | INV_W_CHANGED);
+		st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
 	}
 	n = model_pending_frames(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++)
@@ -749,15 +774,13 @@ inv_collect_all(struct inv_ctx *ctx)
 /* Shadow maintenance. */
 
 /*
- * Count leaf e of level lvl at slot g, whose frame is f, into the derived
- * shadow with sign +1 (it appears) or -1 (it goes).
+ * Count leaf e of level lvl at a slot of address space as, whose frame is
+ * f, into the derived shadow with sign +1 (it appears) or -1 (it goes).
  */
 static inline void
-inv_obs_account(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl,
+inv_obs_account(struct inv_state *st, unsigned as, pt_entry_t e, int lvl,
     uint32_t f, int sign)
 {
-	unsigned as = g / MODEL_SLOTS_MAX;
-
 	if (lvl == 0)
 		return;
 	st->pages[as] += sign;
@@ -778,40 +801,72 @@ inv_obs_account(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl,
 	}
 }
 
+/*
+ * A leaf that stays a leaf of the same frame at slot g (new rights, A/M
+ * bits, or a promotion or demotion): only the wired and managed counts
+ * can move; pages and frame_nmap keep their values.
+ */
+static inline void
+inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
+    pt_entry_t e, int lvl)
+{
+	st->wired[as] += (int64_t)((e & PG_W) != 0) - ((oe & PG_W) != 0);
+	if ((oe & PG_MANAGED) != 0) {
+		if (olvl == PT_LVL_PTE)
+			st->mng4k[as]--;
+		else
+			st->mngps[as]--;
+	}
+	if ((e & PG_MANAGED) != 0) {
+		if (lvl == PT_LVL_PTE)
+			st->mng4k[as]++;
+		else
+			st->mngps[as]++;
+	}
+}
+
 /* inv_obs_set's change: slot g's observation (oe, olvl) becomes (e, lvl);
- * the old and new frames join the work set. */
+ * the old and new frames join the work set.  as, idx: g's address space
+ * and PTE index. */
 static void
-inv_obs_change(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
+    pt_entry_t e, int lvl)
 {
 	pt_entry_t oe = st->obs_e[g];
 	int olvl = st->obs_lvl[g];
 	uint32_t of, nf;
 
 	inv_add_changed(st, g);
-	st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
-	of = inv_leaf_frame_at(oe, olvl, g);
-	inv_add_frame(st, of);
-	inv_obs_account(st, g, oe, olvl, of, -1);
+	st->as_touched |= 1u << as;
 	if (!st->dslot_mark[g]) {
 		st->dslot_mark[g] = 1;
 		st->dslot[st->ndslot++] = g;
 	}
 	st->obs_e[g] = e;
 	st->obs_lvl[g] = (uint8_t)lvl;
-	nf = inv_leaf_frame_at(e, lvl, g);
-	inv_obs_account(st, g, e, lvl, nf, 1);
+	of = inv_leaf_frame_idx(oe, olvl, idx);
+	nf = inv_leaf_frame_idx(e, lvl, idx);
+	inv_add_frame(st, of);
+	if (olvl != 0 && lvl != 0 && of == nf) {
+		inv_obs_reaccount(st, as, oe, olvl, e, lvl);
+		return;
+	}
+	inv_obs_account(st, as, oe, olvl, of, -1);
+	inv_obs_account(st, as, e, lvl, nf, 1);
 	inv_add_frame(st, nf);
 }
 
-/* Replace slot g's observation; adds the old and new frames to the work
- * set when anything changed. */
+/* Replace slot g's observation (as: g's address space; idx: its PTE
+ * index, inv_slot_pte_index); adds the old and new frames to the work set
+ * when anything changed. */
 static inline void
-inv_obs_set(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+inv_obs_set(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
+    pt_entry_t e, int lvl)
 {
 	if (st->sweep)
 		inv_add_changed(st, g);
 	if (st->obs_e[g] != e || st->obs_lvl[g] != lvl)
-		inv_obs_change(st, g, e, lvl);
+		inv_obs_change(st, g, as, idx, e, lvl);
 }
 
 /* Forget everything observed in as (its pmap went away or changed). */
@@ -824,7 +879,7 @@ inv_obs_drop_as(struct inv_state *st, unsigned as)
 		/* inv_obs_set would change nothing on an empty slot. */
 		if (!st->sweep && st->obs_lvl[g] == 0 && st->obs_e[g] == 0)
 			continue;
-		inv_obs_set(st, g, 0, 0);
+		inv_obs_set(st, g, as, inv_slot_pte_index(g), 0, 0);
 	}
 	st->live[as] = 0;
 	st->live_root[as] = 0;
@@ -865,50 +920,40 @@ inv_walk_pt(const struct machine *mc, uint32_t root, vm_offset_t va,
 
 /*
  * Re-observe every work slot.  Slots arrive mostly in runs of one region,
- * so the walk down to the PD is cached per (as, region).
+ * so the walk down to the PD is cached per run (inv_run).
  */
 static void
 inv_observe(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	uint32_t cached = UINT32_MAX;
+	struct inv_run run = { 0 };
 	const pt_entry_t *pt = NULL;
 	pt_entry_t pde = 0;
-	int ps = 0;
 
 	for (uint32_t i = 0; i < st->nwslot; i++) {
 		uint32_t g = st->wslot[i];
-		unsigned as = g / MODEL_SLOTS_MAX, s = g % MODEL_SLOTS_MAX;
-		unsigned r = as == 0 || s < USER_REGIONS * NPTEPG ?
-		    s / NPTEPG :
-		    INV_KSTACK_REGION;
-		uint32_t key = as * INV_NREG_MAX + r;
+		unsigned idx;
 		pt_entry_t e;
 
-		if (key != cached) {
-			uint32_t root = st->root[as];
+		if (!inv_in_run(&run, g)) {
+			uint32_t root;
 
-			cached = key;
+			inv_run_of(g, &run);
+			root = st->root[run.as];
 			pt = NULL;
 			pde = 0;
 			if (root != 0)
-				pt = inv_walk_pt(mc, root, model_slot_va(as, s),
-				    &pde);
-			ps = pde != 0;
+				pt = inv_walk_pt(mc, root,
+				    model_slot_va(run.as, run.s0), &pde);
 		}
-		if (ps) {
-			inv_obs_set(st, g, pde, PT_LVL_PDE);
+		idx = run.idx0 + (g - run.lo);
+		if (pde != 0) {
+			inv_obs_set(st, g, run.as, idx, pde, PT_LVL_PDE);
 			continue;
 		}
-		/* Slot s of a region is PTE index s % 512, but for the
-		 * kernel stack's, which start at KSTACK_VA's index. */
-		e = pt == NULL ? 0 :
-				 pt[r == INV_KSTACK_REGION && as != 0 ?
-					 pmap_pte_index(KSTACK_VA) + s -
-					     USER_REGIONS * NPTEPG :
-					 s % NPTEPG];
-		inv_obs_set(st, g, (e & PG_V) != 0 ? e : 0,
+		e = pt == NULL ? 0 : pt[idx];
+		inv_obs_set(st, g, run.as, idx, (e & PG_V) != 0 ? e : 0,
 		    (e & PG_V) != 0 ? PT_LVL_PTE : 0);
 	}
 }
