@@ -473,9 +473,9 @@ inv_add_frame(struct inv_state *st, uint32_t pfn)
 static void
 inv_add_slot(struct inv_state *st, uint32_t g)
 {
-	if (st->slot_mark[g])
+	if (st->slot_mark[g] & INV_W_SLOT)
 		return;
-	st->slot_mark[g] = INV_W_SLOT;
+	st->slot_mark[g] |= INV_W_SLOT;
 	st->wslot[st->nwslot++] = g;
 }
 
@@ -487,9 +487,9 @@ inv_add_slots(struct inv_state *st, uint32_t g0, uint32_t n)
 	uint32_t nw = st->nwslot;
 
 	for (uint32_t g = g0; g < g0 + n; g++) {
-		if (st->slot_mark[g])
+		if (st->slot_mark[g] & INV_W_SLOT)
 			continue;
-		st->slot_mark[g] = INV_W_SLOT;
+		st->slot_mark[g] |= INV_W_SLOT;
 		st->wslot[nw++] = g;
 	}
 	st->nwslot = nw;
@@ -733,15 +733,12 @@ inv_collect_model(struct inv_ctx *ctx)
 		uint32_t g = list[i];
 		uint8_t mark = st->slot_mark[g];
 
-		/* inv_add_slot and inv_add_changed in one (inv_add_slot
-		 * passes over a slot with any mark). */
-		if (mark == 0)
+		/* inv_add_slot and inv_add_changed in one. */
+		if ((mark & INV_W_SLOT) == 0)
 			st->wslot[st->nwslot++] = g;
 		if ((mark & INV_W_CHANGED) == 0)
 			st->cslot[st->ncslot++] = g;
-		st->slot_mark[g] =
-		    (uint8_t)(mark == 0 ? INV_W_SLOT | INV_W_CHANGED :
-					  mark | INV_W_CHANGED);
+		st->slot_mark[g] = (uint8_t)(mark | INV_W_SLOT | INV_W_CHANGED);
 		st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
 	}
 	n = model_pending_frames(ctx->md, &list);
