@@ -17,6 +17,9 @@
  *
  *	bench_check [calls [mode]]	(default 200000, every mode)
  *
+ * With a mode, "off" runs too (the ratio's base) unless BENCH_NO_BASE is
+ * set: for callgrind, whose totals should cover one mode only.
+ *
  * The model is fed in every mode (an executor feeds it whether or not it
  * checks), so the ratios are the cost of the checker alone.  Timing is the
  * only nondeterministic output; the final-state hash printed for each mode
