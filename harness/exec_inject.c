@@ -172,6 +172,25 @@ exec_as_of_root(const struct exec *ex, uint32_t root, vm_offset_t va)
 
 /* ---- The hook ---- */
 
+/*
+ * Fault coverage, for coverage-guided engines: a counter per (arm kind,
+ * site) that fired, and per site hit while an arm was live.  libFuzzer
+ * takes a section of this name as extra coverage counters (and clears it
+ * per input), so an input that makes a fault land somewhere new is kept
+ * even when the code it runs is not new.  Elsewhere it is a plain array
+ * that nothing reads.
+ */
+#define FI_COV_ARMS (OP_ARM_AM_RACE - OP_ARM_INTR_IO_DONE + 1)
+__attribute__((section("__libfuzzer_extra_counters"),
+    used)) static uint8_t fi_cov[(FI_COV_ARMS + 1) * FI_SITE_MAX];
+
+static void
+fi_cov_note(unsigned row, enum fi_site site)
+{
+	if ((unsigned)site < FI_SITE_MAX)
+		fi_cov[row * FI_SITE_MAX + site]++;
+}
+
 static enum fi_kind
 site_kind(enum fi_site site)
 {
@@ -195,8 +214,9 @@ exec_raise(struct exec *ex, int idx)
 }
 
 static void
-arm_fired(struct exec *ex, struct exec_arm *a)
+arm_fired(struct exec *ex, struct exec_arm *a, enum fi_site site)
 {
+	fi_cov_note(a->op.code - OP_ARM_INTR_IO_DONE, site);
 	a->fired = 1;
 	ex->arms_fired++;
 	ex->arms_live--;
@@ -230,6 +250,7 @@ exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 	}
 	if (ex->arms_live == 0 || ex->intr_depth > 0)
 		return 0;
+	fi_cov_note(FI_COV_ARMS, site);
 	for (unsigned i = 0; i < ex->narms; i++) {
 		struct exec_arm *a = &ex->arms[i];
 
@@ -239,7 +260,7 @@ exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 			if ((a->site != 0 && a->site != (unsigned)site) ||
 			    ++a->count != a->n)
 				continue;
-			arm_fired(ex, a);
+			arm_fired(ex, a, site);
 			exec_raise(ex, (int)i);
 			continue;
 		}
@@ -250,7 +271,7 @@ exec_fi_hook(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 		    (a->op.code == OP_ARM_AM_RACE && kind != FI_KIND_RMW) ||
 		    ++a->count != a->n)
 			continue;
-		arm_fired(ex, a);
+		arm_fired(ex, a, site);
 		if (a->op.code == OP_ARM_ALLOC_FAIL)
 			rv = 1;
 		else if (a->op.code == OP_ARM_DROP_SHOOTDOWN)

@@ -36,10 +36,11 @@
  *		     and whenever the log overflowed.
  *
  * All three clear the machine's log and the model's journal afterwards.
- * Writes that bypass pt_* (a direct memory write into a table) are seen by
- * the next sweep only.  The log must stay enabled (inv_ctx_create turns it
- * on); interrupt-time pmap calls nested in an outer call just add their
- * writes to the same log.
+ * Writes that bypass pt_* (a direct memory write into a table) are not
+ * logged: a pass sees one only if it re-reads that slot for another reason,
+ * and the next sweep sees it for certain.  The log must stay enabled
+ * (inv_ctx_create turns it on); interrupt-time pmap calls nested in an
+ * outer call just add their writes to the same log.
  */
 #ifndef PMAPFUZZ_INVARIANTS_H
 #define PMAPFUZZ_INVARIANTS_H
