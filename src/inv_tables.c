@@ -823,6 +823,26 @@ ptp_as_ok(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
 	return 1;
 }
 
+/*
+ * pmap-stats' recount for live pmap as: the pages its leaves map, plus for
+ * a user pmap its page-table pages (p) and saved ptps (nsaved).
+ */
+static int64_t
+stats_resident(const struct inv_state *st, unsigned as,
+    const struct inv_paths *p, int64_t nsaved)
+{
+	return st->pages[as] + (as != 0 ? (int64_t)p->ntab + nsaved : 0);
+}
+
+/* Whether pm's counters equal the recount (res) and the wired shadow. */
+static int
+stats_ok(const struct inv_state *st, const struct pmap *pm, unsigned as,
+    int64_t res)
+{
+	return res == pm->pm_stats.resident_count &&
+	    st->wired[as] == pm->pm_stats.wired_count;
+}
+
 /* The screen of ptp-count and pmap-stats (inv_int.h). */
 uint32_t
 inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
@@ -837,7 +857,7 @@ inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
 		uint32_t root = st->root[as];
 		const struct pmap *pm = &ctx->ps->pmaps[as];
 		const struct inv_paths *p;
-		int64_t nsaved, res = st->pages[as];
+		int64_t nsaved, res;
 
 		if (root == 0)
 			continue;
@@ -845,12 +865,8 @@ inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
 		nsaved = count_saved(pm);
 		if (ptp && !ptp_as_ok(ctx, as, p, nsaved))
 			bad |= 1u << INV_PTP_COUNT;
-		/* inv_chk_pmap_stats' recount. */
-		if (as != 0)
-			res += (int64_t)p->ntab + nsaved;
-		if (stats &&
-		    (res != pm->pm_stats.resident_count ||
-			st->wired[as] != pm->pm_stats.wired_count))
+		res = stats_resident(st, as, p, nsaved);
+		if (stats && !stats_ok(st, pm, as, res))
 			bad |= 1u << INV_PMAP_STATS;
 	}
 	return bad & want;
@@ -865,7 +881,7 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 		unsigned as = (unsigned)__builtin_ctz(m);
 		uint32_t root = st->root[as];
 		const struct pmap *pm = &ctx->ps->pmaps[as];
-		int64_t res = st->pages[as], nsaved = 0;
+		int64_t res, nsaved = 0;
 		struct inv_finding *f = &ctx->finding;
 		const struct inv_paths *p = NULL;
 		unsigned ntab = 0;
@@ -876,10 +892,9 @@ inv_chk_pmap_stats(struct inv_ctx *ctx)
 			p = inv_paths(ctx, as, root);
 			ntab = p->ntab;
 			nsaved = count_saved(pm);
-			res += (int64_t)ntab + nsaved;
 		}
-		if (res == pm->pm_stats.resident_count &&
-		    st->wired[as] == pm->pm_stats.wired_count)
+		res = stats_resident(st, as, p, nsaved);
+		if (stats_ok(st, pm, as, res))
 			continue;
 		inv_fail(ctx, INV_PMAP_STATS, (int)as, 0, 0, UINT32_MAX);
 		inv_set(f->expected, sizeof(f->expected),
