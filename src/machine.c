@@ -618,9 +618,7 @@ win_point(struct machine *mc, int win, uint32_t root)
 	PMAP_ASSERT(mc, win >= 0 && win < WIN_COUNT, "bad window %d", win);
 	mc->win[win].root = root;
 	mc->win[win].gen++;
-	if (!mach_log_wants(mc, EV_WIN_POINT))
-		mach_log_skip(mc);
-	else if ((ev = mach_log_append(mc, EV_WIN_POINT)) != NULL) {
+	if ((ev = mach_log_append(mc, EV_WIN_POINT)) != NULL) {
 		ev->win = (uint8_t)win;
 		ev->root = root;
 		ev->gen_now = mc->win[win].gen;

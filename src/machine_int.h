@@ -14,7 +14,9 @@
  * Append an event of the given kind to the change log and return it, zeroed
  * except for kind, cpu (curcpu) and win (WIN_NONE).  Returns NULL when
  * logging is off or the log is full; a full log sets log_overflow, which
- * stays set until mach_log_clear().  Inline: every PTE store logs.
+ * stays set until mach_log_clear().  A kind that log_mask leaves out takes
+ * its place as an EV_NONE entry and returns NULL too, so the log overflows
+ * at the same event whatever the mask.  Inline: every PTE store logs.
  */
 static inline struct mach_event *
 mach_log_append(struct machine *mc, enum mach_ev_kind kind)
@@ -28,6 +30,10 @@ mach_log_append(struct machine *mc, enum mach_ev_kind kind)
 		return NULL;
 	}
 	ev = &mc->log[mc->nlog++];
+	if (((mc->log_mask >> kind) & 1) == 0) {
+		ev->kind = EV_NONE;
+		return NULL;
+	}
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = (uint8_t)kind;
 	ev->cpu = (uint8_t)mc->curcpu;

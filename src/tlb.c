@@ -169,9 +169,7 @@ tlb_log_inval(struct machine *mc, unsigned cpu, vm_offset_t sva,
 {
 	struct mach_event *ev;
 
-	if (!mach_log_wants(mc, EV_TLB_INVAL))
-		mach_log_skip(mc);
-	else if ((ev = mach_log_append(mc, EV_TLB_INVAL)) != NULL) {
+	if ((ev = mach_log_append(mc, EV_TLB_INVAL)) != NULL) {
 		ev->cpu = (uint8_t)cpu;
 		ev->va = sva;
 		ev->va2 = eva;
@@ -209,9 +207,7 @@ tlb_fill(struct machine *mc, unsigned cpuid, vm_offset_t va,
 	e->dirty = (w->leaf & PG_M) != 0;
 	e->global = (w->leaf & PG_G) != 0;
 	e->pad = 0;
-	if (!mach_log_wants(mc, EV_TLB_FILL))
-		mach_log_skip(mc);
-	else if ((ev = mach_log_append(mc, EV_TLB_FILL)) != NULL) {
+	if ((ev = mach_log_append(mc, EV_TLB_FILL)) != NULL) {
 		ev->cpu = (uint8_t)cpuid;
 		ev->level = (uint8_t)w->level;
 		ev->pfn = e->pfn;

@@ -437,6 +437,26 @@ TEST(touch_fills_tlb_and_sets_a_m)
 	CHECK_EQ_U64(leaf(mc, root, UVA + PAGE_SIZE), ptoa(301) | UPG | PG_A);
 }
 
+TEST(log_mask_keeps_a_place_holder_for_a_kind_left_out)
+{
+	struct machine *mc = mk(1);
+	uint32_t root = new_table(mc), pfn, before;
+
+	map4k(mc, root, UVA, 300, UPG);
+	cpu_load_cr3(mc, 0, root);
+	mc->log_enabled = 1;
+	mc->log_mask = MACH_LOG_ALL & ~(1u << EV_TLB_FILL);
+	mach_log_clear(mc);
+	before = mc->nlog;
+	CHECK_EQ_U64(mach_touch(mc, 0, UVA, VM_PROT_READ, &pfn), TOUCH_OK);
+	CHECK(tlb_has(mc, 0, UVA));
+	CHECK(last_event(mc, EV_TLB_FILL) == NULL);
+	CHECK(last_event(mc, EV_NONE) != NULL, "no place holder");
+	/* The A bit's store is a kind still logged in full. */
+	CHECK(last_event(mc, EV_PTE_WRITE) != NULL);
+	CHECK(mc->nlog > before);
+}
+
 TEST(touch_without_mapping_is_not_present)
 {
 	struct machine *mc = mk(1);
@@ -808,6 +828,7 @@ TEST_MAIN(TEST_ENTRY(config_is_clamped_to_valid_values),
     TEST_ENTRY(free_of_free_frame_asserts),
     TEST_ENTRY(walk_reports_invalid_level),
     TEST_ENTRY(touch_fills_tlb_and_sets_a_m),
+    TEST_ENTRY(log_mask_keeps_a_place_holder_for_a_kind_left_out),
     TEST_ENTRY(touch_without_mapping_is_not_present),
     TEST_ENTRY(write_to_readonly_mapping_is_protection_fault),
     TEST_ENTRY(exec_of_nx_mapping_is_protection_fault),

@@ -411,29 +411,6 @@ void mach_log_clear(struct machine *mc);
 /* Every kind of event, for log_mask. */
 #define MACH_LOG_ALL UINT32_MAX
 
-/* Whether an event of this kind is logged in full (see log_mask). */
-static inline int
-mach_log_wants(const struct machine *mc, enum mach_ev_kind kind)
-{
-	return (mc->log_mask >> kind) & 1;
-}
-
-/*
- * Log an event that log_mask leaves out: an EV_NONE place holder where
- * mach_log_append would have put it, with the same overflow rule (logging
- * off or a full log: nothing; a full log sets log_overflow).
- */
-static inline void
-mach_log_skip(struct machine *mc)
-{
-	if (!mc->log_enabled || mc->log_overflow)
-		return;
-	if (mc->nlog == MACH_LOG_MAX) {
-		mc->log_overflow = 1;
-		return;
-	}
-	mc->log[mc->nlog++].kind = EV_NONE;
-}
 /*
  * Reset bookkeeping: allocation, free and pt_* stores mark their frames
  * automatically.  Code that changes a vm_page of a frame allocated at boot
