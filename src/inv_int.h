@@ -110,14 +110,12 @@ struct inv_state {
 		uint32_t root;
 	} tlb_rng[INV_TLB_NOTES];
 	uint32_t tlb_free[INV_TLB_NOTES];
-	/* The name ctx->func was last copied from by inv_check_call, NULL
-	 * once anything else wrote ctx->func. */
-	const char *func_src;
 	int need_sweep;
 	unsigned ops_since_sweep;
 	/*
 	 * Verdicts of the slot scan (inv_slots.c), per invariant: the first
-	 * changed slot that breaks it (UINT32_MAX: none), an argument (the
+	 * changed slot that breaks it (UINT32_MAX: none; bad[id] is set
+	 * exactly when bad_mask has bit id), an argument (the
 	 * other pmap, the other slot, a PV count) and a reason.
 	 */
 	uint32_t bad[INV_COUNT];

@@ -169,8 +169,9 @@ inv_scan_slots(struct inv_ctx *ctx)
 		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
 		st->pass_no = 1;
 	}
-	for (unsigned i = 0; i < INV_COUNT; i++)
-		st->bad[i] = INV_NO_SLOT;
+	/* Only the verdicts of the previous scan are set (bad_mask). */
+	for (uint32_t m = st->bad_mask; m != 0; m &= m - 1)
+		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
 	st->bad_mask = 0;
 	for (uint32_t i = 0; i < st->ncslot; i++) {
 		uint32_t g = st->cslot[i], f;

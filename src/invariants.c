@@ -1127,6 +1127,8 @@ inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 		return NULL;
 	}
 	inv_readers_init(ctx->st);
+	for (unsigned i = 0; i < INV_COUNT; i++)
+		ctx->st->bad[i] = INV_NO_SLOT;
 	ctx->mc = mc;
 	ctx->ps = ps;
 	ctx->md = md;
@@ -1247,9 +1249,8 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	st->ntlb_rng = st->ntlb_free = 0;
 	st->ops_since_sweep = 0;
 	ctx->op_index = 0;
-	ctx->op_name[0] = '\0';
-	ctx->func[0] = '\0';
-	st->func_src = NULL;
+	ctx->op_name = NULL;
+	ctx->func = NULL;
 	memset(&ctx->finding, 0, sizeof(ctx->finding));
 	ctx->mc->log_enabled = 1;
 	ctx->mc->log_mask = INV_LOG_KINDS;
@@ -1281,37 +1282,19 @@ inv_ctx_snapshot(struct inv_ctx *ctx)
 	return 0;
 }
 
-/* Copy a name into a fixed buffer, truncating (no printf: hot path). */
-static void
-inv_name(char *dst, size_t len, const char *src)
-{
-	size_t n;
-
-	if (src == NULL)
-		src = "-";
-	n = strnlen(src, len - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 void
 inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name)
 {
 	ctx->op_index = index;
-	inv_name(ctx->op_name, sizeof(ctx->op_name), name);
+	ctx->op_name = name;
 	/* A finding of an operation that made no pmap call names none. */
-	inv_name(ctx->func, sizeof(ctx->func), "-");
-	ctx->st->func_src = NULL;
+	ctx->func = NULL;
 }
 
 int
 inv_check_call(struct inv_ctx *ctx, const char *func)
 {
-	/* The same name as the last call check's is in ctx->func already. */
-	if (func == NULL || func != ctx->st->func_src) {
-		inv_name(ctx->func, sizeof(ctx->func), func);
-		ctx->st->func_src = func;
-	}
+	ctx->func = func;
 	ctx->cnt.calls++;
 	return inv_pass(ctx, 0, 0);
 }
@@ -1375,8 +1358,11 @@ inv_fail(struct inv_ctx *ctx, enum inv_id id, int as, int has_va,
     vm_offset_t va, uint32_t pfn)
 {
 	struct inv_finding *f = &ctx->finding;
-	const char *func = ctx->func[0] != '\0' ? ctx->func : "-";
-	const char *op = ctx->op_name[0] != '\0' ? ctx->op_name : "-";
+	const char *func =
+	    ctx->func != NULL && ctx->func[0] != '\0' ? ctx->func : "-";
+	const char *op = ctx->op_name != NULL && ctx->op_name[0] != '\0' ?
+	    ctx->op_name :
+	    "-";
 
 	memset(f, 0, sizeof(*f));
 	f->inv = id;
@@ -1417,10 +1403,8 @@ inv_finding_assert(struct inv_ctx *ctx, const char *func, const char *fmt,
 
 	if (!inv_enabled(ctx, INV_ASSERT))
 		return 0;
-	if (func != NULL) {
-		snprintf(ctx->func, sizeof(ctx->func), "%s", func);
-		ctx->st->func_src = NULL;
-	}
+	if (func != NULL)
+		ctx->func = func;
 	inv_fail(ctx, INV_ASSERT, INV_NONE_PMAP, 0, 0, UINT32_MAX);
 	snprintf(f->title, sizeof(f->title), "assert in %s (%s): %s", f->func,
 	    f->op, fmt != NULL ? fmt : "?");

@@ -145,8 +145,10 @@ struct inv_ctx {
 	struct model *md;
 	uint32_t enabled;  /* mask of (1u << enum inv_id); INV_ALL */
 	unsigned op_index; /* set by inv_set_op */
-	char op_name[48];
-	char func[48];	       /* function of the current/last call check */
+	/* Names for titles, as passed to inv_set_op and inv_check_call: not
+	 * copied (the hot path), so they must outlive the check. */
+	const char *op_name;
+	const char *func; /* function of the last call check, NULL: none */
 	unsigned sweep_period; /* 0: sweep only when needed */
 	struct inv_counters cnt;
 	struct inv_finding finding; /* valid after a check returned 1 */
@@ -176,11 +178,13 @@ void inv_ctx_reset(struct inv_ctx *ctx);
  */
 int inv_ctx_snapshot(struct inv_ctx *ctx);
 /* Name the operation about to run (for titles); the function in titles is
- * that of the last call check since, "-" before the first. */
+ * that of the last call check since, "-" before the first.  name is kept,
+ * not copied: pass a string that lives as long as the checker (a literal,
+ * a table's). */
 void inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name);
 
-/* func names the pmap function just called; a name passed again at the
- * same address is taken to be the same name (pass string literals). */
+/* func names the pmap function just called; kept, not copied, like
+ * inv_set_op's name (pass string literals or __func__). */
 int inv_check_call(struct inv_ctx *ctx, const char *func);
 int inv_check_op(struct inv_ctx *ctx);
 int inv_check_full(struct inv_ctx *ctx);
