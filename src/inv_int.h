@@ -28,11 +28,6 @@
 /* Every address space's bit in an as mask. */
 #define INV_AS_MASK ((1u << PMAP_MAX) - 1)
 
-/* Work-set marks on a global slot: to re-observe; to re-check (its leaf
- * or its intent changed since it was last verified, or a sweep). */
-#define INV_W_SLOT 0x1
-#define INV_W_CHANGED 0x2
-
 /* Kinds of input a check reads from a pass's work set (invariants.c). */
 #define INV_NINPUTS 10
 
@@ -73,22 +68,31 @@ struct inv_state {
 	uint32_t ndframe;
 	struct inv_boot *boot; /* NULL until inv_ctx_snapshot */
 
-	/* The work set of the current pass. */
+	/*
+	 * The work set of the current pass: lists, and for each a stamp per
+	 * element that equals wgen exactly when the element is on the list.
+	 * inv_work_clear empties every list at once by moving wgen on.  A
+	 * slot to re-observe (wslot) and one to re-check (cslot: its leaf or
+	 * its intent changed since it was last verified, or a sweep) are
+	 * two independent lists.
+	 */
 	int sweep;
 	int op_level;
-	uint8_t slot_mark[INV_NGSLOTS];
+	uint32_t wgen;
+	uint32_t slot_w[INV_NGSLOTS];
 	uint32_t wslot[INV_NGSLOTS]; /* to re-observe */
 	uint32_t nwslot;
+	uint32_t slot_c[INV_NGSLOTS];
 	uint32_t cslot[INV_NGSLOTS]; /* to re-check: the slot checks run
 					over these only */
 	uint32_t ncslot;
-	uint8_t region_mark[INV_NGREGIONS];
+	uint32_t region_w[INV_NGREGIONS];
 	uint32_t wregion[INV_NGREGIONS];
 	uint32_t nwregion;
-	uint8_t frame_mark[MACH_FRAMES_MAX];
+	uint32_t frame_w[MACH_FRAMES_MAX];
 	uint32_t wframe[MACH_FRAMES_MAX];
 	uint32_t nwframe;
-	uint8_t chunk_mark[RESERV_MAX];
+	uint32_t chunk_w[RESERV_MAX];
 	uint32_t wchunk[RESERV_MAX];
 	uint32_t nwchunk;
 	uint32_t upper_check;	     /* as whose kernel half to check */

@@ -464,18 +464,18 @@ inv_tab_recount(struct inv_ctx *ctx, uint32_t pfn)
 void
 inv_add_frame(struct inv_state *st, uint32_t pfn)
 {
-	if (pfn >= MACH_FRAMES_MAX || st->frame_mark[pfn])
+	if (pfn >= MACH_FRAMES_MAX || st->frame_w[pfn] == st->wgen)
 		return;
-	st->frame_mark[pfn] = 1;
+	st->frame_w[pfn] = st->wgen;
 	st->wframe[st->nwframe++] = pfn;
 }
 
 static void
 inv_add_slot(struct inv_state *st, uint32_t g)
 {
-	if (st->slot_mark[g] & INV_W_SLOT)
+	if (st->slot_w[g] == st->wgen)
 		return;
-	st->slot_mark[g] |= INV_W_SLOT;
+	st->slot_w[g] = st->wgen;
 	st->wslot[st->nwslot++] = g;
 }
 
@@ -484,12 +484,12 @@ inv_add_slot(struct inv_state *st, uint32_t g)
 static void
 inv_add_slots(struct inv_state *st, uint32_t g0, uint32_t n)
 {
-	uint32_t nw = st->nwslot;
+	uint32_t nw = st->nwslot, gen = st->wgen;
 
 	for (uint32_t g = g0; g < g0 + n; g++) {
-		if (st->slot_mark[g] & INV_W_SLOT)
+		if (st->slot_w[g] == gen)
 			continue;
-		st->slot_mark[g] |= INV_W_SLOT;
+		st->slot_w[g] = gen;
 		st->wslot[nw++] = g;
 	}
 	st->nwslot = nw;
@@ -499,9 +499,9 @@ inv_add_slots(struct inv_state *st, uint32_t g0, uint32_t n)
 static void
 inv_add_changed(struct inv_state *st, uint32_t g)
 {
-	if (st->slot_mark[g] & INV_W_CHANGED)
+	if (st->slot_c[g] == st->wgen)
 		return;
-	st->slot_mark[g] |= INV_W_CHANGED;
+	st->slot_c[g] = st->wgen;
 	st->cslot[st->ncslot++] = g;
 }
 
@@ -511,9 +511,9 @@ inv_add_region(struct inv_state *st, unsigned as, unsigned r)
 	uint32_t gr = as * INV_NREG_MAX + r;
 	unsigned first, end;
 
-	if (st->region_mark[gr])
+	if (st->region_w[gr] == st->wgen)
 		return;
-	st->region_mark[gr] = 1;
+	st->region_w[gr] = st->wgen;
 	st->wregion[st->nwregion++] = gr;
 	inv_region_slots(as, r, &first, &end);
 	inv_add_slots(st, as * MODEL_SLOTS_MAX + first, end - first);
@@ -524,9 +524,9 @@ inv_add_chunk(struct inv_state *st, uint32_t pfn)
 {
 	uint32_t c = pfn / RESERV_FRAMES;
 
-	if (c >= RESERV_MAX || st->chunk_mark[c])
+	if (c >= RESERV_MAX || st->chunk_w[c] == st->wgen)
 		return;
-	st->chunk_mark[c] = 1;
+	st->chunk_w[c] = st->wgen;
 	st->wchunk[st->nwchunk++] = c;
 }
 
@@ -730,15 +730,14 @@ inv_collect_model(struct inv_ctx *ctx)
 
 	n = model_pending_slots(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t g = list[i];
-		uint8_t mark = st->slot_mark[g];
+		uint32_t g = list[i], gen = st->wgen;
 
 		/* inv_add_slot and inv_add_changed in one. */
-		if ((mark & INV_W_SLOT) == 0)
+		if (st->slot_w[g] != gen)
 			st->wslot[st->nwslot++] = g;
-		if ((mark & INV_W_CHANGED) == 0)
+		if (st->slot_c[g] != gen)
 			st->cslot[st->ncslot++] = g;
-		st->slot_mark[g] = (uint8_t)(mark | INV_W_SLOT | INV_W_CHANGED);
+		st->slot_w[g] = st->slot_c[g] = gen;
 		st->as_touched |= 1u << (g / MODEL_SLOTS_MAX);
 	}
 	n = model_pending_frames(ctx->md, &list);
@@ -1026,22 +1025,20 @@ inv_model_arrays(struct inv_ctx *ctx)
 	st->frames = model_frames(ctx->md);
 }
 
-/* Clear the work set. */
+/* Clear the work set: every list empty; stamps from before a wrap of
+ * wgen are cleared so that none equals a future wgen. */
 static void
 inv_work_clear(struct inv_state *st)
 {
-	for (uint32_t i = 0; i < st->nwslot; i++)
-		st->slot_mark[st->wslot[i]] = 0;
-	for (uint32_t i = 0; i < st->ncslot; i++)
-		st->slot_mark[st->cslot[i]] = 0;
-	st->ncslot = 0;
-	for (uint32_t i = 0; i < st->nwregion; i++)
-		st->region_mark[st->wregion[i]] = 0;
-	for (uint32_t i = 0; i < st->nwframe; i++)
-		st->frame_mark[st->wframe[i]] = 0;
-	for (uint32_t i = 0; i < st->nwchunk; i++)
-		st->chunk_mark[st->wchunk[i]] = 0;
-	st->nwslot = st->nwregion = st->nwframe = st->nwchunk = 0;
+	st->nwslot = st->ncslot = st->nwregion = st->nwframe = st->nwchunk = 0;
+	if (++st->wgen == 0) {
+		memset(st->slot_w, 0, sizeof(st->slot_w));
+		memset(st->slot_c, 0, sizeof(st->slot_c));
+		memset(st->region_w, 0, sizeof(st->region_w));
+		memset(st->frame_w, 0, sizeof(st->frame_w));
+		memset(st->chunk_w, 0, sizeof(st->chunk_w));
+		st->wgen = 1;
+	}
 	st->upper_check = 0;
 	st->as_touched = 0;
 	st->win_gen.set = st->win_lost.set = st->outside.set = 0;
@@ -1129,6 +1126,7 @@ inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 	inv_readers_init(ctx->st);
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		ctx->st->bad[i] = INV_NO_SLOT;
+	ctx->st->wgen = 1; /* every stamp is 0: every list empty */
 	ctx->mc = mc;
 	ctx->ps = ps;
 	ctx->md = md;

@@ -16,9 +16,8 @@
 
 #define NGSLOTS (MODEL_AS_MAX * MODEL_SLOTS_MAX)
 
-/* Journal marks, per slot and per frame. */
+/* Journal marks, per slot and per frame: used since the last reset. */
 #define MARK_USED 0x1
-#define MARK_PENDING 0x2
 
 struct model {
 	struct model_map map[MODEL_AS_MAX][MODEL_SLOTS_MAX];
@@ -34,6 +33,14 @@ struct model {
 	uint32_t nused_slots;
 	uint32_t used_frames[MODEL_FRAMES_MAX];
 	uint32_t nused_frames;
+	/*
+	 * Changed since the last model_pending_clear: the lists, and per slot
+	 * and frame a stamp that equals pend_gen exactly when it is on its
+	 * list (a clear moves pend_gen on; at a wrap the stamps are zeroed).
+	 */
+	uint32_t pend_gen;
+	uint32_t slot_pend[NGSLOTS];
+	uint32_t frame_pend[MODEL_FRAMES_MAX];
 	uint32_t pend_slots[NGSLOTS];
 	uint32_t npend_slots;
 	uint32_t pend_frames[MODEL_FRAMES_MAX];
@@ -54,6 +61,7 @@ model_create(void)
 	for (uint32_t i = 0; i < MODEL_FRAMES_MAX; i++)
 		md->frame[i].first = -1;
 	md->exists[MODEL_KERNEL_AS] = 1;
+	md->pend_gen = 1;
 	return md;
 }
 
@@ -82,7 +90,7 @@ model_reset(struct model *md)
 		md->frame_mark[pfn] = 0;
 	}
 	md->nused_slots = md->nused_frames = 0;
-	md->npend_slots = md->npend_frames = 0;
+	model_pending_clear(md);
 	memset(md->exists, 0, sizeof(md->exists));
 	memset(md->count, 0, sizeof(md->count));
 	memset(md->wired, 0, sizeof(md->wired));
@@ -95,9 +103,10 @@ model_touch_slot(struct model *md, uint32_t g)
 {
 	if ((md->slot_mark[g] & MARK_USED) == 0)
 		md->used_slots[md->nused_slots++] = g;
-	if ((md->slot_mark[g] & MARK_PENDING) == 0)
+	if (md->slot_pend[g] != md->pend_gen)
 		md->pend_slots[md->npend_slots++] = g;
-	md->slot_mark[g] = MARK_USED | MARK_PENDING;
+	md->slot_mark[g] = MARK_USED;
+	md->slot_pend[g] = md->pend_gen;
 }
 
 static void
@@ -105,9 +114,10 @@ model_touch_frame(struct model *md, uint32_t pfn)
 {
 	if ((md->frame_mark[pfn] & MARK_USED) == 0)
 		md->used_frames[md->nused_frames++] = pfn;
-	if ((md->frame_mark[pfn] & MARK_PENDING) == 0)
+	if (md->frame_pend[pfn] != md->pend_gen)
 		md->pend_frames[md->npend_frames++] = pfn;
-	md->frame_mark[pfn] = MARK_USED | MARK_PENDING;
+	md->frame_mark[pfn] = MARK_USED;
+	md->frame_pend[pfn] = md->pend_gen;
 }
 
 /* Unlink global slot g from frame pfn's list. */
@@ -499,11 +509,12 @@ model_pending_frames(const struct model *md, const uint32_t **list)
 void
 model_pending_clear(struct model *md)
 {
-	for (uint32_t i = 0; i < md->npend_slots; i++)
-		md->slot_mark[md->pend_slots[i]] &= (uint8_t)~MARK_PENDING;
-	for (uint32_t i = 0; i < md->npend_frames; i++)
-		md->frame_mark[md->pend_frames[i]] &= (uint8_t)~MARK_PENDING;
 	md->npend_slots = md->npend_frames = 0;
+	if (++md->pend_gen == 0) {
+		memset(md->slot_pend, 0, sizeof(md->slot_pend));
+		memset(md->frame_pend, 0, sizeof(md->frame_pend));
+		md->pend_gen = 1;
+	}
 }
 
 unsigned
