@@ -235,10 +235,8 @@ tlb_maps(const struct tlb_entry *e, uint32_t f)
 	return e->pfn == f;
 }
 
-/*
- * Whether valid TLB entry e may translate one of frames fr[0..n), all in
- * [lo, hi]: e's frames meet [lo, hi], then tlb_maps for each.
- */
+/* Whether valid TLB entry e translates one of frames fr[0..n), all in
+ * [lo, hi]: e's frames meet [lo, hi], then tlb_maps for each. */
 static __attribute__((noinline)) int
 tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
     uint32_t lo, uint32_t hi)
@@ -252,11 +250,16 @@ tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
 }
 
 /* Whether any CPU's TLB has a valid entry translating one of frames
- * fr[0..n), all in [lo, hi]: one walk of the TLBs for them all. */
+ * fr[0..n), n > 0: one walk of the TLBs for them all. */
 static int
-tlb_any_maps(const struct machine *mc, const uint32_t *fr, unsigned n,
-    uint32_t lo, uint32_t hi)
+tlb_any_maps(const struct machine *mc, const uint32_t *fr, unsigned n)
 {
+	uint32_t lo = fr[0], hi = fr[0];
+
+	for (unsigned k = 1; k < n; k++) {
+		lo = fr[k] < lo ? fr[k] : lo;
+		hi = fr[k] > hi ? fr[k] : hi;
+	}
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
 
@@ -378,7 +381,7 @@ freed_frame(struct inv_ctx *ctx, uint32_t f)
 		    (unsigned)f, g_as(g), (unsigned long long)g_va(g));
 		return 1;
 	}
-	return !st->op_level && tlb_any_maps(mc, &f, 1, f, f) &&
+	return !st->op_level && tlb_any_maps(mc, &f, 1) &&
 	    freed_tlb(ctx, f, kva);
 }
 
@@ -814,7 +817,7 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 	uint32_t nframes = mc->cfg.nframes, nchunks = nframes / RESERV_FRAMES;
 	uint32_t bad = want & ~INV_FRAME_SCREENED;
 	const struct model_frame *frames = st->frames;
-	uint32_t freed[FREED_SCREEN_MAX], lo = UINT32_MAX, hi = 0;
+	uint32_t freed[FREED_SCREEN_MAX];
 	unsigned nfreed = 0;
 
 	/* reserv_delta keeps its cache consistent: the check's own call
@@ -851,11 +854,8 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 			    st->frame_nmap[f] != 0 ||
 			    nfreed == FREED_SCREEN_MAX)
 				bad |= 1u << INV_FREED_WHILE_MAPPED;
-			else {
+			else
 				freed[nfreed++] = f;
-				lo = f < lo ? f : lo;
-				hi = f > hi ? f : hi;
-			}
 		}
 		if ((m->pv_head | m->pv2m_head) != 0 &&
 		    (want >> INV_PV_MISMATCH & 1) != 0 && !pv_lists_ok(ctx, f))
@@ -868,7 +868,7 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 	/* freed_frame's TLB test (at call level only). */
 	if (nfreed != 0 && !st->op_level &&
 	    (want >> INV_FREED_WHILE_MAPPED & 1) != 0 &&
-	    tlb_any_maps(mc, freed, nfreed, lo, hi))
+	    tlb_any_maps(mc, freed, nfreed))
 		bad |= 1u << INV_FREED_WHILE_MAPPED;
 	return bad & want;
 }
