@@ -235,20 +235,43 @@ tlb_maps(const struct tlb_entry *e, uint32_t f)
 	return e->pfn == f;
 }
 
-/* Whether any CPU's TLB has a valid entry translating frame f. */
-static int
-tlb_any_maps(const struct machine *mc, uint32_t f)
+/* Whether valid TLB entry e translates one of frames fr[0..n), all in
+ * [lo, hi]: e's frames meet [lo, hi], then tlb_maps for each. */
+static __attribute__((noinline)) int
+tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
+    uint32_t lo, uint32_t hi)
 {
+	if (e->pfn > hi || e->pfn + (e->big ? NPTEPG - 1 : 0) < lo)
+		return 0;
+	for (unsigned k = 0; k < n; k++)
+		if (tlb_maps(e, fr[k]))
+			return 1;
+	return 0;
+}
+
+/* Whether any CPU's TLB has a valid entry translating one of frames
+ * fr[0..n), n > 0: one walk of the TLBs for them all. */
+static int
+tlb_any_maps(const struct machine *mc, const uint32_t *fr, unsigned n)
+{
+	uint32_t lo = fr[0], hi = fr[0];
+
+	for (unsigned k = 1; k < n; k++) {
+		lo = fr[k] < lo ? fr[k] : lo;
+		hi = fr[k] > hi ? fr[k] : hi;
+	}
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
 
 #pragma GCC unroll 8
 		for (unsigned i = 0; i < TLB_4K_ENTRIES; i++)
-			if (tlb_maps(&cpu->tlb4k[i], f))
+			if (cpu->tlb4k[i].valid &&
+			    tlb_maps_some(&cpu->tlb4k[i], fr, n, lo, hi))
 				return 1;
 #pragma GCC unroll 8
 		for (unsigned i = 0; i < TLB_2M_ENTRIES; i++)
-			if (tlb_maps(&cpu->tlb2m[i], f))
+			if (cpu->tlb2m[i].valid &&
+			    tlb_maps_some(&cpu->tlb2m[i], fr, n, lo, hi))
 				return 1;
 	}
 	return 0;
@@ -358,7 +381,8 @@ freed_frame(struct inv_ctx *ctx, uint32_t f)
 		    (unsigned)f, g_as(g), (unsigned long long)g_va(g));
 		return 1;
 	}
-	return !st->op_level && tlb_any_maps(mc, f) && freed_tlb(ctx, f, kva);
+	return !st->op_level && tlb_any_maps(mc, &f, 1) &&
+	    freed_tlb(ctx, f, kva);
 }
 
 int
@@ -411,6 +435,16 @@ dirty_known(const struct inv_ctx *ctx, uint32_t f, struct model_ref refs[16],
 			return 1;
 	}
 	return 0;
+}
+
+/* dirty_known for the screen, out of its loop. */
+static __attribute__((noinline)) int
+dirty_screen(const struct inv_ctx *ctx, uint32_t f)
+{
+	struct model_ref refs[16];
+	unsigned n;
+
+	return dirty_known(ctx, f, refs, &n);
 }
 
 static int
@@ -700,10 +734,11 @@ reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
 
 #pragma GCC unroll 8
 	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
-		uint64_t cur = r->popmap[w], d = cur ^ old[w];
+		uint64_t cur = r->popmap[w], d;
 
-		if (d == 0)
+		if (cur == old[w])
 			continue;
+		d = cur ^ old[w];
 		/* One frame allocated or freed: one bit flipped. */
 		if ((d & (d - 1)) == 0)
 			bits = (cur & d) != 0 ? bits + 1 : bits - 1;
@@ -723,13 +758,14 @@ reserv_frame_ok(const struct machine *mc, uint32_t f)
 {
 	const struct reserv *r = &mc->reserv[f / RESERV_FRAMES];
 	const struct vm_page *m = &mc->pages[f];
-	unsigned k = f % RESERV_FRAMES;
-	int set = (r->popmap[k / 64] >> (k % 64)) & 1;
-	int alloc = (m->flags & VPF_ALLOCATED) != 0;
+	unsigned flags = m->flags;
+	uint64_t word = r->popmap[f % RESERV_FRAMES / 64];
 
-	return set == alloc &&
-	    (!alloc || r->object == OBJ_NONE || m->object == r->object ||
-		(m->flags & VPF_PTP) != 0);
+	_Static_assert(VPF_ALLOCATED == 1, "the bit is bit 0 of the flags");
+	if (((word >> (f % 64)) ^ flags) & VPF_ALLOCATED)
+		return 0;
+	return (flags & VPF_ALLOCATED) == 0 || m->object == r->object ||
+	    r->object == OBJ_NONE || (flags & VPF_PTP) != 0;
 }
 
 /*
@@ -765,6 +801,10 @@ inv_chk_reserv(struct inv_ctx *ctx)
 	return 0;
 }
 
+/* Free work frames the screen's TLB test takes at once; more are
+ * suspect. */
+#define FREED_SCREEN_MAX 16
+
 /*
  * The frame checks' screen (inv_int.h): one walk of the work chunks and
  * frames evaluating what each check's own walk tests, without reporting.
@@ -776,36 +816,59 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 	const struct machine *mc = ctx->mc;
 	uint32_t nframes = mc->cfg.nframes, nchunks = nframes / RESERV_FRAMES;
 	uint32_t bad = want & ~INV_FRAME_SCREENED;
-	int pv = want >> INV_PV_MISMATCH & 1;
-	int dirty = want >> INV_LOST_DIRTY & 1;
-	int rsv = want >> INV_RESERV_COUNT & 1;
+	const struct model_frame *frames = st->frames;
+	uint32_t freed[FREED_SCREEN_MAX];
+	unsigned nfreed = 0;
 
 	/* reserv_delta keeps its cache consistent: the check's own call
 	 * finds the same population. */
-	for (uint32_t i = 0; rsv && i < st->nwchunk; i++) {
-		uint32_t c = st->wchunk[i];
+	if ((want >> INV_RESERV_COUNT & 1) != 0) {
+		for (uint32_t i = 0; i < st->nwchunk; i++) {
+			uint32_t c = st->wchunk[i];
 
-		if (c < nchunks &&
-		    reserv_delta(st, &mc->reserv[c], c) != mc->reserv[c].popcnt)
-			bad |= 1u << INV_RESERV_COUNT;
+			if (c < nchunks &&
+			    reserv_delta(st, &mc->reserv[c], c) !=
+				mc->reserv[c].popcnt)
+				bad |= 1u << INV_RESERV_COUNT;
+		}
 	}
-	for (uint32_t i = 0; i < st->nwframe; i++) {
+	/* The cheap tests run for every check (the result is masked with
+	 * want), the one without calls first; the calls only for a wanted
+	 * check. */
+	for (uint32_t i = 0, n = st->nwframe; i < n; i++) {
 		uint32_t f = st->wframe[i];
-		struct model_ref refs[16];
-		unsigned n;
+		const struct vm_page *m;
 
 		if (f >= nframes)
 			continue;
-		if (pv && !pv_lists_ok(ctx, f))
-			bad |= 1u << INV_PV_MISMATCH;
-		if ((mc->pages[f].flags & VPF_ALLOCATED) == 0)
-			bad |= 1u << INV_FREED_WHILE_MAPPED;
-		/* dirty_known's first test, without the call. */
-		if (dirty && (st->frames[f].flags & MODEL_F_WRITTEN) != 0 &&
-		    !dirty_known(ctx, f, refs, &n))
-			bad |= 1u << INV_LOST_DIRTY;
-		if (rsv && !reserv_frame_ok(mc, f))
+		m = &mc->pages[f];
+		if (!reserv_frame_ok(mc, f))
 			bad |= 1u << INV_RESERV_COUNT;
+		/*
+		 * A free frame on no PV list and in no obs slot passes
+		 * freed_frame's first tests; its TLB test is below, for
+		 * them all at once.
+		 */
+		if ((m->flags & VPF_ALLOCATED) == 0) {
+			if ((m->pv_head | m->pv2m_head) != 0 ||
+			    st->frame_nmap[f] != 0 ||
+			    nfreed == FREED_SCREEN_MAX)
+				bad |= 1u << INV_FREED_WHILE_MAPPED;
+			else
+				freed[nfreed++] = f;
+		}
+		if ((m->pv_head | m->pv2m_head) != 0 &&
+		    (want >> INV_PV_MISMATCH & 1) != 0 && !pv_lists_ok(ctx, f))
+			bad |= 1u << INV_PV_MISMATCH;
+		/* dirty_known's first test, without the call. */
+		if ((frames[f].flags & MODEL_F_WRITTEN) != 0 &&
+		    (want >> INV_LOST_DIRTY & 1) != 0 && !dirty_screen(ctx, f))
+			bad |= 1u << INV_LOST_DIRTY;
 	}
+	/* freed_frame's TLB test (at call level only). */
+	if (nfreed != 0 && !st->op_level &&
+	    (want >> INV_FREED_WHILE_MAPPED & 1) != 0 &&
+	    tlb_any_maps(mc, freed, nfreed))
+		bad |= 1u << INV_FREED_WHILE_MAPPED;
 	return bad & want;
 }
