@@ -821,17 +821,12 @@ inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
 	}
 }
 
-/* inv_obs_set's change: slot g's observation (oe, olvl) becomes (e, lvl);
- * the old and new frames join the work set.  as, idx: g's address space
- * and PTE index. */
-static void
-inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
-    pt_entry_t e, int lvl)
+/* Slot g's observation becomes (e, lvl), a change: g is re-checked, its
+ * address space touched and the change remembered for the boot restore. */
+static inline void
+inv_obs_store(struct inv_state *st, uint32_t g, unsigned as, pt_entry_t e,
+    int lvl)
 {
-	pt_entry_t oe = st->obs_e[g];
-	int olvl = st->obs_lvl[g];
-	uint32_t of, nf;
-
 	inv_add_changed(st, g);
 	st->as_touched |= 1u << as;
 	if (!st->dslot_mark[g]) {
@@ -840,13 +835,20 @@ inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
 	}
 	st->obs_e[g] = e;
 	st->obs_lvl[g] = (uint8_t)lvl;
-	of = inv_leaf_frame_idx(oe, olvl, idx);
-	nf = inv_leaf_frame_idx(e, lvl, idx);
+}
+
+/* inv_obs_set's change of frame (or of a slot without a leaf before or
+ * after): slot g's observation (oe, olvl, frame of) becomes (e, lvl,
+ * frame nf); the old and new frames join the work set. */
+static __attribute__((noinline)) void
+inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, pt_entry_t e,
+    int lvl, uint32_t of, uint32_t nf)
+{
+	pt_entry_t oe = st->obs_e[g];
+	int olvl = st->obs_lvl[g];
+
+	inv_obs_store(st, g, as, e, lvl);
 	inv_add_frame(st, of);
-	if (olvl != 0 && lvl != 0 && of == nf) {
-		inv_obs_reaccount(st, as, oe, olvl, e, lvl);
-		return;
-	}
 	inv_obs_account(st, as, oe, olvl, of, -1);
 	inv_obs_account(st, as, e, lvl, nf, 1);
 	inv_add_frame(st, nf);
@@ -854,15 +856,30 @@ inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
 
 /* Replace slot g's observation (as: g's address space; idx: its PTE
  * index, inv_slot_pte_index); adds the old and new frames to the work set
- * when anything changed. */
-static inline void
+ * when anything changed.  A leaf that keeps its frame (new rights, A/M
+ * bits, a promotion or a demotion: the common bulk change) is handled
+ * here, inline. */
+static inline __attribute__((always_inline)) void
 inv_obs_set(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
     pt_entry_t e, int lvl)
 {
+	pt_entry_t oe = st->obs_e[g];
+	int olvl = st->obs_lvl[g];
+	uint32_t of, nf;
+
 	if (st->sweep)
 		inv_add_changed(st, g);
-	if (st->obs_e[g] != e || st->obs_lvl[g] != lvl)
-		inv_obs_change(st, g, as, idx, e, lvl);
+	if (oe == e && olvl == lvl)
+		return;
+	of = inv_leaf_frame_idx(oe, olvl, idx);
+	nf = inv_leaf_frame_idx(e, lvl, idx);
+	if (olvl == 0 || lvl == 0 || of != nf) {
+		inv_obs_change(st, g, as, e, lvl, of, nf);
+		return;
+	}
+	inv_obs_store(st, g, as, e, lvl);
+	inv_add_frame(st, of);
+	inv_obs_reaccount(st, as, oe, olvl, e, lvl);
 }
 
 /* Forget everything observed in as (its pmap went away or changed). */
