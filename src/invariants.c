@@ -1002,7 +1002,9 @@ inv_track_moved(struct inv_ctx *ctx, unsigned as, uint32_t root)
 /*
  * Every pmap's root for this pass (inv_root); pmaps that went away or
  * changed roots lose their shadow.  live_root[as] is 0 exactly when as is
- * not live, so a root equal to it means unchanged.
+ * not live, so a root equal to it means unchanged.  Between passes root[]
+ * equals live_root[] (this function and inv_ctx_reset see to it), so
+ * root[] is rewritten only when a root moved.
  */
 static void
 inv_track_pmaps(struct inv_ctx *ctx)
@@ -1014,13 +1016,11 @@ inv_track_pmaps(struct inv_ctx *ctx)
 	st->root[0] = pm[0].pm_pml4;
 	/* Without a branch per pmap: moved is 0 iff no root moved. */
 #pragma GCC unroll 8
-	for (unsigned as = 1; as < PMAP_MAX; as++) {
-		uint32_t root =
-		    pm[as].pm_pml4 & -(uint32_t)(pm[as].pm_inuse != 0);
-
-		st->root[as] = root;
-		moved |= root ^ st->live_root[as];
-	}
+	for (unsigned as = 1; as < PMAP_MAX; as++)
+		moved |= (pm[as].pm_pml4 & -(uint32_t)(pm[as].pm_inuse != 0)) ^
+		    st->live_root[as];
+	for (unsigned as = 1; moved != 0 && as < PMAP_MAX; as++)
+		st->root[as] = inv_root(ctx, as);
 	for (unsigned as = 1; moved != 0 && as < PMAP_MAX; as++)
 		if (st->root[as] != st->live_root[as])
 			inv_track_moved(ctx, as, st->root[as]);
@@ -1260,6 +1260,8 @@ inv_ctx_reset(struct inv_ctx *ctx)
 		inv_restore_boot(st);
 	else
 		inv_clear_shadow(st);
+	/* inv_track_pmaps's premise. */
+	memcpy(st->root, st->live_root, sizeof(st->root));
 	st->tlb_all = 1;
 	st->ntlb_rng = st->ntlb_free = 0;
 	st->ops_since_sweep = 0;
