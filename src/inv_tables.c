@@ -245,6 +245,7 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 {
 	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
 	const struct model_map *maps = ctx->st->maps[as];
+	const struct model_map *ok = NULL; /* the last page that passed */
 	char why[192], exp[96];
 	int s0, dense;
 
@@ -268,11 +269,19 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 		const struct model_map *mp = !dense ?
 		    model_lookup(ctx->md, as, va) :
 		    (maps[s0 + i].prot != 0 ? &maps[s0 + i] : NULL);
-		const char *bad = promo_page(mp, pde, base + i);
+		const char *bad;
 		char mdesc[96];
 
-		if (bad == NULL)
+		/* promo_page reads only the frame, prot and flags: a page
+		 * with the rights of one that passed passes if its frame
+		 * is right. */
+		if (mp != NULL && ok != NULL && mp->pfn == base + i &&
+		    mp->prot == ok->prot && mp->flags == ok->flags)
 			continue;
+		if ((bad = promo_page(mp, pde, base + i)) == NULL) {
+			ok = mp;
+			continue;
+		}
 		inv_describe_model(mdesc, sizeof(mdesc), mp);
 		inv_set(exp, sizeof(exp),
 		    "page %u mapped to frame %u with "
