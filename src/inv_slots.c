@@ -14,6 +14,12 @@
 
 #include "inv_int.h"
 
+#if defined(__GNUC__)
+#define INV_NOINLINE __attribute__((noinline))
+#else
+#define INV_NOINLINE
+#endif
+
 static void
 verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
     uint32_t arg2, const char *why)
@@ -27,19 +33,51 @@ verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
 	st->bad_why[id] = why;
 }
 
+/*
+ * Whether leaf e gives exactly the rights of mp: leaf_mismatch finds
+ * nothing.  By lm_index: the bits of e that must have a fixed value
+ * (lm_mask) and that value (lm_want).  A right the model allows leaves its
+ * bit free (PG_RW, PG_NX); any other bit is as the model and the address
+ * space say.
+ */
+#define LM_KERNEL 16 /* lm_index's bit for the kernel address space */
+#define LM_MASK(i)                                                             \
+	(PG_U | PG_G | PG_W | PG_MANAGED | ((i)&1 ? 0 : PG_RW) |               \
+	    ((i)&2 ? 0 : PG_NX))
+#define LM_WANT(i)                                                             \
+	(((i)&LM_KERNEL ? PG_G : PG_U) | ((i)&4 ? PG_W : 0) |                  \
+	    ((i)&8 ? PG_MANAGED : 0) | ((i)&2 ? 0 : PG_NX))
+#define LM_4(F, i) F(i), F(i + 1), F(i + 2), F(i + 3)
+#define LM_32(F)                                                               \
+	LM_4(F, 0), LM_4(F, 4), LM_4(F, 8), LM_4(F, 12), LM_4(F, 16),          \
+	    LM_4(F, 20), LM_4(F, 24), LM_4(F, 28)
+static const pt_entry_t lm_mask[32] = { LM_32(LM_MASK) };
+static const pt_entry_t lm_want[32] = { LM_32(LM_WANT) };
+_Static_assert(VM_PROT_WRITE == 2 && VM_PROT_EXECUTE == 4 && MODEL_WIRED == 1 &&
+	MODEL_MANAGED == 2,
+    "lm_index");
+
+/* Index of (mp, kernel: LM_KERNEL or 0) in lm_mask and lm_want. */
+static inline unsigned
+lm_index(const struct model_map *mp, unsigned kernel)
+{
+	return kernel | (mp->prot >> 1 & 3) | (mp->flags & 3) << 2;
+}
+
+static inline int
+leaf_ok(pt_entry_t e, unsigned kernel, const struct model_map *mp)
+{
+	unsigned i = lm_index(mp, kernel);
+
+	return (e & lm_mask[i]) == lm_want[i];
+}
+
 /* The first way leaf e gives more (or other) rights than mp; NULL if
- * none. */
+ * none (if leaf_ok). */
 static const char *
 leaf_mismatch(pt_entry_t e, int kernel, const struct model_map *mp)
 {
-	/* Every test below passing at once, in one comparison. */
-	pt_entry_t want = (kernel ? PG_G : PG_U) |
-	    ((mp->flags & MODEL_WIRED) != 0 ? PG_W : 0) |
-	    ((mp->flags & MODEL_MANAGED) != 0 ? PG_MANAGED : 0);
-
-	if ((e & (PG_U | PG_G | PG_W | PG_MANAGED)) == want &&
-	    ((e & PG_RW) == 0 || (mp->prot & VM_PROT_WRITE) != 0) &&
-	    ((e & PG_NX) != 0 || (mp->prot & VM_PROT_EXECUTE) != 0))
+	if (leaf_ok(e, kernel ? LM_KERNEL : 0, mp))
 		return NULL;
 	if ((e & PG_RW) != 0 && (mp->prot & VM_PROT_WRITE) == 0)
 		return "writable, but the model allows no write";
@@ -126,34 +164,86 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 	}
 }
 
-/* The slot half of pv-mismatch: a managed leaf has exactly one entry.
- * idx: g's PTE index. */
+/* The slot half of pv-mismatch: a managed leaf (level lvl, frame f) at
+ * slot g of as, va va, PTE index idx, has exactly one entry. */
 static void
-pv_verdict(struct inv_ctx *ctx, uint32_t g, unsigned as, unsigned s,
-    unsigned idx, uint32_t f)
+pv_verdict(struct inv_ctx *ctx, uint32_t g, int lvl, unsigned as,
+    vm_offset_t va, unsigned idx, uint32_t f)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
+	const struct pv_entry *pv = ctx->ps->pv;
 	struct pv_scan sc;
 	uint32_t head;
 
 	if (f >= mc->cfg.nframes)
 		head = 0;
-	else if (st->obs_lvl[g] == PT_LVL_PDE) {
+	else if (lvl == PT_LVL_PDE) {
 		/* The 2 MiB mapping's entry is its first page's. */
 		if (idx != 0)
 			return;
 		head = mc->pages[f].pv2m_head;
-	} else
+	} else {
 		head = mc->pages[f].pv_head;
-	inv_pv_count(ctx->ps, head, as, model_slot_va(as, s), &sc);
+		/* The common list, this leaf's entry alone: what the walk
+		 * below finds for it, directly. */
+		if (head != 0 && head < PV_MAX && pv[head].pv_next == 0 &&
+		    pv[head].pv_pmap == as && pv[head].pv_va == va) {
+			st->pv_ok_pass[f] = st->pass_no;
+			return;
+		}
+	}
+	inv_pv_count(ctx->ps, head, as, va, &sc);
 	if (!sc.bad && sc.n == 1) {
 		/* The list is this managed 4 KiB leaf's entry alone. */
-		if (sc.len == 1 && st->obs_lvl[g] == PT_LVL_PTE)
+		if (sc.len == 1 && lvl == PT_LVL_PTE)
 			st->pv_ok_pass[f] = st->pass_no;
 		return;
 	}
 	verdict(st, INV_PV_MISMATCH, g, sc.n, sc.idx, sc.bad ? sc.why : NULL);
+}
+
+/*
+ * Whether slot h would get no verdict but those a slot already judged
+ * gets (kept already): a slot of run that the 2 MiB leaf e maps, and the
+ * model too (mp: that slot's mapping, which matched, with e that needs no
+ * shared-writable test), to e's frame, with mp's prot and flags.  So
+ * leaf_ok's answer is mp's.  Its frame must be in the machine and its PTE
+ * index not 0 (the PV entry is the first page's): pv_verdict finds nothing
+ * to test.  A promotion or demotion changes a leaf's 512 slots at once.
+ */
+/*
+ * The last of the changed slots cslot[i + 1 ..] that need no judging once
+ * cslot[i] is judged, in a row from i: slots of run that the 2 MiB leaf e
+ * maps (cslot[i] is one), and the model too, to e's frame, with the prot
+ * and flags of cslot[i]'s mapping mp, which matched, with e that needs no
+ * shared-writable test.  Each would get no verdict but those cslot[i] gets
+ * (kept already): leaf_ok's answer is mp's.  Its frame must be in the
+ * machine and its PTE index not 0 (the PV entry is the first page's), so
+ * that pv_verdict has nothing to test.  A promotion or demotion changes a
+ * leaf's 512 slots at once; out of line, to keep the scan's registers.
+ */
+static INV_NOINLINE uint32_t
+pde_twins(const struct inv_ctx *ctx, const struct inv_run *run,
+    const struct model_map *row, uint32_t i, pt_entry_t e,
+    const struct model_map *mp)
+{
+	const struct inv_state *st = ctx->st;
+	uint32_t nframes = ctx->mc->cfg.nframes;
+
+	for (; i + 1 < st->ncslot; i++) {
+		uint32_t h = st->cslot[i + 1], k = h - run->lo, idx, f;
+
+		if (k >= run->n || st->obs_lvl[h] != PT_LVL_PDE ||
+		    st->obs_e[h] != e)
+			break;
+		idx = run->idx0 + k;
+		f = inv_leaf_frame_idx(e, PT_LVL_PDE, idx);
+		if (idx == 0 || f >= nframes || row[k].pfn != f ||
+		    row[k].prot != mp->prot || row[k].flags != mp->flags)
+			break;
+	}
+	return i;
 }
 
 void
@@ -164,6 +254,8 @@ inv_scan_slots(struct inv_ctx *ctx)
 	uint32_t en = ctx->enabled;
 	struct inv_run run = { 0 };
 	const struct model_map *row = NULL; /* maps[run.as] from run.s0 */
+	vm_offset_t va0 = 0;		    /* va of slot run.s0 */
+	unsigned kernel = 0;		    /* LM_KERNEL for the kernel's run */
 
 	if (++st->pass_no == 0) {
 		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
@@ -174,7 +266,7 @@ inv_scan_slots(struct inv_ctx *ctx)
 		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
 	st->bad_mask = 0;
 	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i], f;
+		uint32_t g = st->cslot[i], f, k;
 		unsigned as, s, idx;
 		const struct model_map *mp;
 		pt_entry_t e = st->obs_e[g];
@@ -184,11 +276,14 @@ inv_scan_slots(struct inv_ctx *ctx)
 		if (!inv_in_run(&run, g)) {
 			inv_run_of(g, &run);
 			row = maps[run.as] + run.s0;
+			va0 = model_slot_va(run.as, run.s0);
+			kernel = run.as == 0 ? LM_KERNEL : 0;
 		}
+		k = g - run.lo;
 		as = run.as;
-		s = run.s0 + (g - run.lo);
-		idx = run.idx0 + (g - run.lo);
-		mp = row[g - run.lo].prot != 0 ? &row[g - run.lo] : NULL;
+		s = run.s0 + k;
+		idx = run.idx0 + k;
+		mp = row[k].prot != 0 ? &row[k] : NULL;
 		if (lvl == 0) {
 			if (mp != NULL &&
 			    (as == 0 || (mp->flags & MODEL_WIRED) != 0))
@@ -210,7 +305,8 @@ inv_scan_slots(struct inv_ctx *ctx)
 			}
 			verdict(st, INV_WRONG_TRANSLATION, g, 0, 0,
 			    "maps another frame than the model's");
-		} else if ((why = leaf_mismatch(e, as == 0, mp)) != NULL)
+		} else if (!leaf_ok(e, kernel, mp) &&
+		    (why = leaf_mismatch(e, as == 0, mp)) != NULL)
 			verdict(st, INV_WRONG_TRANSLATION, g, 0, 0, why);
 		if ((e & PG_RW) != 0 && (mp->flags & MODEL_PRIVATE) != 0 &&
 		    mp->pfn == f && (en >> INV_SHARED_WRITABLE & 1) &&
@@ -222,6 +318,10 @@ inv_scan_slots(struct inv_ctx *ctx)
 		}
 		if ((e & PG_MANAGED) != 0 && (en >> INV_PV_MISMATCH & 1) &&
 		    st->bad[INV_PV_MISMATCH] == INV_NO_SLOT)
-			pv_verdict(ctx, g, as, s, idx, f);
+			pv_verdict(ctx, g, lvl, as, va0 + ptoa(k), idx, f);
+		/* The 2 MiB leaf's other changed slots mostly follow. */
+		if (lvl == PT_LVL_PDE && mp->pfn == f &&
+		    ((e & PG_RW) == 0 || (mp->flags & MODEL_PRIVATE) == 0))
+			i = pde_twins(ctx, &run, row, i, e, mp);
 	}
 }

@@ -13,6 +13,12 @@
 #include "inv_int.h"
 #include "pmapfuzz/ptdump.h"
 
+#if defined(__GNUC__)
+#define INV_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define INV_ALWAYS_INLINE
+#endif
+
 /* Bits compared in an entry that points at a lower table. */
 #define INV_TABLE_BITS                                                         \
 	(PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_G | PG_NX)
@@ -239,6 +245,7 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 {
 	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
 	const struct model_map *maps = ctx->st->maps[as];
+	const struct model_map *ok = NULL; /* the last page that passed */
 	char why[192], exp[96];
 	int s0, dense;
 
@@ -262,11 +269,19 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 		const struct model_map *mp = !dense ?
 		    model_lookup(ctx->md, as, va) :
 		    (maps[s0 + i].prot != 0 ? &maps[s0 + i] : NULL);
-		const char *bad = promo_page(mp, pde, base + i);
+		const char *bad;
 		char mdesc[96];
 
-		if (bad == NULL)
+		/* promo_page reads only the frame, prot and flags: a page
+		 * with the rights of one that passed passes if its frame
+		 * is right. */
+		if (mp != NULL && ok != NULL && mp->pfn == base + i &&
+		    mp->prot == ok->prot && mp->flags == ok->flags)
 			continue;
+		if ((bad = promo_page(mp, pde, base + i)) == NULL) {
+			ok = mp;
+			continue;
+		}
 		inv_describe_model(mdesc, sizeof(mdesc), mp);
 		inv_set(exp, sizeof(exp),
 		    "page %u mapped to frame %u with "
@@ -677,17 +692,28 @@ count_saved(const struct pmap *pm)
 	return n;
 }
 
+/* What ptp_as_bad found (and where: path table i, saved slot i). */
+enum ptp_why {
+	PTP_PATH,
+	PTP_KERNEL,
+	PTP_USER,
+	PTP_SAVED_FREED,
+	PTP_SAVED_USED
+};
+
+/* Report ptp-count's finding why about live pmap as; returns 1. */
 static int
-ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
+ptp_report(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
+    enum ptp_why why, unsigned i)
 {
 	const struct machine *mc = ctx->mc;
-	const struct pmap *pm = &ctx->ps->pmaps[as];
-	const struct inv_paths *pp = inv_paths(ctx, as, root);
+	const struct vm_page *m;
+	struct inv_finding *f = &ctx->finding;
 	char exp[64], got[64];
+	uint32_t pfn;
 
-	if (pp->bad) {
-		struct inv_finding *f = &ctx->finding;
-
+	switch (why) {
+	case PTP_PATH:
 		inv_fail(ctx, INV_PTP_COUNT, (int)as, 1, pp->bad_va,
 		    (uint32_t)atop(pp->bad_e & PG_FRAME));
 		f->nentries = 0;
@@ -705,12 +731,8 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		    "table: freed while reachable",
 		    level_name[pp->bad_level]);
 		return 1;
-	}
-	for (unsigned i = 0; as == 0 && i < pp->ntab; i++) {
-		const struct vm_page *m = &mc->pages[pp->tab[i]];
-
-		if ((m->flags & VPF_KERNEL_PTP) != 0 && m->ref_count == NPTEPG)
-			continue;
+	case PTP_KERNEL:
+		m = &mc->pages[pp->tab[i]];
 		inv_set(got, sizeof(got), "ref_count %u%s",
 		    (unsigned)m->ref_count,
 		    (m->flags & VPF_KERNEL_PTP) != 0 ? "" :
@@ -718,40 +740,116 @@ ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
 		    "VPF_KERNEL_PTP with ref_count 512", got,
 		    "a kernel page-table page's count is fixed");
-	}
-	for (unsigned i = 0; as != 0 && i < pp->ntab; i++) {
-		const struct vm_page *m = &mc->pages[pp->tab[i]];
-		int n = inv_tab_nvalid(ctx, pp->tab[i]);
-
-		if (n == (int)m->ref_count)
-			continue;
-		inv_set(exp, sizeof(exp), "ref_count %d (valid entries)", n);
+	case PTP_USER:
+		m = &mc->pages[pp->tab[i]];
+		inv_set(exp, sizeof(exp), "ref_count %d (valid entries)",
+		    inv_tab_nvalid(ctx, pp->tab[i]));
 		inv_set(got, sizeof(got), "ref_count %u",
 		    (unsigned)m->ref_count);
 		return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i], exp, got,
 		    "a user page-table page's count differs from its valid "
 		    "entries");
+	case PTP_SAVED_FREED:
+		pfn = ctx->ps->pmaps[as].pm_saved[i].pfn;
+		return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
+		    "an allocated page-table page", "a freed frame",
+		    "a saved page-table page was freed");
+	case PTP_SAVED_USED:
+		pfn = ctx->ps->pmaps[as].pm_saved[i].pfn;
+		return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
+		    "saved ptp unreachable", "reachable from the tables",
+		    "a page-table page is both saved and in use");
 	}
-	if (!has_any_saved(pm))
-		return 0;
+	return 1;
+}
+
+/* ptp_as_bad's user table test from path table i on: whether a count
+ * differs from the table's valid entries (reported if report). */
+static int
+ptp_user_bad(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
+    unsigned i, int report)
+{
+	for (; i < pp->ntab; i++)
+		if (inv_tab_nvalid(ctx, pp->tab[i]) !=
+		    (int)ctx->mc->pages[pp->tab[i]].ref_count)
+			return report ? ptp_report(ctx, as, pp, PTP_USER, i) :
+					1;
+	return 0;
+}
+
+/* ptp_as_bad's test of the saved ptps of pmap as: whether one is freed or
+ * on the paths pp (reported if report). */
+static int
+ptp_saved_bad(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
+    int report)
+{
+	const struct machine *mc = ctx->mc;
+	const struct pmap *pm = &ctx->ps->pmaps[as];
+	unsigned ntab = pp->ntab;
+
 	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++) {
 		uint32_t pfn = pm->pm_saved[i].pfn;
 
 		if (pfn == 0)
 			continue;
 		if (!frame_is_table(mc, pfn))
-			return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
-			    "an allocated page-table page", "a freed frame",
-			    "a saved page-table page was freed");
-		for (unsigned k = 0; k < pp->ntab; k++)
+			return report ?
+			    ptp_report(ctx, as, pp, PTP_SAVED_FREED, i) :
+			    1;
+		for (unsigned k = 0; k < ntab; k++)
 			if (pp->tab[k] == pfn)
-				return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
-				    "saved ptp unreachable",
-				    "reachable from the tables",
-				    "a page-table page is both saved and "
-				    "in use");
+				return report ?
+				    ptp_report(ctx, as, pp, PTP_SAVED_USED, i) :
+				    1;
 	}
 	return 0;
+}
+
+/*
+ * ptp-count for live pmap as, whose universe paths are pp and which keeps
+ * nsaved (count_saved) saved ptps: 0 if it holds, else 1, after reporting
+ * the first violation when report is set.  The check and its screen
+ * (report 0) both ask this.  The path tables are allocated frames (below
+ * nframes), so their cached counts are read directly.  Inlined in both,
+ * so that the screen's copy is the bare loops.
+ */
+static inline INV_ALWAYS_INLINE int
+ptp_as_bad(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
+    int64_t nsaved, int report)
+{
+	const struct machine *mc = ctx->mc;
+	const int16_t *nvalid = ctx->st->tab_nvalid;
+	unsigned ntab = pp->ntab;
+
+	if (pp->bad)
+		return report ? ptp_report(ctx, as, pp, PTP_PATH, 0) : 1;
+	for (unsigned i = 0; as == 0 && i < ntab; i++) {
+		const struct vm_page *m = &mc->pages[pp->tab[i]];
+
+		if ((m->flags & VPF_KERNEL_PTP) == 0 || m->ref_count != NPTEPG)
+			return report ? ptp_report(ctx, as, pp, PTP_KERNEL, i) :
+					1;
+	}
+	if (as != 0) {
+		unsigned i = 0;
+
+		/* Every count cached and equal, usually; a count not cached
+		 * (-1) differs, and the loop below counts it. */
+		while (i < ntab &&
+		    nvalid[pp->tab[i]] == mc->pages[pp->tab[i]].ref_count)
+			i++;
+		if (i < ntab && ptp_user_bad(ctx, as, pp, i, report))
+			return 1;
+	}
+	return nsaved != 0 && ptp_saved_bad(ctx, as, pp, report);
+}
+
+static int
+ptp_check_as(struct inv_ctx *ctx, unsigned as, uint32_t root)
+{
+	const struct inv_paths *pp = inv_paths(ctx, as, root);
+
+	return ptp_as_bad(ctx, as, pp, count_saved(&ctx->ps->pmaps[as]), 1);
 }
 
 int
@@ -780,47 +878,6 @@ inv_chk_ptp_count(struct inv_ctx *ctx)
 		    "a kernel page-table page's count is fixed");
 	}
 	return 0;
-}
-
-/*
- * What ptp_check_as tests for live user or kernel pmap as, without
- * reporting: 1 if it would find nothing.  nsaved: count_saved(pm).
- */
-static int
-ptp_as_ok(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
-    int64_t nsaved)
-{
-	const struct machine *mc = ctx->mc;
-	const struct pmap *pm = &ctx->ps->pmaps[as];
-
-	if (pp->bad)
-		return 0;
-	if (as == 0) {
-		for (unsigned i = 0; i < pp->ntab; i++) {
-			const struct vm_page *m = &mc->pages[pp->tab[i]];
-
-			if ((m->flags & VPF_KERNEL_PTP) == 0 ||
-			    m->ref_count != NPTEPG)
-				return 0;
-		}
-	} else {
-		for (unsigned i = 0; i < pp->ntab; i++)
-			if (inv_tab_nvalid(ctx, pp->tab[i]) !=
-			    (int)mc->pages[pp->tab[i]].ref_count)
-				return 0;
-	}
-	for (unsigned i = 0; nsaved != 0 && i < PMAP_SAVED_MAX; i++) {
-		uint32_t pfn = pm->pm_saved[i].pfn;
-
-		if (pfn == 0)
-			continue;
-		if (!frame_is_table(mc, pfn))
-			return 0;
-		for (unsigned k = 0; k < pp->ntab; k++)
-			if (pp->tab[k] == pfn)
-				return 0;
-	}
-	return 1;
 }
 
 /*
@@ -863,7 +920,7 @@ inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
 			continue;
 		p = inv_paths(ctx, as, root);
 		nsaved = count_saved(pm);
-		if (ptp && !ptp_as_ok(ctx, as, p, nsaved))
+		if (ptp && ptp_as_bad(ctx, as, p, nsaved, 0))
 			bad |= 1u << INV_PTP_COUNT;
 		res = stats_resident(st, as, p, nsaved);
 		if (stats && !stats_ok(st, pm, as, res))
