@@ -97,27 +97,35 @@ model_reset(struct model *md)
 	md->exists[MODEL_KERNEL_AS] = 1;
 }
 
-/* Journal a change of global slot g. */
-static void
+/*
+ * Journal a change of global slot g.  A slot pending since the last
+ * clear is used since the last reset (a reset also clears), so a pending
+ * one needs nothing more.
+ */
+static inline void
 model_touch_slot(struct model *md, uint32_t g)
 {
-	if ((md->slot_mark[g] & MARK_USED) == 0)
-		md->used_slots[md->nused_slots++] = g;
-	if (md->slot_pend[g] != md->pend_gen)
-		md->pend_slots[md->npend_slots++] = g;
-	md->slot_mark[g] = MARK_USED;
+	if (md->slot_pend[g] == md->pend_gen)
+		return;
 	md->slot_pend[g] = md->pend_gen;
+	md->pend_slots[md->npend_slots++] = g;
+	if ((md->slot_mark[g] & MARK_USED) == 0) {
+		md->slot_mark[g] = MARK_USED;
+		md->used_slots[md->nused_slots++] = g;
+	}
 }
 
-static void
+static inline void
 model_touch_frame(struct model *md, uint32_t pfn)
 {
-	if ((md->frame_mark[pfn] & MARK_USED) == 0)
-		md->used_frames[md->nused_frames++] = pfn;
-	if (md->frame_pend[pfn] != md->pend_gen)
-		md->pend_frames[md->npend_frames++] = pfn;
-	md->frame_mark[pfn] = MARK_USED;
+	if (md->frame_pend[pfn] == md->pend_gen)
+		return;
 	md->frame_pend[pfn] = md->pend_gen;
+	md->pend_frames[md->npend_frames++] = pfn;
+	if ((md->frame_mark[pfn] & MARK_USED) == 0) {
+		md->frame_mark[pfn] = MARK_USED;
+		md->used_frames[md->nused_frames++] = pfn;
+	}
 }
 
 /* Unlink global slot g from frame pfn's list. */
