@@ -148,7 +148,7 @@ struct inv_ctx {
 	/* Names for titles, as passed to inv_set_op and inv_check_call: not
 	 * copied (the hot path), so they must outlive the check. */
 	const char *op_name;
-	const char *func; /* function of the last call check, NULL: none */
+	const char *func;      /* function of the last call check, NULL: none */
 	unsigned sweep_period; /* 0: sweep only when needed */
 	struct inv_counters cnt;
 	struct inv_finding finding; /* valid after a check returned 1 */
