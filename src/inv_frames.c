@@ -237,7 +237,7 @@ tlb_maps(const struct tlb_entry *e, uint32_t f)
 
 /* Whether valid TLB entry e translates one of frames fr[0..n), all in
  * [lo, hi]: e's frames meet [lo, hi], then tlb_maps for each. */
-static __attribute__((noinline)) int
+static INV_NOINLINE int
 tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
     uint32_t lo, uint32_t hi)
 {
@@ -438,7 +438,7 @@ dirty_known(const struct inv_ctx *ctx, uint32_t f, struct model_ref refs[16],
 }
 
 /* dirty_known for the screen, out of its loop. */
-static __attribute__((noinline)) int
+static INV_NOINLINE int
 dirty_screen(const struct inv_ctx *ctx, uint32_t f)
 {
 	struct model_ref refs[16];

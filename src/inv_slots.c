@@ -14,12 +14,6 @@
 
 #include "inv_int.h"
 
-#if defined(__GNUC__)
-#define INV_NOINLINE __attribute__((noinline))
-#else
-#define INV_NOINLINE
-#endif
-
 static void
 verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
     uint32_t arg2, const char *why)
@@ -203,15 +197,6 @@ pv_verdict(struct inv_ctx *ctx, uint32_t g, int lvl, unsigned as,
 	verdict(st, INV_PV_MISMATCH, g, sc.n, sc.idx, sc.bad ? sc.why : NULL);
 }
 
-/*
- * Whether slot h would get no verdict but those a slot already judged
- * gets (kept already): a slot of run that the 2 MiB leaf e maps, and the
- * model too (mp: that slot's mapping, which matched, with e that needs no
- * shared-writable test), to e's frame, with mp's prot and flags.  So
- * leaf_ok's answer is mp's.  Its frame must be in the machine and its PTE
- * index not 0 (the PV entry is the first page's): pv_verdict finds nothing
- * to test.  A promotion or demotion changes a leaf's 512 slots at once.
- */
 /*
  * The last of the changed slots cslot[i + 1 ..] that need no judging once
  * cslot[i] is judged, in a row from i: slots of run that the 2 MiB leaf e

@@ -13,12 +13,6 @@
 #include "inv_int.h"
 #include "pmapfuzz/ptdump.h"
 
-#if defined(__GNUC__)
-#define INV_ALWAYS_INLINE __attribute__((always_inline))
-#else
-#define INV_ALWAYS_INLINE
-#endif
-
 /* Bits compared in an entry that points at a lower table. */
 #define INV_TABLE_BITS                                                         \
 	(PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_G | PG_NX)

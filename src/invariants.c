@@ -840,7 +840,7 @@ inv_obs_store(struct inv_state *st, uint32_t g, unsigned as, pt_entry_t e,
 /* inv_obs_set's change of frame (or of a slot without a leaf before or
  * after): slot g's observation (oe, olvl, frame of) becomes (e, lvl,
  * frame nf); the old and new frames join the work set. */
-static __attribute__((noinline)) void
+static INV_NOINLINE void
 inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, pt_entry_t e,
     int lvl, uint32_t of, uint32_t nf)
 {
@@ -859,7 +859,7 @@ inv_obs_change(struct inv_state *st, uint32_t g, unsigned as, pt_entry_t e,
  * when anything changed.  A leaf that keeps its frame (new rights, A/M
  * bits, a promotion or a demotion: the common bulk change) is handled
  * here, inline. */
-static inline __attribute__((always_inline)) void
+static inline INV_ALWAYS_INLINE void
 inv_obs_set(struct inv_state *st, uint32_t g, unsigned as, unsigned idx,
     pt_entry_t e, int lvl)
 {
