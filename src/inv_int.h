@@ -152,9 +152,13 @@ struct inv_state {
 	 * Per pass: every pmap's root as inv_root() gave it when the pass
 	 * began (the pmaps do not change during a pass), and the model's
 	 * dense arrays (stable for the model's lifetime; maps_md says for
-	 * which model they were taken).
+	 * which model they were taken).  A root is a page-table page: it
+	 * comes and goes with a page event, so a call check re-reads the
+	 * roots only after one (or after a reset: roots_unsure); an
+	 * operation check always does.
 	 */
 	uint32_t root[MODEL_AS_MAX];
+	int roots_unsure;
 	const struct model *maps_md;
 	const struct model_map *maps[MODEL_AS_MAX];
 	const struct model_frame *frames;

@@ -971,6 +971,11 @@ inv_observe(struct inv_ctx *ctx)
 	}
 }
 
+/* The kinds of event after which a call check re-reads the pmaps' roots:
+ * every root is a page-table page allocated by pmap_pinit and freed by
+ * pmap_release (inv_state.root). */
+#define INV_ROOT_KINDS ((1u << EV_PAGE_ALLOC) | (1u << EV_PAGE_FREE))
+
 /* User pmap as, whose root is now root, went away or changed roots: it
  * loses its shadow; a new root is taken as live, with what pinit made. */
 static void
@@ -1026,6 +1031,7 @@ inv_track_pmaps(struct inv_ctx *ctx)
 			inv_track_moved(ctx, as, st->root[as]);
 	st->live[0] = 1;
 	st->live_root[0] = st->root[0];
+	st->roots_unsure = 0;
 }
 
 /* The model's dense arrays, taken once per model. */
@@ -1097,7 +1103,9 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 		st->ops_since_sweep = 0;
 	}
 	inv_model_arrays(ctx);
-	inv_track_pmaps(ctx);
+	if (st->op_level || st->roots_unsure ||
+	    (ctx->mc->log_kinds & INV_ROOT_KINDS) != 0)
+		inv_track_pmaps(ctx);
 	if (sweep) {
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 		inv_collect_all(ctx);
@@ -1260,8 +1268,9 @@ inv_ctx_reset(struct inv_ctx *ctx)
 		inv_restore_boot(st);
 	else
 		inv_clear_shadow(st);
-	/* inv_track_pmaps's premise. */
+	/* inv_track_pmaps's premise; the next pass re-reads the roots. */
 	memcpy(st->root, st->live_root, sizeof(st->root));
+	st->roots_unsure = 1;
 	st->tlb_all = 1;
 	st->ntlb_rng = st->ntlb_free = 0;
 	st->ops_since_sweep = 0;

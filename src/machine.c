@@ -229,6 +229,7 @@ machine_reset(struct machine *mc)
 	    (b->ntable_free - mc->table_free_low) * sizeof(mc->table_free[0]));
 	mc->ntable_free = mc->table_free_low = b->ntable_free;
 	mc->nlog = 0;
+	mc->log_kinds = 0;
 	mc->log_overflow = 0;
 	mc->curcpu = 0;
 	mc->crit = 0;
@@ -355,6 +356,7 @@ void
 mach_log_clear(struct machine *mc)
 {
 	mc->nlog = 0;
+	mc->log_kinds = 0;
 	mc->log_overflow = 0;
 }
 

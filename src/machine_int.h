@@ -35,6 +35,7 @@ mach_log_append(struct machine *mc, enum mach_ev_kind kind)
 		return NULL;
 	}
 	memset(ev, 0, sizeof(*ev));
+	mc->log_kinds |= 1u << kind;
 	ev->kind = (uint8_t)kind;
 	ev->cpu = (uint8_t)mc->curcpu;
 	ev->win = WIN_NONE;

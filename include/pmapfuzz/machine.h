@@ -228,6 +228,7 @@ struct machine {
 	/* Change log since the last mach_log_clear(); overflow is sticky. */
 	struct mach_event log[MACH_LOG_MAX];
 	uint32_t nlog;
+	uint32_t log_kinds; /* bit kind: logged in full since the clear */
 	uint8_t log_overflow;
 	uint8_t log_enabled; /* (h) 0: nothing is logged (fast path) */
 	/*
