@@ -170,6 +170,23 @@ struct inv_state {
 	 */
 	uint64_t rsv_map[RESERV_MAX][RESERV_FRAMES / 64];
 	uint16_t rsv_bits[RESERV_MAX];
+	/*
+	 * inv_observe's walks, per global region (as * INV_NREG_MAX + r):
+	 * the page table that maps the region's slots (pt, NULL if none) or
+	 * the PS PDE that maps them instead (pde), as the walk from root[as]
+	 * found them.  A memo holds while its gen equals topo_gen.  A walk's
+	 * result depends only on the upper tables it read (their frames are
+	 * stamped upper_gen = topo_gen), on which frames hold tables and on
+	 * the root; so topo_gen moves on a write into a stamped frame, on
+	 * every page event, on a root change, a sweep and a reset.
+	 */
+	uint32_t topo_gen;
+	struct inv_walk_memo {
+		uint32_t gen;
+		const pt_entry_t *pt;
+		pt_entry_t pde;
+	} walk_memo[INV_NGREGIONS];
+	uint32_t upper_gen[MACH_FRAMES_MAX];
 	/* Tables on the universe's paths, per as, computed once a pass. */
 	uint8_t paths_ok[MODEL_AS_MAX];
 	struct inv_paths {

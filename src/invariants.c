@@ -584,6 +584,18 @@ inv_known_empty(const struct inv_state *st, pt_entry_t e)
 	return t < MACH_FRAMES_MAX && st->tab_nvalid[t] == 0;
 }
 
+/* Every walk memo is void from now on (inv_state.topo_gen). */
+static void
+inv_topo_bump(struct inv_state *st)
+{
+	if (++st->topo_gen != 0)
+		return;
+	memset(st->upper_gen, 0, sizeof(st->upper_gen));
+	for (unsigned i = 0; i < INV_NGREGIONS; i++)
+		st->walk_memo[i].gen = 0;
+	st->topo_gen = 1;
+}
+
 /*
  * A PTE event: mark what it touched.  Kernel va are the kernel address
  * space's whatever root the write went through, except the kernel half of
@@ -601,11 +613,17 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 		inv_note(&st->win_gen, ev);
 	if ((ev->old & PG_V) != 0 && (ev->old & ~ev->new & ~PG_A) != 0)
 		inv_tlb_note_range(st, ev, shift);
-	/* Every store is logged with its old value, so counts follow. */
-	if (ev->pfn < MACH_FRAMES_MAX && st->tab_nvalid[ev->pfn] >= 0)
-		inv_set_nvalid(st, ev->pfn,
-		    st->tab_nvalid[ev->pfn] + (int)(ev->new &PG_V) -
-			(int)(ev->old & PG_V));
+	if (ev->pfn < MACH_FRAMES_MAX) {
+		/* Every store is logged with its old value, so counts
+		 * follow. */
+		if (st->tab_nvalid[ev->pfn] >= 0)
+			inv_set_nvalid(st, ev->pfn,
+			    st->tab_nvalid[ev->pfn] + (int)(ev->new &PG_V) -
+				(int)(ev->old & PG_V));
+		/* Whatever level the writer meant: a walk read this frame. */
+		if (st->upper_gen[ev->pfn] == st->topo_gen)
+			inv_topo_bump(st);
+	}
 	if (ev->level > PT_LVL_PTE)
 		memset(st->paths_ok, 0, sizeof(st->paths_ok));
 	as = kva ? 0 : inv_as_of_root(ctx, ev->root);
@@ -698,6 +716,8 @@ inv_collect_log(struct inv_ctx *ctx)
 				st->tlb_all = 1;
 			/* FALLTHROUGH */
 		case EV_PAGE_ALLOC:
+			/* Which frames hold tables changed. */
+			inv_topo_bump(st);
 			inv_add_frame(st, ev->pfn);
 			inv_add_chunk(st, ev->pfn);
 			/* A table handed out zero-filled is known empty. */
@@ -765,6 +785,7 @@ inv_collect_all(struct inv_ctx *ctx)
 		inv_set_nvalid(st, pfn, -1);
 	}
 	st->tlb_all = 1;
+	inv_topo_bump(st);
 }
 
 /* Shadow maintenance. */
@@ -899,47 +920,57 @@ inv_obs_drop_as(struct inv_state *st, unsigned as)
 }
 
 /*
- * What inv_walk finds for va at the PD level, without the rest: the page
- * table mapping va (NULL if there is none), and in *ps_pde the PS PDE
- * when a 2 MiB leaf maps va instead (else 0).
+ * What inv_walk finds for region r of as (first va va) at the PD level,
+ * without the rest: memo->pt, the page table mapping the region (NULL if
+ * none), or memo->pde, the PS PDE that maps it instead (else 0).  From the
+ * memo while it holds; a new walk stamps the tables it read.
  */
-static const pt_entry_t *
-inv_walk_pt(const struct machine *mc, uint32_t root, vm_offset_t va,
-    pt_entry_t *ps_pde)
+static const struct inv_walk_memo *
+inv_walk_pt(struct inv_ctx *ctx, unsigned as, unsigned r, vm_offset_t va)
 {
-	uint32_t pfn = root;
+	struct inv_state *st = ctx->st;
+	struct inv_walk_memo *memo = &st->walk_memo[as * INV_NREG_MAX + r];
+	uint32_t pfn = st->root[as];
 
-	*ps_pde = 0;
+	if (memo->gen == st->topo_gen)
+		return memo;
+	memo->gen = st->topo_gen;
+	memo->pt = NULL;
+	memo->pde = 0;
+	if (pfn == 0)
+		return memo;
 #pragma GCC unroll 3
 	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PDE; lvl--) {
-		const pt_entry_t *t = inv_table_of(mc, pfn);
+		const pt_entry_t *t = inv_table_of(ctx->mc, pfn);
 		pt_entry_t e;
 
 		if (t == NULL)
-			return NULL;
+			return memo;
+		st->upper_gen[pfn] = st->topo_gen;
 		e = t[pmap_level_index(va, lvl)];
 		if ((e & PG_V) == 0)
-			return NULL;
+			return memo;
 		if ((e & PG_PS) != 0) {
 			if (lvl == PT_LVL_PDE)
-				*ps_pde = e;
-			return NULL;
+				memo->pde = e;
+			return memo;
 		}
 		pfn = (uint32_t)atop(e & PG_FRAME);
 	}
 	/* inv_walk records a page table at frame 0 as none. */
-	return pfn != 0 ? inv_table_of(mc, pfn) : NULL;
+	memo->pt = pfn != 0 ? inv_table_of(ctx->mc, pfn) : NULL;
+	return memo;
 }
 
 /*
  * Re-observe every work slot.  Slots arrive mostly in runs of one region,
- * so the walk down to the PD is cached per run (inv_run).
+ * whose walk down to the PD is taken once per run (inv_run), from the
+ * region's memo while it holds.
  */
 static void
 inv_observe(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
-	const struct machine *mc = ctx->mc;
 	struct inv_run run = { 0 };
 	const pt_entry_t *pt = NULL;
 	pt_entry_t pde = 0;
@@ -950,15 +981,13 @@ inv_observe(struct inv_ctx *ctx)
 		pt_entry_t e;
 
 		if (!inv_in_run(&run, g)) {
-			uint32_t root;
+			const struct inv_walk_memo *memo;
 
 			inv_run_of(g, &run);
-			root = st->root[run.as];
-			pt = NULL;
-			pde = 0;
-			if (root != 0)
-				pt = inv_walk_pt(mc, root,
-				    model_slot_va(run.as, run.s0), &pde);
+			memo = inv_walk_pt(ctx, run.as, run.r,
+			    model_slot_va(run.as, run.s0));
+			pt = memo->pt;
+			pde = memo->pde;
 		}
 		idx = run.idx0 + (g - run.lo);
 		if (pde != 0) {
@@ -985,6 +1014,7 @@ inv_track_moved(struct inv_ctx *ctx, unsigned as, uint32_t root)
 
 	st->as_touched |= 1u << as;
 	memset(st->paths_ok, 0, sizeof(st->paths_ok));
+	inv_topo_bump(st);
 	if (st->live[as])
 		inv_obs_drop_as(st, as);
 	if (root == 0)
@@ -1152,6 +1182,7 @@ inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		ctx->st->bad[i] = INV_NO_SLOT;
 	ctx->st->wgen = 1; /* every stamp is 0: every list empty */
+	ctx->st->topo_gen = 1; /* every memo gen is 0: void */
 	ctx->mc = mc;
 	ctx->ps = ps;
 	ctx->md = md;
@@ -1271,6 +1302,8 @@ inv_ctx_reset(struct inv_ctx *ctx)
 	/* inv_track_pmaps's premise; the next pass re-reads the roots. */
 	memcpy(st->root, st->live_root, sizeof(st->root));
 	st->roots_unsure = 1;
+	/* The machine's tables went back without a log. */
+	inv_topo_bump(st);
 	st->tlb_all = 1;
 	st->ntlb_rng = st->ntlb_free = 0;
 	st->ops_since_sweep = 0;
