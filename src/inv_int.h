@@ -175,10 +175,13 @@ struct inv_state {
 	 * the page table that maps the region's slots (pt, NULL if none) or
 	 * the PS PDE that maps them instead (pde), as the walk from root[as]
 	 * found them.  A memo holds while its gen equals topo_gen.  A walk's
-	 * result depends only on the upper tables it read (their frames are
-	 * stamped upper_gen = topo_gen), on which frames hold tables and on
-	 * the root; so topo_gen moves on a write into a stamped frame, on
-	 * every page event, on a root change, a sweep and a reset.
+	 * result depends only on the root, on the entries of the upper
+	 * tables it read (their frames are stamped upper_gen = topo_gen) and
+	 * on whether the frames it reached hold tables (the upper ones, and
+	 * the last: the page table, or a frame found to be none, stamped
+	 * end_gen).  So topo_gen moves on a write into an upper_gen frame, on
+	 * a page event of a frame stamped either way, on a root change, a
+	 * sweep and a reset.
 	 */
 	uint32_t topo_gen;
 	struct inv_walk_memo {
@@ -187,6 +190,7 @@ struct inv_state {
 		pt_entry_t pde;
 	} walk_memo[INV_NGREGIONS];
 	uint32_t upper_gen[MACH_FRAMES_MAX];
+	uint32_t end_gen[MACH_FRAMES_MAX];
 	/* Tables on the universe's paths, per as, computed once a pass. */
 	uint8_t paths_ok[MODEL_AS_MAX];
 	struct inv_paths {

@@ -591,6 +591,7 @@ inv_topo_bump(struct inv_state *st)
 	if (++st->topo_gen != 0)
 		return;
 	memset(st->upper_gen, 0, sizeof(st->upper_gen));
+	memset(st->end_gen, 0, sizeof(st->end_gen));
 	for (unsigned i = 0; i < INV_NGREGIONS; i++)
 		st->walk_memo[i].gen = 0;
 	st->topo_gen = 1;
@@ -716,8 +717,11 @@ inv_collect_log(struct inv_ctx *ctx)
 				st->tlb_all = 1;
 			/* FALLTHROUGH */
 		case EV_PAGE_ALLOC:
-			/* Which frames hold tables changed. */
-			inv_topo_bump(st);
+			/* Whether the frame holds a table may have changed. */
+			if (ev->pfn < MACH_FRAMES_MAX &&
+			    (st->upper_gen[ev->pfn] == st->topo_gen ||
+				st->end_gen[ev->pfn] == st->topo_gen))
+				inv_topo_bump(st);
 			inv_add_frame(st, ev->pfn);
 			inv_add_chunk(st, ev->pfn);
 			/* A table handed out zero-filled is known empty. */
@@ -919,6 +923,14 @@ inv_obs_drop_as(struct inv_state *st, unsigned as)
 	st->live_root[as] = 0;
 }
 
+/* Stamp frame pfn (any value: the walk read it from an entry) in gen[]. */
+static inline void
+inv_walk_stamp(struct inv_state *st, uint32_t *gen, uint32_t pfn)
+{
+	if (pfn < MACH_FRAMES_MAX)
+		gen[pfn] = st->topo_gen;
+}
+
 /*
  * What inv_walk finds for region r of as (first va va) at the PD level,
  * without the rest: memo->pt, the page table mapping the region (NULL if
@@ -944,9 +956,11 @@ inv_walk_pt(struct inv_ctx *ctx, unsigned as, unsigned r, vm_offset_t va)
 		const pt_entry_t *t = inv_table_of(ctx->mc, pfn);
 		pt_entry_t e;
 
-		if (t == NULL)
+		if (t == NULL) {
+			inv_walk_stamp(st, st->end_gen, pfn);
 			return memo;
-		st->upper_gen[pfn] = st->topo_gen;
+		}
+		inv_walk_stamp(st, st->upper_gen, pfn);
 		e = t[pmap_level_index(va, lvl)];
 		if ((e & PG_V) == 0)
 			return memo;
@@ -957,6 +971,7 @@ inv_walk_pt(struct inv_ctx *ctx, unsigned as, unsigned r, vm_offset_t va)
 		}
 		pfn = (uint32_t)atop(e & PG_FRAME);
 	}
+	inv_walk_stamp(st, st->end_gen, pfn);
 	/* inv_walk records a page table at frame 0 as none. */
 	memo->pt = pfn != 0 ? inv_table_of(ctx->mc, pfn) : NULL;
 	return memo;
