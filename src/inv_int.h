@@ -159,6 +159,10 @@ struct inv_state {
 	 */
 	uint32_t root[MODEL_AS_MAX];
 	int roots_unsure;
+	/* inv_as_of_root's index of root[]: root_as[pfn] is the lowest as
+	 * whose root is pfn, else -1; it indexes the roots root_indexed. */
+	int8_t root_as[MACH_FRAMES_MAX];
+	uint32_t root_indexed[MODEL_AS_MAX];
 	const struct model *maps_md;
 	const struct model_map *maps[MODEL_AS_MAX];
 	const struct model_frame *frames;

@@ -342,15 +342,22 @@ inv_enabled(const struct inv_ctx *ctx, enum inv_id id)
 int
 inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
 {
-	const uint32_t *r = ctx->st->root;
+	return root != 0 && root < MACH_FRAMES_MAX ? ctx->st->root_as[root] :
+						     -1;
+}
 
-	if (root == 0)
-		return -1;
-#pragma GCC unroll 9
-	for (unsigned as = 0; as < PMAP_MAX; as++)
-		if (r[as] == root)
-			return (int)as;
-	return -1;
+/* Re-index root[] for inv_as_of_root (after root[] changed). */
+static void
+inv_root_index(struct inv_state *st)
+{
+	for (unsigned as = 0; as < MODEL_AS_MAX; as++)
+		if (st->root_indexed[as] < MACH_FRAMES_MAX)
+			st->root_as[st->root_indexed[as]] = -1;
+	/* Downwards: the lowest as sharing a root wins. */
+	for (unsigned as = MODEL_AS_MAX; as-- > 0;)
+		if (st->root[as] < MACH_FRAMES_MAX)
+			st->root_as[st->root[as]] = (int8_t)as;
+	memcpy(st->root_indexed, st->root, sizeof(st->root_indexed));
 }
 
 const pt_entry_t *
@@ -697,10 +704,13 @@ inv_collect_log(struct inv_ctx *ctx)
 	for (uint32_t i = 0; i < mc->nlog; i++) {
 		const struct mach_event *ev = &mc->log[i];
 
-		switch (ev->kind) {
-		case EV_PTE_WRITE:
+		/* The common kind first, without the switch's indirect
+		 * jump (a mispredicted one per pass, mostly). */
+		if (ev->kind == EV_PTE_WRITE) {
 			inv_collect_pte(ctx, ev);
-			break;
+			continue;
+		}
+		switch (ev->kind) {
 		case EV_WIN_STALE_READ:
 			inv_note(&st->win_gen, ev);
 			break;
@@ -1077,6 +1087,8 @@ inv_track_pmaps(struct inv_ctx *ctx)
 	st->live[0] = 1;
 	st->live_root[0] = st->root[0];
 	st->roots_unsure = 0;
+	if (moved != 0 || st->root[0] != st->root_indexed[0])
+		inv_root_index(st);
 }
 
 /* The model's dense arrays, taken once per model. */
@@ -1196,8 +1208,10 @@ inv_ctx_create(struct machine *mc, struct pmap_sys *ps, struct model *md)
 	inv_readers_init(ctx->st);
 	for (unsigned i = 0; i < INV_COUNT; i++)
 		ctx->st->bad[i] = INV_NO_SLOT;
-	ctx->st->wgen = 1; /* every stamp is 0: every list empty */
+	ctx->st->wgen = 1;     /* every stamp is 0: every list empty */
 	ctx->st->topo_gen = 1; /* every memo gen is 0: void */
+	/* Every root 0 and indexed as such. */
+	memset(ctx->st->root_as, 0xff, sizeof(ctx->st->root_as));
 	ctx->mc = mc;
 	ctx->ps = ps;
 	ctx->md = md;
@@ -1316,6 +1330,7 @@ inv_ctx_reset(struct inv_ctx *ctx)
 		inv_clear_shadow(st);
 	/* inv_track_pmaps's premise; the next pass re-reads the roots. */
 	memcpy(st->root, st->live_root, sizeof(st->root));
+	inv_root_index(st);
 	st->roots_unsure = 1;
 	/* The machine's tables went back without a log. */
 	inv_topo_bump(st);
