@@ -617,9 +617,11 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 	unsigned shift = PAGE_SHIFT + 9 * (ev->level - 1);
 	vm_offset_t lo, hi;
 
-	if (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now)
+	/* Each test one rarely taken branch (&, not &&: the first halves
+	 * alone are unpredictable). */
+	if ((ev->win != WIN_NONE) & (ev->gen_ref != ev->gen_now))
 		inv_note(&st->win_gen, ev);
-	if ((ev->old & PG_V) != 0 && (ev->old & ~ev->new & ~PG_A) != 0)
+	if (((ev->old & PG_V) != 0) & ((ev->old & ~ev->new & ~PG_A) != 0))
 		inv_tlb_note_range(st, ev, shift);
 	if (ev->pfn < MACH_FRAMES_MAX) {
 		/* Every store is logged with its old value, so counts
