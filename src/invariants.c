@@ -747,7 +747,9 @@ inv_collect_log(struct inv_ctx *ctx)
 			/* A new frame is on no path until an upper entry is
 			 * written; a freed one may have been. */
 			if (ev->kind == EV_PAGE_FREE) {
-				inv_paths_forget(st, ev->pfn);
+				/* Only tables are on paths. */
+				if ((ev->flags & MACH_EVF_TABLE) != 0)
+					inv_paths_forget(st, ev->pfn);
 				st->as_touched = ~0u;
 			}
 			break;

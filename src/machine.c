@@ -531,6 +531,7 @@ vm_page_free(struct machine *mc, vm_page_t m)
 	struct reserv *r;
 	unsigned bit;
 	struct mach_event *ev;
+	int was_table;
 
 	PMAP_ASSERT(mc, m >= &mc->pages[0] && m < &mc->pages[mc->cfg.nframes],
 	    "not a page of this machine");
@@ -543,7 +544,8 @@ vm_page_free(struct machine *mc, vm_page_t m)
 	    "frame %u still has PV entries (pv %u, pv2m %u)", (unsigned)pfn,
 	    (unsigned)m->pv_head, (unsigned)m->pv2m_head);
 	mach_touch_frame(mc, pfn); /* m is one of the nframes, asserted above */
-	if (m->table != 0) {
+	was_table = m->table != 0;
+	if (was_table) {
 		mc->table_free[mc->ntable_free++] = m->table;
 		mach_tables_changed(mc);
 	}
@@ -555,8 +557,10 @@ vm_page_free(struct machine *mc, vm_page_t m)
 		r->object = OBJ_NONE;
 		r->pindex = 0;
 	}
-	if ((ev = mach_log_append(mc, EV_PAGE_FREE)) != NULL)
+	if ((ev = mach_log_append(mc, EV_PAGE_FREE)) != NULL) {
 		ev->pfn = pfn;
+		ev->flags = was_table ? MACH_EVF_TABLE : 0;
+	}
 }
 
 /*

@@ -168,6 +168,8 @@ struct mach_event {
 
 /* PAGE_ALLOC: the frame came as a page-table page, zero-filled. */
 #define MACH_EVF_ZEROED_TABLE 0x1
+/* PAGE_FREE: the frame held a page table until then. */
+#define MACH_EVF_TABLE 0x2
 
 struct mach_config {
 	uint32_t nframes; /* multiple of 512, <= MACH_FRAMES_MAX */
