@@ -757,6 +757,24 @@ ptp_report(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
 	return 1;
 }
 
+/*
+ * ptp-count's test of table pfn on the paths of live pmap as: a kernel
+ * table's count is fixed (VPF_KERNEL_PTP, ref_count 512), a user table's
+ * equals its cached valid entries (-1, not cached, differs: the caller
+ * counts it).  Reads only.  Shared by ptp_as_bad and the screen's fast
+ * path.
+ */
+static inline INV_ALWAYS_INLINE int
+ptp_tab_bad(const struct inv_ctx *ctx, unsigned as, uint32_t pfn)
+{
+	const struct vm_page *m = &ctx->mc->pages[pfn];
+
+	if (as == 0)
+		return (m->flags & VPF_KERNEL_PTP) == 0 ||
+		    m->ref_count != NPTEPG;
+	return ctx->st->tab_nvalid[pfn] != m->ref_count;
+}
+
 /* ptp_as_bad's user table test from path table i on: whether a count
  * differs from the table's valid entries (reported if report). */
 static int
@@ -811,26 +829,20 @@ static inline INV_ALWAYS_INLINE int
 ptp_as_bad(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
     int64_t nsaved, int report)
 {
-	const struct machine *mc = ctx->mc;
-	const int16_t *nvalid = ctx->st->tab_nvalid;
 	unsigned ntab = pp->ntab;
 
 	if (pp->bad)
 		return report ? ptp_report(ctx, as, pp, PTP_PATH, 0) : 1;
-	for (unsigned i = 0; as == 0 && i < ntab; i++) {
-		const struct vm_page *m = &mc->pages[pp->tab[i]];
-
-		if ((m->flags & VPF_KERNEL_PTP) == 0 || m->ref_count != NPTEPG)
+	for (unsigned i = 0; as == 0 && i < ntab; i++)
+		if (ptp_tab_bad(ctx, 0, pp->tab[i]))
 			return report ? ptp_report(ctx, as, pp, PTP_KERNEL, i) :
 					1;
-	}
 	if (as != 0) {
 		unsigned i = 0;
 
 		/* Every count cached and equal, usually; a count not cached
 		 * (-1) differs, and the loop below counts it. */
-		while (i < ntab &&
-		    nvalid[pp->tab[i]] == mc->pages[pp->tab[i]].ref_count)
+		while (i < ntab && !ptp_tab_bad(ctx, as, pp->tab[i]))
 			i++;
 		if (i < ntab && ptp_user_bad(ctx, as, pp, i, report))
 			return 1;
@@ -894,25 +906,22 @@ stats_ok(const struct inv_state *st, const struct pmap *pm, unsigned as,
 	    st->wired[as] == pm->pm_stats.wired_count;
 }
 
-/* The screen of ptp-count and pmap-stats (inv_int.h). */
-uint32_t
-inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
+/* inv_as_suspect's whole test of the live pmaps in mask slow: of
+ * ptp-count and pmap-stats in want, those that may report on one. */
+static INV_NOINLINE uint32_t
+as_suspect_full(struct inv_ctx *ctx, uint32_t want, uint32_t slow)
 {
 	struct inv_state *st = ctx->st;
-	uint32_t bad = want & ~INV_AS_SCREENED;
+	uint32_t bad = 0;
 	int ptp = want >> INV_PTP_COUNT & 1;
 	int stats = want >> INV_PMAP_STATS & 1;
 
-	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+	for (uint32_t m = slow; m != 0; m &= m - 1) {
 		unsigned as = (unsigned)__builtin_ctz(m);
-		uint32_t root = st->root[as];
 		const struct pmap *pm = &ctx->ps->pmaps[as];
-		const struct inv_paths *p;
+		const struct inv_paths *p = inv_paths(ctx, as, st->root[as]);
 		int64_t nsaved, res;
 
-		if (root == 0)
-			continue;
-		p = inv_paths(ctx, as, root);
 		nsaved = count_saved(pm);
 		if (ptp && ptp_as_bad(ctx, as, p, nsaved, 0))
 			bad |= 1u << INV_PTP_COUNT;
@@ -920,7 +929,53 @@ inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
 		if (stats && !stats_ok(st, pm, as, res))
 			bad |= 1u << INV_PMAP_STATS;
 	}
-	return bad & want;
+	return bad;
+}
+
+/*
+ * The screen of ptp-count and pmap-stats (inv_int.h).  A pmap whose paths
+ * are cached and sound and which keeps no saved ptp, the usual case, is
+ * tested in this loop, by reads only and without a call (the registers
+ * stay free): ptp_as_bad then reduces to ptp_tab_bad on every path table
+ * (a loop each for the kernel and the user tables), and pmap-stats to its
+ * comparison with no saved ptp.  A pmap that fails ptp_tab_bad (its count
+ * may just be uncached) or is not usual gets the whole test after the
+ * loop (as_suspect_full).  The verdicts do not depend on the order: the
+ * tests only read, but for caches (paths, counts).
+ */
+uint32_t
+inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
+{
+	const struct inv_state *st = ctx->st;
+	const struct pmap *pms = ctx->ps->pmaps;
+	uint32_t bad = 0, slow = 0;
+
+	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+		unsigned as = (unsigned)__builtin_ctz(m);
+		const struct inv_paths *p = &st->paths[as];
+		unsigned i = 0;
+
+		if (st->root[as] == 0)
+			continue;
+		if (!st->paths_ok[as] || p->bad || has_any_saved(&pms[as])) {
+			slow |= 1u << as;
+			continue;
+		}
+		if (as == 0)
+			while (i < p->ntab && !ptp_tab_bad(ctx, 0, p->tab[i]))
+				i++;
+		else
+			while (i < p->ntab && !ptp_tab_bad(ctx, as, p->tab[i]))
+				i++;
+		if (i < p->ntab)
+			slow |= 1u << as;
+		else if (!stats_ok(st, &pms[as], as,
+			     stats_resident(st, as, p, 0)))
+			bad |= 1u << INV_PMAP_STATS;
+	}
+	if (slow != 0)
+		bad |= as_suspect_full(ctx, want, slow);
+	return (bad | ~INV_AS_SCREENED) & want;
 }
 
 int

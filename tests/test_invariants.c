@@ -1965,6 +1965,40 @@ TEST(clean_run_fixed_core_never_fires)
 	    cr.nfails, (unsigned long long)F->ctx->cnt.sweeps);
 }
 
+/* ---- ptp-count at the call (inv_as_suspect's screen) ---- */
+
+/*
+ * A count corrupted behind the log is caught by the first call that writes
+ * the table: the call-level screen tests the tables of every address space
+ * the call touched, the written one among them.
+ */
+TEST(ptp_count_call_sees_written_table_miscounted)
+{
+	pmap_t a = one_managed_page();
+	int level;
+	uint32_t table;
+
+	(void)mach_walk(F->mc, a->pm_pml4, USER_BASE, &level, &table, NULL);
+	op("map");
+	F->mc->pages[table].ref_count++;
+	FIRES(enter(a, USER_BASE + PAGE_SIZE, upage(a, USER_BASE + PAGE_SIZE),
+		  RW, 0),
+	    "ptp-count in pmap_enter (map)");
+	CHECK(F->ctx->finding.pfn == table, "finding names table %u, not %u",
+	    (unsigned)F->ctx->finding.pfn, (unsigned)table);
+}
+
+/* The same call without the corruption: quiet. */
+TEST(ptp_count_call_sound_twin)
+{
+	pmap_t a = one_managed_page();
+
+	op("map");
+	QUIET(enter(a, USER_BASE + PAGE_SIZE, upage(a, USER_BASE + PAGE_SIZE),
+	    RW, 0));
+	QUIET(op_end());
+}
+
 TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(assert_fires_on_enter_over_superpage),
     TEST_ENTRY(assert_disabled_reports_nothing),
@@ -2010,4 +2044,6 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(parse_list), TEST_ENTRY(log_overflow_falls_back_to_sweep),
     TEST_ENTRY(sweep_sees_unlogged_write),
     TEST_ENTRY(report_renders_text_and_json), TEST_ENTRY(ptdump_bit_names),
-    TEST_ENTRY(clean_run_fixed_core_never_fires))
+    TEST_ENTRY(clean_run_fixed_core_never_fires),
+    TEST_ENTRY(ptp_count_call_sees_written_table_miscounted),
+    TEST_ENTRY(ptp_count_call_sound_twin))
