@@ -220,21 +220,27 @@ pde_twins(const struct inv_ctx *ctx, uint32_t g, uint32_t i, pt_entry_t e,
     const struct model_map *mp)
 {
 	const struct inv_state *st = ctx->st;
-	uint32_t nframes = ctx->mc->cfg.nframes;
+	uint32_t nframes = ctx->mc->cfg.nframes, k0, kn;
 	const struct model_map *row;
 	struct inv_run run;
+	uint64_t f0;
 
 	inv_run_of(g, &run);
 	row = st->maps[run.as] + run.s0;
+	/* Slot k of the run maps frame f0 + k; in [k0, kn) its PTE index
+	 * is not 0 and its frame in the machine. */
+	f0 = atop(e & PG_PS_FRAME) + run.idx0;
+	k0 = run.idx0 == 0;
+	kn = f0 >= nframes	 ? 0 :
+	    nframes - f0 < run.n ? (uint32_t)(nframes - f0) :
+				   run.n;
+	if (kn <= k0)
+		return i;
 	for (; i + 1 < st->ncslot; i++) {
-		uint32_t h = st->cslot[i + 1], k = h - run.lo, idx, f;
+		uint32_t h = st->cslot[i + 1], k = h - run.lo;
 
-		if (k >= run.n || st->obs_lvl[h] != PT_LVL_PDE ||
-		    st->obs_e[h] != e)
-			break;
-		idx = run.idx0 + k;
-		f = inv_leaf_frame_idx(e, PT_LVL_PDE, idx);
-		if (idx == 0 || f >= nframes || row[k].pfn != f ||
+		if (k - k0 >= kn - k0 || st->obs_lvl[h] != PT_LVL_PDE ||
+		    st->obs_e[h] != e || row[k].pfn != f0 + k ||
 		    row[k].prot != mp->prot || row[k].flags != mp->flags)
 			break;
 	}
@@ -327,9 +333,6 @@ inv_scan_slots(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 	const struct model_map *const *maps = st->maps;
-	const struct vm_page *pages = ctx->mc->pages;
-	const struct pv_entry *pv = ctx->ps->pv;
-	uint32_t en = ctx->enabled, nframes = ctx->mc->cfg.nframes;
 
 	if (++st->pass_no == 0) {
 		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
@@ -360,10 +363,10 @@ inv_scan_slots(struct inv_ctx *ctx)
 		    mp->pfn == (f = atop(e & PG_FRAME)) &&
 		    leaf_ok(e, as == 0 ? LM_KERNEL : 0, mp) &&
 		    !leaf_shares(e, mp, f)) {
-			if (!leaf_pv_judged(st, en, e))
+			if (!leaf_pv_judged(st, ctx->enabled, e))
 				continue;
-			if (f < nframes &&
-			    pv_alone(pv, pages[f].pv_head, as,
+			if (f < ctx->mc->cfg.nframes &&
+			    pv_alone(ctx->ps->pv, ctx->mc->pages[f].pv_head, as,
 				model_slot_va(as, s))) {
 				st->pv_ok_pass[f] = st->pass_no;
 				continue;
