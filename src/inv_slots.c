@@ -99,7 +99,7 @@ leaf_mismatch(pt_entry_t e, int kernel, const struct model_map *mp)
 
 /* Another pmap whose leaf for a private model mapping of f is writable:
  * its global slot, or INV_NO_SLOT. */
-static uint32_t
+static INV_NOINLINE uint32_t
 shared_writer(struct inv_ctx *ctx, unsigned as, uint32_t f)
 {
 	const struct inv_state *st = ctx->st;
@@ -158,15 +158,23 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 	}
 }
 
+/* Whether the PV list at head is one entry, naming (as, va): what
+ * inv_pv_count finds for a managed 4 KiB leaf's own entry alone. */
+static inline int
+pv_alone(const struct pv_entry *pv, uint32_t head, unsigned as, vm_offset_t va)
+{
+	return head != 0 && head < PV_MAX && pv[head].pv_next == 0 &&
+	    pv[head].pv_pmap == as && pv[head].pv_va == va;
+}
+
 /* The slot half of pv-mismatch: a managed leaf (level lvl, frame f) at
- * slot g of as, va va, PTE index idx, has exactly one entry. */
+ * slot g of as, va va, has exactly one entry. */
 static void
 pv_verdict(struct inv_ctx *ctx, uint32_t g, int lvl, unsigned as,
-    vm_offset_t va, unsigned idx, uint32_t f)
+    vm_offset_t va, uint32_t f)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	const struct pv_entry *pv = ctx->ps->pv;
 	struct pv_scan sc;
 	uint32_t head;
 
@@ -174,15 +182,14 @@ pv_verdict(struct inv_ctx *ctx, uint32_t g, int lvl, unsigned as,
 		head = 0;
 	else if (lvl == PT_LVL_PDE) {
 		/* The 2 MiB mapping's entry is its first page's. */
-		if (idx != 0)
+		if (inv_slot_pte_index(g) != 0)
 			return;
 		head = mc->pages[f].pv2m_head;
 	} else {
 		head = mc->pages[f].pv_head;
 		/* The common list, this leaf's entry alone: what the walk
 		 * below finds for it, directly. */
-		if (head != 0 && head < PV_MAX && pv[head].pv_next == 0 &&
-		    pv[head].pv_pmap == as && pv[head].pv_va == va) {
+		if (pv_alone(ctx->ps->pv, head, as, va)) {
 			st->pv_ok_pass[f] = st->pass_no;
 			return;
 		}
@@ -199,36 +206,177 @@ pv_verdict(struct inv_ctx *ctx, uint32_t g, int lvl, unsigned as,
 
 /*
  * The last of the changed slots cslot[i + 1 ..] that need no judging once
- * cslot[i] is judged, in a row from i: slots of run that the 2 MiB leaf e
- * maps (cslot[i] is one), and the model too, to e's frame, with the prot
- * and flags of cslot[i]'s mapping mp, which matched, with e that needs no
- * shared-writable test.  Each would get no verdict but those cslot[i] gets
- * (kept already): leaf_ok's answer is mp's.  Its frame must be in the
+ * cslot[i], global slot g, is judged, in a row from i: slots of g's run
+ * that the 2 MiB leaf e maps (g is one), and the model too, to e's frame,
+ * with the prot and flags of g's mapping mp, which matched, with e that
+ * needs no shared-writable test.  Each would get no verdict but those g
+ * gets (kept already): leaf_ok's answer is mp's.  Its frame must be in the
  * machine and its PTE index not 0 (the PV entry is the first page's), so
  * that pv_verdict has nothing to test.  A promotion or demotion changes a
- * leaf's 512 slots at once; out of line, to keep the scan's registers.
+ * leaf's 512 slots at once.
  */
-static INV_NOINLINE uint32_t
-pde_twins(const struct inv_ctx *ctx, const struct inv_run *run,
-    const struct model_map *row, uint32_t i, pt_entry_t e,
+static uint32_t
+pde_twins(const struct inv_ctx *ctx, uint32_t g, uint32_t i, pt_entry_t e,
     const struct model_map *mp)
 {
 	const struct inv_state *st = ctx->st;
-	uint32_t nframes = ctx->mc->cfg.nframes;
+	uint32_t nframes = ctx->mc->cfg.nframes, k0, kn;
+	const struct model_map *row;
+	struct inv_run run;
+	uint64_t f0;
 
+	inv_run_of(g, &run);
+	row = st->maps[run.as] + run.s0;
+	/* Slot k of the run maps frame f0 + k; in [k0, kn) its PTE index
+	 * is not 0 and its frame in the machine. */
+	f0 = atop(e & PG_PS_FRAME) + run.idx0;
+	k0 = run.idx0 == 0;
+	kn = f0 >= nframes	 ? 0 :
+	    nframes - f0 < run.n ? (uint32_t)(nframes - f0) :
+				   run.n;
+	if (kn <= k0)
+		return i;
 	for (; i + 1 < st->ncslot; i++) {
-		uint32_t h = st->cslot[i + 1], k = h - run->lo, idx, f;
+		uint32_t h = st->cslot[i + 1], k = h - run.lo;
 
-		if (k >= run->n || st->obs_lvl[h] != PT_LVL_PDE ||
-		    st->obs_e[h] != e)
-			break;
-		idx = run->idx0 + k;
-		f = inv_leaf_frame_idx(e, PT_LVL_PDE, idx);
-		if (idx == 0 || f >= nframes || row[k].pfn != f ||
+		if (k - k0 >= kn - k0 || st->obs_lvl[h] != PT_LVL_PDE ||
+		    st->obs_e[h] != e || row[k].pfn != f0 + k ||
 		    row[k].prot != mp->prot || row[k].flags != mp->flags)
 			break;
 	}
 	return i;
+}
+
+/* Whether the model's mapping mp at a slot of as that holds no leaf breaks
+ * missing-wired. */
+static inline int
+leaf_missing(const struct model_map *mp, unsigned as)
+{
+	return mp->prot != 0 && (as == 0 || (mp->flags & MODEL_WIRED) != 0);
+}
+
+/* Whether leaf e, frame f, of the model's mapping mp needs the
+ * shared-writable test, as far as the leaf tells. */
+static inline int
+leaf_shares(pt_entry_t e, const struct model_map *mp, uint32_t f)
+{
+	return (e & PG_RW) != 0 && (mp->flags & MODEL_PRIVATE) != 0 &&
+	    mp->pfn == f;
+}
+
+/* Whether leaf e needs the slot half of pv-mismatch in this scan. */
+static inline int
+leaf_pv_judged(const struct inv_state *st, uint32_t en, pt_entry_t e)
+{
+	return (e & PG_MANAGED) != 0 && (en >> INV_PV_MISMATCH & 1) &&
+	    st->bad[INV_PV_MISMATCH] == INV_NO_SLOT;
+}
+
+/*
+ * Judge changed slot cslot[i] against every slot invariant.  Returns the
+ * last index of cslot it judged (pde_twins: a 2 MiB leaf's twins that
+ * follow it).  Out of line: the scan's screen needs it rarely.
+ */
+static INV_NOINLINE uint32_t
+judge_slot(struct inv_ctx *ctx, uint32_t i)
+{
+	struct inv_state *st = ctx->st;
+	const struct model_map *const *maps = st->maps;
+	uint32_t g = st->cslot[i], f;
+	unsigned as = g / MODEL_SLOTS_MAX, s = g - as * MODEL_SLOTS_MAX;
+	const struct model_map *mp = &maps[as][s];
+	pt_entry_t e = st->obs_e[g];
+	int lvl = st->obs_lvl[g];
+	const char *why;
+
+	if (lvl == 0) {
+		if (leaf_missing(mp, as))
+			verdict(st, INV_MISSING_WIRED, g, 0, 0, NULL);
+		return i;
+	}
+	f = inv_leaf_frame_at(e, lvl, g);
+	if (mp->prot == 0 || mp->pfn != f) {
+		for (unsigned q = 1; as != 0 && q < MODEL_AS_MAX &&
+		     st->bad[INV_WRONG_ADDRESS_SPACE] == INV_NO_SLOT;
+		     q++)
+			if (q != as && maps[q][s].prot != 0 &&
+			    maps[q][s].pfn == f)
+				verdict(st, INV_WRONG_ADDRESS_SPACE, g, q, 0,
+				    NULL);
+		if (mp->prot == 0) {
+			verdict(st, INV_STALE_PTE, g, 0, 0, NULL);
+			return i;
+		}
+		verdict(st, INV_WRONG_TRANSLATION, g, 0, 0,
+		    "maps another frame than the model's");
+	} else if ((why = leaf_mismatch(e, as == 0, mp)) != NULL)
+		verdict(st, INV_WRONG_TRANSLATION, g, 0, 0, why);
+	if (leaf_shares(e, mp, f) &&
+	    (ctx->enabled >> INV_SHARED_WRITABLE & 1) &&
+	    st->bad[INV_SHARED_WRITABLE] == INV_NO_SLOT) {
+		uint32_t h = shared_writer(ctx, as, f);
+
+		if (h != INV_NO_SLOT)
+			verdict(st, INV_SHARED_WRITABLE, g, h, 0, NULL);
+	}
+	if (leaf_pv_judged(st, ctx->enabled, e))
+		pv_verdict(ctx, g, lvl, as, model_slot_va(as, s), f);
+	/* The 2 MiB leaf's other changed slots mostly follow. */
+	if (lvl == PT_LVL_PDE && mp->pfn == f &&
+	    ((e & PG_RW) == 0 || (mp->flags & MODEL_PRIVATE) == 0))
+		i = pde_twins(ctx, g, i, e, mp);
+	return i;
+}
+
+/*
+ * Like pde_twins, for the screen (inv_scan_slots) once it passed cslot[i],
+ * global slot g, a 4 KiB leaf e of the model's mapping mp (pv: whether its PV
+ * list was judged): the last of cslot[i + 1 ..] it passes, in a row from
+ * i, that are slots of g's run whose leaf is e but for the frame, the
+ * frame of the model's mapping there, which has mp's prot and flags.  For
+ * each, leaf_ok and leaf_shares answer as for g (they read no frame bit)
+ * and leaf_pv_judged too (the scan sets no verdict meanwhile); its PV list
+ * is tested as the screen does.  A demotion changes a leaf's 512 slots at
+ * once.
+ */
+_Static_assert((LM_MASK(0) & PG_FRAME) == 0, "leaf_ok reads no frame bit");
+static INV_NOINLINE uint32_t
+pte_twins(struct inv_ctx *ctx, uint32_t g, uint32_t i, pt_entry_t e,
+    const struct model_map *mp, int pv)
+{
+	struct inv_state *st = ctx->st;
+	const struct vm_page *pages = ctx->mc->pages;
+	const struct pv_entry *pvs = ctx->ps->pv;
+	uint32_t n = st->ncslot, nframes = ctx->mc->cfg.nframes;
+	uint32_t pass_no = st->pass_no, j;
+	uint8_t prot = mp->prot, flags = mp->flags;
+	const struct model_map *row;
+	struct inv_run run;
+	vm_offset_t va0;
+
+	inv_run_of(g, &run);
+	row = st->maps[run.as] + run.s0;
+	va0 = model_slot_va(run.as, run.s0);
+	for (j = i + 1; j < n; j++) {
+		uint32_t h = st->cslot[j], k = h - run.lo, f;
+		pt_entry_t eh;
+
+		if (k >= run.n || st->obs_lvl[h] != PT_LVL_PTE)
+			break;
+		eh = st->obs_e[h];
+		f = (uint32_t)atop(eh & PG_FRAME);
+		if (((eh ^ e) & ~PG_FRAME) != 0 || row[k].pfn != f ||
+		    row[k].prot != prot || row[k].flags != flags)
+			break;
+		if (pv) {
+			if (f >= nframes ||
+			    !pv_alone(pvs, pages[f].pv_head, run.as,
+				va0 + ptoa(k)))
+				break;
+			st->pv_ok_pass[f] = pass_no;
+		}
+	}
+	return j - 1;
 }
 
 void
@@ -236,11 +384,6 @@ inv_scan_slots(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;
 	const struct model_map *const *maps = st->maps;
-	uint32_t en = ctx->enabled;
-	struct inv_run run = { 0 };
-	const struct model_map *row = NULL; /* maps[run.as] from run.s0 */
-	vm_offset_t va0 = 0;		    /* va of slot run.s0 */
-	unsigned kernel = 0;		    /* LM_KERNEL for the kernel's run */
 
 	if (++st->pass_no == 0) {
 		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
@@ -251,62 +394,41 @@ inv_scan_slots(struct inv_ctx *ctx)
 		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
 	st->bad_mask = 0;
 	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i], f, k;
-		unsigned as, s, idx;
-		const struct model_map *mp;
+		uint32_t g = st->cslot[i], f;
+		unsigned as = g / MODEL_SLOTS_MAX, s = g - as * MODEL_SLOTS_MAX;
+		const struct model_map *mp = &maps[as][s];
 		pt_entry_t e = st->obs_e[g];
 		int lvl = st->obs_lvl[g];
-		const char *why;
 
-		if (!inv_in_run(&run, g)) {
-			inv_run_of(g, &run);
-			row = maps[run.as] + run.s0;
-			va0 = model_slot_va(run.as, run.s0);
-			kernel = run.as == 0 ? LM_KERNEL : 0;
-		}
-		k = g - run.lo;
-		as = run.as;
-		s = run.s0 + k;
-		idx = run.idx0 + k;
-		mp = row[k].prot != 0 ? &row[k] : NULL;
+		/*
+		 * The screen: what judge_slot finds, directly, for a slot
+		 * that is certainly fine: no leaf where none is missing, or a
+		 * 4 KiB leaf as the model wants it that needs no
+		 * shared-writable test and whose PV list (if judged) is its
+		 * own entry alone.  Any other slot is judged.
+		 */
 		if (lvl == 0) {
-			if (mp != NULL &&
-			    (as == 0 || (mp->flags & MODEL_WIRED) != 0))
-				verdict(st, INV_MISSING_WIRED, g, 0, 0, NULL);
-			continue;
-		}
-		f = inv_leaf_frame_idx(e, lvl, idx);
-		if (mp == NULL || mp->pfn != f) {
-			for (unsigned q = 1; as != 0 && q < MODEL_AS_MAX &&
-			     st->bad[INV_WRONG_ADDRESS_SPACE] == INV_NO_SLOT;
-			     q++)
-				if (q != as && maps[q][s].prot != 0 &&
-				    maps[q][s].pfn == f)
-					verdict(st, INV_WRONG_ADDRESS_SPACE, g,
-					    q, 0, NULL);
-			if (mp == NULL) {
-				verdict(st, INV_STALE_PTE, g, 0, 0, NULL);
+			if (!leaf_missing(mp, as))
+				continue;
+		} else if (lvl == PT_LVL_PTE && mp->prot != 0 &&
+		    mp->pfn == (f = atop(e & PG_FRAME)) &&
+		    leaf_ok(e, as == 0 ? LM_KERNEL : 0, mp) &&
+		    !leaf_shares(e, mp, f)) {
+			int pv = leaf_pv_judged(st, ctx->enabled, e);
+
+			if (!pv ||
+			    (f < ctx->mc->cfg.nframes &&
+				pv_alone(ctx->ps->pv, ctx->mc->pages[f].pv_head,
+				    as, model_slot_va(as, s)))) {
+				if (pv)
+					st->pv_ok_pass[f] = st->pass_no;
+				/* A demotion's slots mostly follow. */
+				if (i + 1 < st->ncslot &&
+				    st->cslot[i + 1] == g + 1)
+					i = pte_twins(ctx, g, i, e, mp, pv);
 				continue;
 			}
-			verdict(st, INV_WRONG_TRANSLATION, g, 0, 0,
-			    "maps another frame than the model's");
-		} else if (!leaf_ok(e, kernel, mp) &&
-		    (why = leaf_mismatch(e, as == 0, mp)) != NULL)
-			verdict(st, INV_WRONG_TRANSLATION, g, 0, 0, why);
-		if ((e & PG_RW) != 0 && (mp->flags & MODEL_PRIVATE) != 0 &&
-		    mp->pfn == f && (en >> INV_SHARED_WRITABLE & 1) &&
-		    st->bad[INV_SHARED_WRITABLE] == INV_NO_SLOT) {
-			uint32_t h = shared_writer(ctx, as, f);
-
-			if (h != INV_NO_SLOT)
-				verdict(st, INV_SHARED_WRITABLE, g, h, 0, NULL);
 		}
-		if ((e & PG_MANAGED) != 0 && (en >> INV_PV_MISMATCH & 1) &&
-		    st->bad[INV_PV_MISMATCH] == INV_NO_SLOT)
-			pv_verdict(ctx, g, lvl, as, va0 + ptoa(k), idx, f);
-		/* The 2 MiB leaf's other changed slots mostly follow. */
-		if (lvl == PT_LVL_PDE && mp->pfn == f &&
-		    ((e & PG_RW) == 0 || (mp->flags & MODEL_PRIVATE) == 0))
-			i = pde_twins(ctx, &run, row, i, e, mp);
+		i = judge_slot(ctx, i);
 	}
 }
