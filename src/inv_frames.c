@@ -244,14 +244,18 @@ tlb_maps(const struct tlb_entry *e, uint32_t f)
 	return e->pfn == f;
 }
 
-/* Whether valid TLB entry e translates one of frames fr[0..n), all in
- * [lo, hi]: e's frames meet [lo, hi], then tlb_maps for each. */
-static INV_NOINLINE int
-tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
-    uint32_t lo, uint32_t hi)
+/* Whether TLB entry e is valid and its frames meet [lo, hi]. */
+static inline INV_ALWAYS_INLINE int
+tlb_meets(const struct tlb_entry *e, uint32_t lo, uint32_t hi)
 {
-	if (e->pfn > hi || e->pfn + (e->big ? NPTEPG - 1 : 0) < lo)
-		return 0;
+	return e->valid && e->pfn <= hi &&
+	    e->pfn + (e->big ? NPTEPG - 1 : 0) >= lo;
+}
+
+/* Whether TLB entry e translates one of frames fr[0..n). */
+static INV_NOINLINE int
+tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n)
+{
 	for (unsigned k = 0; k < n; k++)
 		if (tlb_maps(e, fr[k]))
 			return 1;
@@ -259,7 +263,9 @@ tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
 }
 
 /* Whether any CPU's TLB has a valid entry translating one of frames
- * fr[0..n), n > 0: one walk of the TLBs for them all. */
+ * fr[0..n), n > 0: one walk of the TLBs for them all, unrolled so that
+ * each entry costs a test of valid; the range test inline, the frames'
+ * only for an entry in range. */
 static int
 tlb_any_maps(const struct machine *mc, const uint32_t *fr, unsigned n)
 {
@@ -272,15 +278,15 @@ tlb_any_maps(const struct machine *mc, const uint32_t *fr, unsigned n)
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
 
-#pragma GCC unroll 8
+#pragma GCC unroll 32
 		for (unsigned i = 0; i < TLB_4K_ENTRIES; i++)
-			if (cpu->tlb4k[i].valid &&
-			    tlb_maps_some(&cpu->tlb4k[i], fr, n, lo, hi))
+			if (tlb_meets(&cpu->tlb4k[i], lo, hi) &&
+			    tlb_maps_some(&cpu->tlb4k[i], fr, n))
 				return 1;
 #pragma GCC unroll 8
 		for (unsigned i = 0; i < TLB_2M_ENTRIES; i++)
-			if (cpu->tlb2m[i].valid &&
-			    tlb_maps_some(&cpu->tlb2m[i], fr, n, lo, hi))
+			if (tlb_meets(&cpu->tlb2m[i], lo, hi) &&
+			    tlb_maps_some(&cpu->tlb2m[i], fr, n))
 				return 1;
 	}
 	return 0;
@@ -940,24 +946,18 @@ frames_suspect(struct inv_ctx *ctx, uint32_t want)
 	return bad & want;
 }
 
-/*
- * Whether frames_suspect finds nothing because the pass is plain: no work
- * chunk to screen (reserv-count not wanted, or none) and every work frame
- * allocated and alloc_plain.  The common pass, without calls.
- */
+/* Whether every work frame is allocated and alloc_plain.  The common
+ * pass, without calls. */
 static inline INV_ALWAYS_INLINE int
-pass_plain(const struct inv_ctx *ctx, uint32_t want)
+frames_plain(const struct inv_ctx *ctx)
 {
 	const struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
 	const struct model_frame *frames = st->frames;
-	uint32_t n = st->nwframe, nframes = mc->cfg.nframes;
-	uint32_t pass_no = st->pass_no;
+	uint32_t nframes = mc->cfg.nframes, pass_no = st->pass_no;
 
-	if ((want >> INV_RESERV_COUNT & 1) != 0 && st->nwchunk != 0)
-		return 0;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t f = st->wframe[i];
+	for (const uint32_t *p = st->wframe, *e = p + st->nwframe; p < e; p++) {
+		uint32_t f = *p;
 
 		if (f < nframes &&
 		    ((mc->pages[f].flags & VPF_ALLOCATED) == 0 ||
@@ -967,11 +967,16 @@ pass_plain(const struct inv_ctx *ctx, uint32_t want)
 	return 1;
 }
 
-/* The frame checks' screen (inv_int.h). */
+/*
+ * The frame checks' screen (inv_int.h).  frames_suspect finds nothing in
+ * a plain pass: no work chunk to screen (reserv-count not wanted, or none)
+ * and frames_plain.
+ */
 uint32_t
 inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 {
-	if (pass_plain(ctx, want))
+	if (((want >> INV_RESERV_COUNT & 1) == 0 || ctx->st->nwchunk == 0) &&
+	    frames_plain(ctx))
 		return want & ~INV_FRAME_SCREENED;
 	return frames_suspect(ctx, want);
 }
