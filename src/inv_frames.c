@@ -125,13 +125,11 @@ pv_list_find(const struct inv_ctx *ctx, uint32_t f, int big, uint32_t *at)
 }
 
 /* Whether frame f's (page m's) 4 KiB PV list passes pv_list_find without
- * a walk: it is empty, or the slot scan showed it this pass (pv_ok_pass[f]
- * == pass_no). */
+ * a walk: it is empty, or the slot scan showed it this pass (pv_ok_pass). */
 static inline int
-pv4k_shown(const struct inv_state *st, uint32_t pass_no,
-    const struct vm_page *m, uint32_t f)
+pv4k_shown(const struct inv_state *st, const struct vm_page *m, uint32_t f)
 {
-	return m->pv_head == 0 || st->pv_ok_pass[f] == pass_no;
+	return m->pv_head == 0 || st->pv_ok_pass[f] == st->pass_no;
 }
 
 /* Whether both PV lists of frame f (< nframes) pass pv_list_find. */
@@ -142,7 +140,7 @@ pv_lists_ok(const struct inv_ctx *ctx, uint32_t f)
 	const struct inv_state *st = ctx->st;
 	uint32_t at;
 
-	return (pv4k_shown(st, st->pass_no, m, f) ||
+	return (pv4k_shown(st, m, f) ||
 		   pv_list_find(ctx, f, 0, &at) == PVL_OK) &&
 	    (m->pv2m_head == 0 || pv_list_find(ctx, f, 1, &at) == PVL_OK);
 }
@@ -845,17 +843,16 @@ freed_screen(const struct inv_state *st, const struct vm_page *m, uint32_t f,
  * Whether allocated work frame f (< nframes) certainly passes
  * frame_suspect's tests, whatever the checks wanted: no 2 MiB PV list, a
  * 4 KiB one that pv4k_shown, never written (dirty_known's first test) and
- * reserv_frame_ok.  The common case, in few loads; the loops' invariants
- * (st->frames, st->pass_no) come as arguments.
+ * reserv_frame_ok.  The common case, in few loads.
  */
 static inline INV_ALWAYS_INLINE int
-alloc_plain(const struct machine *mc, const struct inv_state *st,
-    const struct model_frame *frames, uint32_t pass_no, uint32_t f)
+alloc_plain(const struct machine *mc, const struct inv_state *st, uint32_t f)
 {
 	const struct vm_page *m = &mc->pages[f];
 
-	return m->pv2m_head == 0 && (frames[f].flags & MODEL_F_WRITTEN) == 0 &&
-	    pv4k_shown(st, pass_no, m, f) && reserv_frame_ok(mc, f);
+	return m->pv2m_head == 0 &&
+	    (st->frames[f].flags & MODEL_F_WRITTEN) == 0 &&
+	    pv4k_shown(st, m, f) && reserv_frame_ok(mc, f);
 }
 
 /*
@@ -865,15 +862,14 @@ alloc_plain(const struct machine *mc, const struct inv_state *st,
  * as it was).
  */
 static inline INV_ALWAYS_INLINE int
-frame_plain(const struct machine *mc, const struct inv_state *st,
-    const struct model_frame *frames, uint32_t pass_no, uint32_t f,
+frame_plain(const struct machine *mc, const struct inv_state *st, uint32_t f,
     struct freed_set *fs)
 {
 	const struct vm_page *m = &mc->pages[f];
 
 	if ((m->flags & VPF_ALLOCATED) != 0)
-		return alloc_plain(mc, st, frames, pass_no, f);
-	return (frames[f].flags & MODEL_F_WRITTEN) == 0 &&
+		return alloc_plain(mc, st, f);
+	return (st->frames[f].flags & MODEL_F_WRITTEN) == 0 &&
 	    reserv_frame_ok(mc, f) && freed_screen(st, m, f, fs) == 0;
 }
 
@@ -911,9 +907,8 @@ frames_suspect(struct inv_ctx *ctx, uint32_t want)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	uint32_t bad = want & ~INV_FRAME_SCREENED, pass_no = st->pass_no;
+	uint32_t bad = want & ~INV_FRAME_SCREENED;
 	uint32_t n = st->nwframe, nframes = mc->cfg.nframes;
-	const struct model_frame *frames = st->frames;
 	struct freed_set fs;
 
 	/* reserv_delta keeps its cache consistent: the check's own call
@@ -934,8 +929,7 @@ frames_suspect(struct inv_ctx *ctx, uint32_t want)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t f = st->wframe[i];
 
-		if (f < nframes &&
-		    !frame_plain(mc, st, frames, pass_no, f, &fs))
+		if (f < nframes && !frame_plain(mc, st, f, &fs))
 			bad |= frame_suspect(ctx, f, want, &fs);
 	}
 	/* freed_frame's TLB test (at call level only). */
@@ -953,15 +947,14 @@ frames_plain(const struct inv_ctx *ctx)
 {
 	const struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	const struct model_frame *frames = st->frames;
-	uint32_t nframes = mc->cfg.nframes, pass_no = st->pass_no;
+	uint32_t nframes = mc->cfg.nframes;
 
 	for (const uint32_t *p = st->wframe, *e = p + st->nwframe; p < e; p++) {
 		uint32_t f = *p;
 
 		if (f < nframes &&
 		    ((mc->pages[f].flags & VPF_ALLOCATED) == 0 ||
-			!alloc_plain(mc, st, frames, pass_no, f)))
+			!alloc_plain(mc, st, f)))
 			return 0;
 	}
 	return 1;
