@@ -124,8 +124,15 @@ pv_list_find(const struct inv_ctx *ctx, uint32_t f, int big, uint32_t *at)
 	return PVL_OK;
 }
 
-/* Whether both PV lists of frame f (< nframes) pass pv_list_find; the
- * slot scan may have shown it for the 4 KiB list (pv_ok_pass). */
+/* Whether frame f's (page m's) 4 KiB PV list passes pv_list_find without
+ * a walk: it is empty, or the slot scan showed it this pass (pv_ok_pass). */
+static inline int
+pv4k_shown(const struct inv_state *st, const struct vm_page *m, uint32_t f)
+{
+	return m->pv_head == 0 || st->pv_ok_pass[f] == st->pass_no;
+}
+
+/* Whether both PV lists of frame f (< nframes) pass pv_list_find. */
 static int
 pv_lists_ok(const struct inv_ctx *ctx, uint32_t f)
 {
@@ -133,7 +140,7 @@ pv_lists_ok(const struct inv_ctx *ctx, uint32_t f)
 	const struct inv_state *st = ctx->st;
 	uint32_t at;
 
-	return (m->pv_head == 0 || st->pv_ok_pass[f] == st->pass_no ||
+	return (pv4k_shown(st, m, f) ||
 		   pv_list_find(ctx, f, 0, &at) == PVL_OK) &&
 	    (m->pv2m_head == 0 || pv_list_find(ctx, f, 1, &at) == PVL_OK);
 }
@@ -235,14 +242,18 @@ tlb_maps(const struct tlb_entry *e, uint32_t f)
 	return e->pfn == f;
 }
 
-/* Whether valid TLB entry e translates one of frames fr[0..n), all in
- * [lo, hi]: e's frames meet [lo, hi], then tlb_maps for each. */
-static INV_NOINLINE int
-tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
-    uint32_t lo, uint32_t hi)
+/* Whether TLB entry e is valid and its frames meet [lo, hi]. */
+static inline INV_ALWAYS_INLINE int
+tlb_meets(const struct tlb_entry *e, uint32_t lo, uint32_t hi)
 {
-	if (e->pfn > hi || e->pfn + (e->big ? NPTEPG - 1 : 0) < lo)
-		return 0;
+	return e->valid && e->pfn <= hi &&
+	    e->pfn + (e->big ? NPTEPG - 1 : 0) >= lo;
+}
+
+/* Whether TLB entry e translates one of frames fr[0..n). */
+static INV_NOINLINE int
+tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n)
+{
 	for (unsigned k = 0; k < n; k++)
 		if (tlb_maps(e, fr[k]))
 			return 1;
@@ -250,7 +261,9 @@ tlb_maps_some(const struct tlb_entry *e, const uint32_t *fr, unsigned n,
 }
 
 /* Whether any CPU's TLB has a valid entry translating one of frames
- * fr[0..n), n > 0: one walk of the TLBs for them all. */
+ * fr[0..n), n > 0: one walk of the TLBs for them all, unrolled so that
+ * each entry costs a test of valid; the range test inline, the frames'
+ * only for an entry in range. */
 static int
 tlb_any_maps(const struct machine *mc, const uint32_t *fr, unsigned n)
 {
@@ -263,15 +276,15 @@ tlb_any_maps(const struct machine *mc, const uint32_t *fr, unsigned n)
 	for (unsigned c = 0; c < mc->cfg.ncpus; c++) {
 		const struct cpu *cpu = &mc->cpus[c];
 
-#pragma GCC unroll 8
+#pragma GCC unroll 32
 		for (unsigned i = 0; i < TLB_4K_ENTRIES; i++)
-			if (cpu->tlb4k[i].valid &&
-			    tlb_maps_some(&cpu->tlb4k[i], fr, n, lo, hi))
+			if (tlb_meets(&cpu->tlb4k[i], lo, hi) &&
+			    tlb_maps_some(&cpu->tlb4k[i], fr, n))
 				return 1;
 #pragma GCC unroll 8
 		for (unsigned i = 0; i < TLB_2M_ENTRIES; i++)
-			if (cpu->tlb2m[i].valid &&
-			    tlb_maps_some(&cpu->tlb2m[i], fr, n, lo, hi))
+			if (tlb_meets(&cpu->tlb2m[i], lo, hi) &&
+			    tlb_maps_some(&cpu->tlb2m[i], fr, n))
 				return 1;
 	}
 	return 0;
@@ -726,7 +739,7 @@ reserv_recount(struct inv_state *st, const struct reserv *r, uint32_t c)
 
 /* Population of chunk c's bitmap from the cached copy and the words that
  * differ from it; the copy follows. */
-static unsigned
+static inline INV_ALWAYS_INLINE unsigned
 reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
 {
 	uint64_t *old = st->rsv_map[c];
@@ -759,13 +772,12 @@ reserv_frame_ok(const struct machine *mc, uint32_t f)
 	const struct reserv *r = &mc->reserv[f / RESERV_FRAMES];
 	const struct vm_page *m = &mc->pages[f];
 	unsigned flags = m->flags;
-	uint64_t word = r->popmap[f % RESERV_FRAMES / 64];
+	unsigned alloc = (flags & VPF_ALLOCATED) != 0;
 
-	_Static_assert(VPF_ALLOCATED == 1, "the bit is bit 0 of the flags");
-	if (((word >> (f % 64)) ^ flags) & VPF_ALLOCATED)
+	if (((r->popmap[f % RESERV_FRAMES / 64] >> (f % 64)) & 1) != alloc)
 		return 0;
-	return (flags & VPF_ALLOCATED) == 0 || m->object == r->object ||
-	    r->object == OBJ_NONE || (flags & VPF_PTP) != 0;
+	return !alloc || m->object == r->object || r->object == OBJ_NONE ||
+	    (flags & VPF_PTP) != 0;
 }
 
 /*
@@ -805,24 +817,105 @@ inv_chk_reserv(struct inv_ctx *ctx)
  * suspect. */
 #define FREED_SCREEN_MAX 16
 
+/* The free work frames that await the screen's TLB test. */
+struct freed_set {
+	unsigned n;
+	uint32_t f[FREED_SCREEN_MAX];
+};
+
 /*
- * The frame checks' screen (inv_int.h): one walk of the work chunks and
- * frames evaluating what each check's own walk tests, without reporting.
+ * freed_frame's first tests of free frame f (page m), without reporting:
+ * 0 when f is on no PV list and in no obs slot and has joined fs for the
+ * TLB test; the check's bit when it may report (or fs is full).
  */
-uint32_t
-inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
+static inline uint32_t
+freed_screen(const struct inv_state *st, const struct vm_page *m, uint32_t f,
+    struct freed_set *fs)
+{
+	if ((m->pv_head | m->pv2m_head) != 0 || st->frame_nmap[f] != 0 ||
+	    fs->n == FREED_SCREEN_MAX)
+		return 1u << INV_FREED_WHILE_MAPPED;
+	fs->f[fs->n++] = f;
+	return 0;
+}
+
+/*
+ * Whether allocated work frame f (< nframes) certainly passes
+ * frame_suspect's tests, whatever the checks wanted: no 2 MiB PV list, a
+ * 4 KiB one that pv4k_shown, never written (dirty_known's first test) and
+ * reserv_frame_ok.  The common case, in few loads.
+ */
+static inline INV_ALWAYS_INLINE int
+alloc_plain(const struct machine *mc, const struct inv_state *st, uint32_t f)
+{
+	const struct vm_page *m = &mc->pages[f];
+
+	return m->pv2m_head == 0 &&
+	    (st->frames[f].flags & MODEL_F_WRITTEN) == 0 &&
+	    pv4k_shown(st, m, f) && reserv_frame_ok(mc, f);
+}
+
+/*
+ * Whether work frame f (< nframes) certainly passes frame_suspect's tests,
+ * whatever the checks wanted: allocated and alloc_plain, or free, never
+ * written, reserv_frame_ok and freed_screen (f then joined fs; else fs is
+ * as it was).
+ */
+static inline INV_ALWAYS_INLINE int
+frame_plain(const struct machine *mc, const struct inv_state *st, uint32_t f,
+    struct freed_set *fs)
+{
+	const struct vm_page *m = &mc->pages[f];
+
+	if ((m->flags & VPF_ALLOCATED) != 0)
+		return alloc_plain(mc, st, f);
+	return (st->frames[f].flags & MODEL_F_WRITTEN) == 0 &&
+	    reserv_frame_ok(mc, f) && freed_screen(st, m, f, fs) == 0;
+}
+
+/*
+ * The screen's tests of work frame f (< nframes), evaluating what each
+ * check's own walk tests: the screened checks (bit id) that may report on
+ * it, the cheap tests for every check, the calls only for one in want.
+ */
+static INV_NOINLINE uint32_t
+frame_suspect(const struct inv_ctx *ctx, uint32_t f, uint32_t want,
+    struct freed_set *fs)
+{
+	const struct vm_page *m = &ctx->mc->pages[f];
+	const struct inv_state *st = ctx->st;
+	uint32_t bad = 0;
+
+	if (!reserv_frame_ok(ctx->mc, f))
+		bad |= 1u << INV_RESERV_COUNT;
+	if ((m->flags & VPF_ALLOCATED) == 0)
+		bad |= freed_screen(st, m, f, fs);
+	if ((m->pv_head | m->pv2m_head) != 0 &&
+	    (want >> INV_PV_MISMATCH & 1) != 0 && !pv_lists_ok(ctx, f))
+		bad |= 1u << INV_PV_MISMATCH;
+	/* dirty_known's first test, without the call. */
+	if ((st->frames[f].flags & MODEL_F_WRITTEN) != 0 &&
+	    (want >> INV_LOST_DIRTY & 1) != 0 && !dirty_screen(ctx, f))
+		bad |= 1u << INV_LOST_DIRTY;
+	return bad;
+}
+
+/* inv_frames_suspect's walk of the work chunks and frames, evaluating
+ * what each check's own walk tests, without reporting. */
+static INV_NOINLINE uint32_t
+frames_suspect(struct inv_ctx *ctx, uint32_t want)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
-	uint32_t nframes = mc->cfg.nframes, nchunks = nframes / RESERV_FRAMES;
 	uint32_t bad = want & ~INV_FRAME_SCREENED;
-	const struct model_frame *frames = st->frames;
-	uint32_t freed[FREED_SCREEN_MAX];
-	unsigned nfreed = 0;
+	uint32_t n = st->nwframe, nframes = mc->cfg.nframes;
+	struct freed_set fs;
 
 	/* reserv_delta keeps its cache consistent: the check's own call
 	 * finds the same population. */
 	if ((want >> INV_RESERV_COUNT & 1) != 0) {
+		uint32_t nchunks = nframes / RESERV_FRAMES;
+
 		for (uint32_t i = 0; i < st->nwchunk; i++) {
 			uint32_t c = st->wchunk[i];
 
@@ -832,43 +925,51 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 				bad |= 1u << INV_RESERV_COUNT;
 		}
 	}
-	/* The cheap tests run for every check (the result is masked with
-	 * want), the one without calls first; the calls only for a wanted
-	 * check. */
-	for (uint32_t i = 0, n = st->nwframe; i < n; i++) {
+	fs.n = 0;
+	for (uint32_t i = 0; i < n; i++) {
 		uint32_t f = st->wframe[i];
-		const struct vm_page *m;
 
-		if (f >= nframes)
-			continue;
-		m = &mc->pages[f];
-		if (!reserv_frame_ok(mc, f))
-			bad |= 1u << INV_RESERV_COUNT;
-		/*
-		 * A free frame on no PV list and in no obs slot passes
-		 * freed_frame's first tests; its TLB test is below, for
-		 * them all at once.
-		 */
-		if ((m->flags & VPF_ALLOCATED) == 0) {
-			if ((m->pv_head | m->pv2m_head) != 0 ||
-			    st->frame_nmap[f] != 0 ||
-			    nfreed == FREED_SCREEN_MAX)
-				bad |= 1u << INV_FREED_WHILE_MAPPED;
-			else
-				freed[nfreed++] = f;
-		}
-		if ((m->pv_head | m->pv2m_head) != 0 &&
-		    (want >> INV_PV_MISMATCH & 1) != 0 && !pv_lists_ok(ctx, f))
-			bad |= 1u << INV_PV_MISMATCH;
-		/* dirty_known's first test, without the call. */
-		if ((frames[f].flags & MODEL_F_WRITTEN) != 0 &&
-		    (want >> INV_LOST_DIRTY & 1) != 0 && !dirty_screen(ctx, f))
-			bad |= 1u << INV_LOST_DIRTY;
+		if (f < nframes && !frame_plain(mc, st, f, &fs))
+			bad |= frame_suspect(ctx, f, want, &fs);
 	}
 	/* freed_frame's TLB test (at call level only). */
-	if (nfreed != 0 && !st->op_level &&
+	if (fs.n != 0 && !st->op_level &&
 	    (want >> INV_FREED_WHILE_MAPPED & 1) != 0 &&
-	    tlb_any_maps(mc, freed, nfreed))
+	    tlb_any_maps(mc, fs.f, fs.n))
 		bad |= 1u << INV_FREED_WHILE_MAPPED;
 	return bad & want;
+}
+
+/* Whether every work frame is allocated and alloc_plain.  The common
+ * pass, without calls. */
+static inline INV_ALWAYS_INLINE int
+frames_plain(const struct inv_ctx *ctx)
+{
+	const struct inv_state *st = ctx->st;
+	const struct machine *mc = ctx->mc;
+	uint32_t nframes = mc->cfg.nframes;
+
+	for (const uint32_t *p = st->wframe, *e = p + st->nwframe; p < e; p++) {
+		uint32_t f = *p;
+
+		if (f < nframes &&
+		    ((mc->pages[f].flags & VPF_ALLOCATED) == 0 ||
+			!alloc_plain(mc, st, f)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The frame checks' screen (inv_int.h).  frames_suspect finds nothing in
+ * a plain pass: no work chunk to screen (reserv-count not wanted, or none)
+ * and frames_plain.
+ */
+uint32_t
+inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
+{
+	if (((want >> INV_RESERV_COUNT & 1) == 0 || ctx->st->nwchunk == 0) &&
+	    frames_plain(ctx))
+		return want & ~INV_FRAME_SCREENED;
+	return frames_suspect(ctx, want);
 }
