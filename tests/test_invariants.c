@@ -738,6 +738,48 @@ TEST(missing_wired_sound_twin_cache_drop)
 	QUIET(inv_check_full(F->ctx));
 }
 
+/*
+ * The checker's walk memo (inv_walk_pt) must not outlive a write into a
+ * table it read, whatever level the writer claims: clear the PDE above a
+ * wired mapping through a ref that calls it a PTE of that va.  The slot is
+ * re-observed through a new walk and found empty (with a stale memo it
+ * would still hold its leaf, and only ptp-count would fire).  The sound
+ * twin writes the PDE's own value back the same way.
+ */
+static int
+pde_written_as_pte(int clear)
+{
+	pmap_t a;
+	uint32_t pd;
+	unsigned idx = pmap_level_index(USER_BASE, PT_LVL_PDE);
+
+	fx_boot(1);
+	a = new_pmap();
+	op("map");
+	QUIET(enter(a, USER_BASE, upage(a, USER_BASE), RW, 1));
+	QUIET(op_end());
+	op("corrupt");
+	pd = a->pm_pml4;
+	for (int lvl = PT_LVL_PML4E; lvl > PT_LVL_PDE; lvl--)
+		pd = (uint32_t)atop(
+		    mach_table(F->mc, pd)[pmap_level_index(USER_BASE, lvl)] &
+		    PG_FRAME);
+	pt_store(F->mc, pt_direct(pd, idx, PT_LVL_PTE, a->pm_pml4, USER_BASE),
+	    clear ? 0 : mach_table(F->mc, pd)[idx]);
+	return op_end();
+}
+
+TEST(missing_wired_pde_cleared_behind_a_pte_ref)
+{
+	FIRES(pde_written_as_pte(1), "missing-wired in - (corrupt)");
+}
+
+TEST(missing_wired_sound_twin_pde_rewritten_behind_a_pte_ref)
+{
+	QUIET(pde_written_as_pte(0));
+	QUIET(inv_check_full(F->ctx));
+}
+
 /* ---- wrong-translation ---- */
 
 static void
@@ -2017,6 +2059,8 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(wrong_address_space_sound_twin_forked_leaf),
     TEST_ENTRY(missing_wired_dropped_wired_mapping),
     TEST_ENTRY(missing_wired_sound_twin_cache_drop),
+    TEST_ENTRY(missing_wired_pde_cleared_behind_a_pte_ref),
+    TEST_ENTRY(missing_wired_sound_twin_pde_rewritten_behind_a_pte_ref),
     TEST_ENTRY(wrong_translation_writable_read_only_mapping),
     TEST_ENTRY(wrong_translation_executable_without_execute),
     TEST_ENTRY(wrong_translation_sound_twin_fewer_rights),
