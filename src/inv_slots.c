@@ -328,57 +328,6 @@ judge_slot(struct inv_ctx *ctx, uint32_t i)
 	return i;
 }
 
-/*
- * Like pde_twins, for the screen (inv_scan_slots) once it passed cslot[i],
- * global slot g, a 4 KiB leaf e of the model's mapping mp (pv: whether its PV
- * list was judged): the last of cslot[i + 1 ..] it passes, in a row from
- * i, that are slots of g's run whose leaf is e but for the frame, the
- * frame of the model's mapping there, which has mp's prot and flags.  For
- * each, leaf_ok and leaf_shares answer as for g (they read no frame bit)
- * and leaf_pv_judged too (the scan sets no verdict meanwhile); its PV list
- * is tested as the screen does.  A demotion changes a leaf's 512 slots at
- * once.
- */
-_Static_assert((LM_MASK(0) & PG_FRAME) == 0, "leaf_ok reads no frame bit");
-static INV_NOINLINE uint32_t
-pte_twins(struct inv_ctx *ctx, uint32_t g, uint32_t i, pt_entry_t e,
-    const struct model_map *mp, int pv)
-{
-	struct inv_state *st = ctx->st;
-	const struct vm_page *pages = ctx->mc->pages;
-	const struct pv_entry *pvs = ctx->ps->pv;
-	uint32_t n = st->ncslot, nframes = ctx->mc->cfg.nframes;
-	uint32_t pass_no = st->pass_no, j;
-	uint8_t prot = mp->prot, flags = mp->flags;
-	const struct model_map *row;
-	struct inv_run run;
-	vm_offset_t va0;
-
-	inv_run_of(g, &run);
-	row = st->maps[run.as] + run.s0;
-	va0 = model_slot_va(run.as, run.s0);
-	for (j = i + 1; j < n; j++) {
-		uint32_t h = st->cslot[j], k = h - run.lo, f;
-		pt_entry_t eh;
-
-		if (k >= run.n || st->obs_lvl[h] != PT_LVL_PTE)
-			break;
-		eh = st->obs_e[h];
-		f = (uint32_t)atop(eh & PG_FRAME);
-		if (((eh ^ e) & ~PG_FRAME) != 0 || row[k].pfn != f ||
-		    row[k].prot != prot || row[k].flags != flags)
-			break;
-		if (pv) {
-			if (f >= nframes ||
-			    !pv_alone(pvs, pages[f].pv_head, run.as,
-				va0 + ptoa(k)))
-				break;
-			st->pv_ok_pass[f] = pass_no;
-		}
-	}
-	return j - 1;
-}
-
 void
 inv_scan_slots(struct inv_ctx *ctx)
 {
@@ -422,10 +371,6 @@ inv_scan_slots(struct inv_ctx *ctx)
 				    as, model_slot_va(as, s)))) {
 				if (pv)
 					st->pv_ok_pass[f] = st->pass_no;
-				/* A demotion's slots mostly follow. */
-				if (i + 1 < st->ncslot &&
-				    st->cslot[i + 1] == g + 1)
-					i = pte_twins(ctx, g, i, e, mp, pv);
 				continue;
 			}
 		}
