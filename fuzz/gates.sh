@@ -17,11 +17,24 @@
 #   each a pmapfuzz CLI built in the preset whose fuzz_pmap is beside it
 #   (build/fuzz/bin/pmapfuzz, build/afl/bin/pmapfuzz).
 # Run from the source tree.  Exit 0 when every gate passes.
+#
+# Each campaign runs under `timeout`: its --time bounds the engine, and its
+# triage bounds every replay, so one that outlives its budget by
+# CAMPAIGN_SLACK seconds (default 240) is hung; the gate then fails with
+# exit 124 (or 137 after the SIGKILL 10 s later) instead of stalling CI.
 set -u
 lf=$1
 afl=$2
 gate_time=${GATE_TIME:-60}
 afl_time=${AFL_TIME:-8}
+slack=${CAMPAIGN_SLACK:-240}
+
+# A campaign of $1 seconds: the rest of the command line, bounded.
+campaign() {
+	local secs=$1
+	shift
+	timeout -k 10 $((secs + slack)) "$@"
+}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -42,10 +55,9 @@ for bug in kmem-litter apt-intr-clobber; do
 	out=$tmp/seed-$bug
 	mkdir -p "$tmp/empty-$bug"
 	start=$(date +%s)
-	"$lf" fuzz --engine libfuzzer --jobs 1 --time "$gate_time" \
-	    --bugs "$bug" --checks "$inv" --corpus "$tmp/empty-$bug" \
-	    --out "$out" \
-	    >"$tmp/$bug.log" 2>&1
+	campaign "$gate_time" "$lf" fuzz --engine libfuzzer --jobs 1 \
+	    --time "$gate_time" --bugs "$bug" --checks "$inv" \
+	    --corpus "$tmp/empty-$bug" --out "$out" >"$tmp/$bug.log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	title=$(sed -n 's/^FINDING: //p' "$out"/findings/*/report.txt \
@@ -62,8 +74,8 @@ for bug in kmem-litter apt-intr-clobber; do
 done
 
 # 2. The fixed core: no finding.
-"$lf" fuzz --engine libfuzzer --jobs 1 --time "$gate_time" \
-    --out "$tmp/fixed" >"$tmp/fixed.log" 2>&1
+campaign "$gate_time" "$lf" fuzz --engine libfuzzer --jobs 1 \
+    --time "$gate_time" --out "$tmp/fixed" >"$tmp/fixed.log" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ]; then
 	echo "gate ok: fixed core clean for ${gate_time}s:" \
@@ -75,8 +87,8 @@ else
 fi
 
 # 3. AFL++ executes.
-"$afl" fuzz --engine afl --jobs 1 --time "$afl_time" --out "$tmp/afl" \
-    >"$tmp/afl.log" 2>&1
+campaign "$afl_time" "$afl" fuzz --engine afl --jobs 1 --time "$afl_time" \
+    --out "$tmp/afl" >"$tmp/afl.log" 2>&1
 rc=$?
 execs=$(awk -F: '/^execs_done/ { gsub(/ /, "", $2); print $2 }' \
     "$tmp"/afl/afl/*/fuzzer_stats 2>/dev/null | head -n 1)

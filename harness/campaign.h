@@ -147,15 +147,29 @@ int proc_run(const struct proc_spec *s, double timeout, unsigned stop_after,
     int *status);
 
 /*
- * Run fn(arg, fd) in a forked copy of this process and collect what it
- * writes to fd into a malloc'd *out (*len bytes).  A crash of fn cannot
- * reach the caller.  Returns 0 when the child exited with status 0, else
- * -1 with *how describing its end ("killed by signal 6", "exit 1"); *out
- * then holds what it wrote before.  stdout is flushed before the fork and
- * the child leaves with _exit().
+ * The longest one program may run, in seconds, before it counts as hung:
+ * libFuzzer's -timeout (its default is 1200) and the replays' limit.
  */
-int proc_isolate(void (*fn)(void *arg, int fd), void *arg, unsigned char **out,
-    size_t *len, char *how, size_t howlen);
+#define CAMPAIGN_INPUT_TIMEOUT 10
+/* The longest one reduction round may run (it replays up to its whole
+ * budget of programs, each well under a millisecond when sound). */
+#define CAMPAIGN_ROUND_TIMEOUT 60
+
+/* How proc_isolate's child ended, other than well (0). */
+enum { PROC_DIED = -1, PROC_HUNG = -2 };
+
+/*
+ * Run fn(arg, fd) in a forked copy of this process and collect what it
+ * writes to fd into a malloc'd *out (*len bytes).  A crash or a hang of fn
+ * cannot reach the caller.  Returns 0 when the child exited with status 0;
+ * PROC_HUNG when it wrote nothing for quiet seconds (it is then killed);
+ * else PROC_DIED.  Either way *how describes the end ("killed by signal
+ * 6", "exit 1", "no answer within 10 s") and *out holds what the child
+ * wrote before.  stdout is flushed before the fork and the child leaves
+ * with _exit().
+ */
+int proc_isolate(void (*fn)(void *arg, int fd), void *arg, double quiet,
+    unsigned char **out, size_t *len, char *how, size_t howlen);
 
 /* Write all len bytes to fd (retrying short writes).  Returns 0 or -1. */
 int proc_write_all(int fd, const void *buf, size_t len);
@@ -374,6 +388,7 @@ struct campaign_reduce_stats {
 	unsigned ops_before; /* ops of the input */
 	unsigned ops_after;  /* ops of the result */
 	int complete;	     /* 0: stopped by the budget or a signal */
+	int hung; /* stopped because a round ran past CAMPAIGN_ROUND_TIMEOUT */
 };
 
 /*

@@ -40,8 +40,6 @@
 /* After SIGINT, SIGTERM follows after this long, then SIGKILL. */
 #define ENGINE_INT_GRACE 10.0
 #define ENGINE_TERM_GRACE 5.0
-/* libFuzzer's time limit for one input, seconds (its default is 1200). */
-#define ENGINE_INPUT_TIMEOUT "10"
 
 struct engine_proc {
 	pid_t pid; /* also its process group; 0 once reaped */
@@ -107,7 +105,7 @@ engine_start_libfuzzer(struct engine_run *r)
 	a[n++] = own[nown++] = cf_fmt("-artifact_prefix=%s/", c->crashes);
 	/* Bytes past the largest program are never decoded. */
 	a[n++] = own[nown++] = cf_fmt("-max_len=%u", (unsigned)OP_ENCODED_MAX);
-	a[n++] = own[nown++] = cf_fmt("-timeout=%s", ENGINE_INPUT_TIMEOUT);
+	a[n++] = own[nown++] = cf_fmt("-timeout=%d", CAMPAIGN_INPUT_TIMEOUT);
 	if (c->jobs > 1) {
 		a[n++] = own[nown++] = cf_fmt("-fork=%u", c->jobs);
 		a[n++] = own[nown++] = cf_fmt("-ignore_crashes=1");

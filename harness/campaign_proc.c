@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,19 +215,20 @@ proc_run(const struct proc_spec *s, double timeout, unsigned stop_after,
 }
 
 int
-proc_isolate(void (*fn)(void *arg, int fd), void *arg, unsigned char **out,
-    size_t *len, char *how, size_t howlen)
+proc_isolate(void (*fn)(void *arg, int fd), void *arg, double quiet,
+    unsigned char **out, size_t *len, char *how, size_t howlen)
 {
 	size_t cap = 4096, n = 0;
 	unsigned char *buf;
-	int pfd[2], status = 0;
+	int pfd[2], status = 0, hung = 0;
+	double heard;
 	pid_t pid;
 
 	*out = NULL;
 	*len = 0;
 	if (pipe(pfd) != 0) {
 		snprintf(how, howlen, "pipe: %s", strerror(errno));
-		return -1;
+		return PROC_DIED;
 	}
 	fflush(stdout);
 	fflush(stderr);
@@ -234,7 +236,7 @@ proc_isolate(void (*fn)(void *arg, int fd), void *arg, unsigned char **out,
 		snprintf(how, howlen, "fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
-		return -1;
+		return PROC_DIED;
 	}
 	if (pid == 0) {
 		close(pfd[0]);
@@ -244,9 +246,23 @@ proc_isolate(void (*fn)(void *arg, int fd), void *arg, unsigned char **out,
 	close(pfd[1]);
 	if ((buf = malloc(cap)) == NULL)
 		abort();
+	heard = proc_now();
 	for (;;) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		double left = quiet - (proc_now() - heard);
 		ssize_t r;
 
+		if (left <= 0) {
+			/* Silent too long: a hang, not a crash. */
+			kill(pid, SIGKILL);
+			hung = 1;
+			break;
+		}
+		r = poll(&p, 1, (int)(left * 1000) + 1);
+		if (r == 0 || (r < 0 && errno == EINTR))
+			continue;
+		if (r < 0)
+			break;
 		if (n == cap) {
 			cap *= 2;
 			if ((buf = realloc(buf, cap)) == NULL)
@@ -258,17 +274,22 @@ proc_isolate(void (*fn)(void *arg, int fd), void *arg, unsigned char **out,
 		if (r <= 0)
 			break;
 		n += (size_t)r;
+		heard = proc_now();
 	}
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	*out = buf;
 	*len = n;
+	if (hung) {
+		snprintf(how, howlen, "no answer within %g s", quiet);
+		return PROC_HUNG;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFSIGNALED(status))
 		snprintf(how, howlen, "killed by signal %d", WTERMSIG(status));
 	else
 		snprintf(how, howlen, "exit %d", WEXITSTATUS(status));
-	return -1;
+	return PROC_DIED;
 }

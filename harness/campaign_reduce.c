@@ -258,7 +258,8 @@ campaign_reduce_isolated(const struct exec_options *opt, const char *title,
 	job.prog = *p;
 	job.budget = budget;
 	job.stop_after = stop_after;
-	rc = proc_isolate(reduce_child, &job, &buf, &len, how, sizeof(how));
+	rc = proc_isolate(reduce_child, &job, CAMPAIGN_ROUND_TIMEOUT, &buf,
+	    &len, how, sizeof(how));
 	memset(st, 0, sizeof(*st));
 	st->ops_before = st->ops_after = p->nops;
 	if (len >= sizeof(msg)) {
@@ -271,5 +272,6 @@ campaign_reduce_isolated(const struct exec_options *opt, const char *title,
 	free(buf);
 	if (rc != 0)
 		st->complete = 0;
+	st->hung = rc == PROC_HUNG;
 	return rc == 0 || len >= sizeof(msg) ? 0 : -1;
 }

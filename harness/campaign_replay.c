@@ -127,8 +127,8 @@ campaign_replay_isolated(const struct exec_options *opt,
 		char how[64];
 		int rc;
 
-		rc = proc_isolate(replay_child, &job, &buf, &len, how,
-		    sizeof(how));
+		rc = proc_isolate(replay_child, &job, CAMPAIGN_INPUT_TIMEOUT,
+		    &buf, &len, how, sizeof(how));
 		nrec = len / sizeof(struct replay_rec);
 		for (size_t k = 0; k < nrec; k++) {
 			struct replay_rec rec;
@@ -150,7 +150,8 @@ campaign_replay_isolated(const struct exec_options *opt,
 		if (rc != 0 && from < n) {
 			out[from].verdict = CAMPAIGN_DIED;
 			snprintf(out[from].title, sizeof(out[from].title),
-			    "replay crashed (%s)", how);
+			    "replay %s (%s)",
+			    rc == PROC_HUNG ? "hung" : "crashed", how);
 			from++;
 		}
 	}

@@ -244,7 +244,9 @@ triage_finish_group(struct triage *tr, struct triage_group *g)
 			snprintf(how + len, sizeof(how) - len,
 			    "op-level reduction: %u -> %u ops in %u runs%s",
 			    st.ops_before, st.ops_after, st.runs,
-			    st.complete ? "" : " (stopped early)");
+			    st.hung	    ? " (stopped: a candidate hung)" :
+				st.complete ? "" :
+					      " (stopped early)");
 		else
 			snprintf(how + len, sizeof(how) - len,
 			    "op-level reduction crashed; input as found");

@@ -270,6 +270,64 @@ TEST(isolated_replay_gives_each_program_its_outcome)
 	    strcmp(out[2].title, SEED1_TITLE) == 0);
 }
 
+/* Children for proc_isolate: write "ab", then end as their name says. */
+static void
+child_answers(void *arg, int fd)
+{
+	(void)arg;
+	(void)proc_write_all(fd, "ab", 2);
+}
+
+static void
+child_hangs(void *arg, int fd)
+{
+	(void)arg;
+	(void)proc_write_all(fd, "ab", 2);
+	for (;;)
+		pause();
+}
+
+static void
+child_aborts(void *arg, int fd)
+{
+	(void)arg;
+	(void)proc_write_all(fd, "ab", 2);
+	abort();
+}
+
+/* One child's end through proc_isolate with a quiet limit of 0.3 s;
+ * returns its code and checks that the "ab" it wrote came through. */
+static int
+isolate(void (*fn)(void *, int), char *how, size_t howlen)
+{
+	unsigned char *buf;
+	size_t len;
+	int rc;
+
+	how[0] = '\0';
+	rc = proc_isolate(fn, NULL, 0.3, &buf, &len, how, howlen);
+	CHECK(len == 2 && memcmp(buf, "ab", 2) == 0, "len %zu", len);
+	free(buf);
+	return rc;
+}
+
+TEST(an_isolated_child_that_goes_silent_is_killed_as_hung)
+{
+	char how[64];
+
+	CHECK(isolate(child_hangs, how, sizeof(how)) == PROC_HUNG);
+	CHECK(strcmp(how, "no answer within 0.3 s") == 0, "%s", how);
+}
+
+TEST(an_isolated_child_that_crashes_or_ends_is_not_called_hung)
+{
+	char how[64];
+
+	CHECK(isolate(child_aborts, how, sizeof(how)) == PROC_DIED);
+	CHECK(strcmp(how, "killed by signal 6") == 0, "%s", how);
+	CHECK(isolate(child_answers, how, sizeof(how)) == 0);
+}
+
 TEST_MAIN(TEST_ENTRY(slug_of_a_title_is_lower_case_words_joined_by_dashes),
     TEST_ENTRY(long_titles_get_a_cut_slug_with_a_hash_that_tells_them_apart),
     TEST_ENTRY(names_for_files_allow_no_paths),
@@ -281,4 +339,6 @@ TEST_MAIN(TEST_ENTRY(slug_of_a_title_is_lower_case_words_joined_by_dashes),
     TEST_ENTRY(reduction_is_deterministic),
     TEST_ENTRY(reduction_stops_at_its_budget_with_the_title_kept),
     TEST_ENTRY(reduction_in_a_child_gives_what_it_gives_in_process),
-    TEST_ENTRY(isolated_replay_gives_each_program_its_outcome))
+    TEST_ENTRY(isolated_replay_gives_each_program_its_outcome),
+    TEST_ENTRY(an_isolated_child_that_goes_silent_is_killed_as_hung),
+    TEST_ENTRY(an_isolated_child_that_crashes_or_ends_is_not_called_hung))
