@@ -128,6 +128,14 @@ findings_print_report(FILE *out, const struct findings_report *r)
 	struct exec_result res;
 
 	fprintf(out, "FINDING: %s\n", f->title);
+	if (f->replay_died && strncmp(f->title, "replay hung", 11) == 0) {
+		/* Running it here would hang pmapfuzz too. */
+		fprintf(out,
+		    "The replay of this input did not finish (a loop in the "
+		    "core?).\nRun `pmapfuzz replay original.bin` under a "
+		    "debugger and interrupt it.\n");
+		return;
+	}
 	if (f->replay_died) {
 		/* Running it here would crash pmapfuzz too. */
 		fprintf(out,
