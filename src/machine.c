@@ -880,8 +880,13 @@ pt_load_clear(struct machine *mc, pt_ref_t r)
 	return old;
 }
 
-/* Stores (and logs) only when the entry equals old; an unresolvable window
- * ref stores nothing, logs EV_PTE_LOST and returns 0. */
+/*
+ * Stores (and logs) only when the entry equals old.  An unresolvable window
+ * ref is an entry that reads as 0 (as pt_load says) and swallows stores:
+ * with old 0 the store is lost (EV_PTE_LOST) and the swap succeeds, else it
+ * fails.  So a compare-and-set loop through a dead window ends, as it would
+ * on hardware, instead of retrying forever.
+ */
 int
 pt_cmpset(struct machine *mc, pt_ref_t r, pt_entry_t old, pt_entry_t new)
 {
@@ -890,8 +895,10 @@ pt_cmpset(struct machine *mc, pt_ref_t r, pt_entry_t old, pt_entry_t new)
 	pt_entry_t *p = pt_entry(mc, &r, __func__, &pfn, &idx);
 
 	if (p == NULL) {
+		if (old != 0)
+			return 0;
 		pt_log_lost(mc, &r, new);
-		return 0;
+		return 1;
 	}
 	if (*p != old)
 		return 0;

@@ -354,7 +354,32 @@ TEST(unresolvable_window_store_is_lost_and_logged)
 	CHECK_EQ_U64(ev->win, WIN_INTR);
 	CHECK_EQ_U64(ev->va, UVA);
 	CHECK_EQ_U64(pt_load(mc, r), 0);
-	CHECK_EQ_U64(pt_cmpset(mc, r, 0, PG_V), 0);
+}
+
+/* A dead window entry reads as 0 and swallows stores, so a compare-and-set
+ * loop through it ends: a swap from 0 "succeeds" (lost, logged), any other
+ * fails.  It used to fail always, and pmap_enter spun forever. */
+TEST(unresolvable_window_cmpset_from_zero_is_lost_not_refused)
+{
+	struct machine *mc = mk(1);
+	uint32_t root = new_table(mc);
+	const struct mach_event *ev;
+	uint64_t h;
+	pt_ref_t r;
+
+	win_point(mc, WIN_INTR, root);
+	r = pt_window(mc, WIN_INTR, UVA, PT_LVL_PTE);
+	h = machine_hash(mc, 0);
+	mach_log_clear(mc);
+	CHECK_EQ_U64(pt_cmpset(mc, r, PG_V, 0), 0);
+	CHECK(last_event(mc, EV_PTE_LOST) == NULL);
+	CHECK_EQ_U64(pt_cmpset(mc, r, 0, ptoa(9) | PG_V), 1);
+	CHECK_EQ_U64(machine_hash(mc, 0), h);
+	CHECK(last_event(mc, EV_PTE_WRITE) == NULL);
+	ev = last_event(mc, EV_PTE_LOST);
+	CHECK(ev != NULL);
+	CHECK_EQ_U64(ev->new, ptoa(9) | PG_V);
+	CHECK_EQ_U64(pt_load(mc, r), 0);
 }
 
 TEST(cmpset_stores_only_on_match)
@@ -823,6 +848,7 @@ TEST_MAIN(TEST_ENTRY(config_is_clamped_to_valid_values),
     TEST_ENTRY(window_ref_resolves_through_current_root),
     TEST_ENTRY(direct_store_logs_ref_root_and_va),
     TEST_ENTRY(unresolvable_window_store_is_lost_and_logged),
+    TEST_ENTRY(unresolvable_window_cmpset_from_zero_is_lost_not_refused),
     TEST_ENTRY(cmpset_stores_only_on_match),
     TEST_ENTRY(store_to_frame_without_table_asserts),
     TEST_ENTRY(free_of_free_frame_asserts),

@@ -362,7 +362,7 @@ pt_load(struct machine *mc, pt_ref_t r)
 }
 void pt_store(struct machine *mc, pt_ref_t r, pt_entry_t v);
 pt_entry_t pt_load_clear(struct machine *mc, pt_ref_t r); /* atomic swap 0 */
-/* Atomic compare-and-set; 1 when stored. */
+/* Atomic compare-and-set; 1 when stored (or lost: see machine.c). */
 int pt_cmpset(struct machine *mc, pt_ref_t r, pt_entry_t old, pt_entry_t new);
 /* Atomically clear bits; returns the old value. */
 pt_entry_t pt_clear_bits(struct machine *mc, pt_ref_t r, pt_entry_t bits);
