@@ -365,7 +365,8 @@ int campaign_options(const struct cli_args *a, const char *who,
 enum campaign_verdict {
 	CAMPAIGN_CLEAN,	  /* replays clean (twice, same hash) */
 	CAMPAIGN_FINDING, /* title holds the finding */
-	CAMPAIGN_DIED	  /* the replay itself crashed: title says how */
+	CAMPAIGN_DIED,	  /* the replay itself crashed: title says how */
+	CAMPAIGN_HUNG	  /* the replay gave no answer in time: title says */
 };
 
 struct campaign_replayed {
@@ -375,7 +376,8 @@ struct campaign_replayed {
 
 /*
  * Replay progs[0..n) in forked children, a batch per child; a child that
- * dies marks its current program CAMPAIGN_DIED and a new child goes on
+ * dies marks its current program CAMPAIGN_DIED (CAMPAIGN_HUNG when it was
+ * silent for CAMPAIGN_INPUT_TIMEOUT s) and a new child goes on
  * with the next.  Fills out[0..n).
  */
 void campaign_replay_isolated(const struct exec_options *opt,
@@ -461,7 +463,8 @@ struct campaign_finding {
 	const double *hit_times;       /* their seconds to hit, or NULL */
 	size_t ncrashes;
 	const char *how; /* how it was minimized, one line */
-	int replay_died; /* its replay crashed: not run, no expectation */
+	/* CAMPAIGN_DIED or CAMPAIGN_HUNG: not run, no expectation */
+	enum campaign_verdict verdict;
 };
 
 /*

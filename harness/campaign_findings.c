@@ -106,7 +106,8 @@ findings_meta(const struct campaign_finding *f, struct trace_meta *m)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", f->name);
-	if (!f->replay_died && strlen(f->title) < sizeof(m->expect))
+	if (f->verdict == CAMPAIGN_FINDING &&
+	    strlen(f->title) < sizeof(m->expect))
 		snprintf(m->expect, sizeof(m->expect), "%s", f->title);
 	snprintf(m->bugs, sizeof(m->bugs), "%s", f->bugs);
 	snprintf(m->checks, sizeof(m->checks), "%s", f->checks);
@@ -128,7 +129,7 @@ findings_print_report(FILE *out, const struct findings_report *r)
 	struct exec_result res;
 
 	fprintf(out, "FINDING: %s\n", f->title);
-	if (f->replay_died && strncmp(f->title, "replay hung", 11) == 0) {
+	if (f->verdict == CAMPAIGN_HUNG) {
 		/* Running it here would hang pmapfuzz too. */
 		fprintf(out,
 		    "The replay of this input did not finish (a loop in the "
@@ -136,7 +137,7 @@ findings_print_report(FILE *out, const struct findings_report *r)
 		    "debugger and interrupt it.\n");
 		return;
 	}
-	if (f->replay_died) {
+	if (f->verdict != CAMPAIGN_FINDING) {
 		/* Running it here would crash pmapfuzz too. */
 		fprintf(out,
 		    "The replay of this input crashed pmapfuzz itself (a "

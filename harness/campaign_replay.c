@@ -148,7 +148,8 @@ campaign_replay_isolated(const struct exec_options *opt,
 		 * answer is the one it died on. */
 		from += nrec;
 		if (rc != 0 && from < n) {
-			out[from].verdict = CAMPAIGN_DIED;
+			out[from].verdict =
+			    rc == PROC_HUNG ? CAMPAIGN_HUNG : CAMPAIGN_DIED;
 			snprintf(out[from].title, sizeof(out[from].title),
 			    "replay %s (%s)",
 			    rc == PROC_HUNG ? "hung" : "crashed", how);

@@ -251,7 +251,8 @@ triage_finish_group(struct triage *tr, struct triage_group *g)
 			snprintf(how + len, sizeof(how) - len,
 			    "op-level reduction crashed; input as found");
 	} else
-		snprintf(how, sizeof(how), "not minimized: the replay crashed");
+		snprintf(how, sizeof(how), "not minimized: the replay %s",
+		    g->verdict == CAMPAIGN_HUNG ? "hung" : "crashed");
 	printf("  %s: %s\n", g->slug, how);
 	crashes = calloc(g->n + 1, sizeof(*crashes));
 	hits = calloc(g->n + 1, sizeof(*hits));
@@ -275,7 +276,7 @@ triage_finish_group(struct triage *tr, struct triage_group *g)
 	f.hit_times = hits;
 	f.ncrashes = g->n;
 	f.how = how;
-	f.replay_died = g->verdict == CAMPAIGN_DIED;
+	f.verdict = g->verdict;
 	rc = campaign_write_finding(tr->ex, t->opt, &f);
 	free(name);
 	free(crashes);

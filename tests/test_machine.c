@@ -334,18 +334,27 @@ TEST(direct_store_logs_ref_root_and_va)
 	CHECK_EQ_U64(ev->new, PG_V);
 }
 
+/* A PTE ref through a window at a root with nothing below it: a ref that
+ * does not resolve.  *h: the machine's hash then; the log is cleared. */
+static pt_ref_t
+dead_window_ref(struct machine *mc, uint64_t *h)
+{
+	pt_ref_t r;
+
+	win_point(mc, WIN_INTR, new_table(mc));
+	r = pt_window(mc, WIN_INTR, UVA, PT_LVL_PTE);
+	*h = machine_hash(mc, 0);
+	mach_log_clear(mc);
+	return r;
+}
+
 TEST(unresolvable_window_store_is_lost_and_logged)
 {
 	struct machine *mc = mk(1);
-	uint32_t root = new_table(mc);
 	const struct mach_event *ev;
 	uint64_t h;
-	pt_ref_t r;
+	pt_ref_t r = dead_window_ref(mc, &h);
 
-	win_point(mc, WIN_INTR, root);
-	r = pt_window(mc, WIN_INTR, UVA, PT_LVL_PTE);
-	h = machine_hash(mc, 0);
-	mach_log_clear(mc);
 	pt_store(mc, r, ptoa(9) | PG_V);
 	CHECK_EQ_U64(machine_hash(mc, 0), h);
 	CHECK(last_event(mc, EV_PTE_WRITE) == NULL);
@@ -362,15 +371,10 @@ TEST(unresolvable_window_store_is_lost_and_logged)
 TEST(unresolvable_window_cmpset_from_zero_is_lost_not_refused)
 {
 	struct machine *mc = mk(1);
-	uint32_t root = new_table(mc);
 	const struct mach_event *ev;
 	uint64_t h;
-	pt_ref_t r;
+	pt_ref_t r = dead_window_ref(mc, &h);
 
-	win_point(mc, WIN_INTR, root);
-	r = pt_window(mc, WIN_INTR, UVA, PT_LVL_PTE);
-	h = machine_hash(mc, 0);
-	mach_log_clear(mc);
 	CHECK_EQ_U64(pt_cmpset(mc, r, PG_V, 0), 0);
 	CHECK(last_event(mc, EV_PTE_LOST) == NULL);
 	CHECK_EQ_U64(pt_cmpset(mc, r, 0, ptoa(9) | PG_V), 1);
