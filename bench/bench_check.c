@@ -14,6 +14,9 @@
  * and the program prints calls per second and the ratio of each mode's
  * time to the unchecked one (best of five rounds, the modes interleaved
  * in each, since the machine may be shared).  Goals: call <= 1.5x, op <= 3x.
+ * Beside it, the lowest and highest ratio within one round (each mode's
+ * time over the "off" run next to it): how far apart they are says how
+ * much the machine's load moved the reading.
  *
  *	bench_check [calls [mode]]	(default 200000, every mode)
  *
@@ -358,7 +361,7 @@ int
 main(int argc, char **argv)
 {
 	uint64_t ncalls = argc > 1 ? strtoull(argv[1], NULL, 0) : 200000;
-	double best[MODE_COUNT];
+	double best[MODE_COUNT], rmin[MODE_COUNT], rmax[MODE_COUNT];
 	uint64_t hash[MODE_COUNT];
 	struct bench last[MODE_COUNT];
 	int run[MODE_COUNT];
@@ -376,27 +379,36 @@ main(int argc, char **argv)
 	 * on a shared machine a slow spell then hits every mode alike
 	 * instead of one mode's runs.
 	 */
-	for (int rep = 0; rep < rounds; rep++)
-		for (int m = MODE_OFF; m < MODE_COUNT; m++) {
-			double t;
+	for (int rep = 0; rep < rounds; rep++) {
+		double t[MODE_COUNT];
 
+		for (int m = MODE_OFF; m < MODE_COUNT; m++) {
 			if (!run[m])
 				continue;
-			t = bench_run((enum bench_mode)m, ncalls, &hash[m],
+			t[m] = bench_run((enum bench_mode)m, ncalls, &hash[m],
 			    &last[m]);
-			if (rep == 0 || t < best[m])
-				best[m] = t;
+			if (rep == 0 || t[m] < best[m])
+				best[m] = t[m];
+			if (!run[MODE_OFF])
+				continue;
+			/* This round's ratio: m's time over its "off". */
+			if (rep == 0 || t[m] / t[MODE_OFF] < rmin[m])
+				rmin[m] = t[m] / t[MODE_OFF];
+			if (rep == 0 || t[m] / t[MODE_OFF] > rmax[m])
+				rmax[m] = t[m] / t[MODE_OFF];
 		}
-	printf("%-6s %10s %8s %12s %8s  %s\n", "mode", "calls", "ops",
-	    "calls/s", "ratio", "state hash");
+	}
+	printf("%-6s %10s %8s %12s %8s  %-13s  %s\n", "mode", "calls", "ops",
+	    "calls/s", "ratio", "rounds", "state hash");
 	for (int m = MODE_OFF; m < MODE_COUNT; m++) {
 		if (!run[m])
 			continue;
-		printf("%-6s %10llu %8u %12.0f %7.2fx  %016llx\n", mode_name[m],
-		    (unsigned long long)last[m].calls, last[m].ops,
-		    (double)last[m].calls / best[m],
+		printf("%-6s %10llu %8u %12.0f %7.2fx  %5.2f-%5.2fx  %016llx\n",
+		    mode_name[m], (unsigned long long)last[m].calls,
+		    last[m].ops, (double)last[m].calls / best[m],
 		    run[MODE_OFF] ? best[m] / best[MODE_OFF] : 0.0,
-		    (unsigned long long)hash[m]);
+		    run[MODE_OFF] ? rmin[m] : 0.0,
+		    run[MODE_OFF] ? rmax[m] : 0.0, (unsigned long long)hash[m]);
 	}
 	return 0;
 }
