@@ -22,7 +22,11 @@
  *
  * With a mode, "off" runs too (the ratio's base) unless BENCH_NO_BASE is
  * set: for callgrind, whose totals should cover one mode only (and
- * BENCH_ROUNDS=1 runs one round instead of five).
+ * BENCH_ROUNDS=1 runs one round instead of five).  BENCH_VERBOSE=1 also
+ * prints, for each checked mode, the checker's counters and per pmap
+ * function the call checks' number, their mean slots re-observed and frames
+ * screened, and how the passes spread by slots re-observed: where the
+ * per-call cost comes from (counts, so the same on every run).
  *
  * The model is fed in every mode (an executor feeds it whether or not it
  * checks), so the ratios are the cost of the checker alone.  Timing is the
@@ -67,6 +71,21 @@ struct prog {
 	vm_page_t page[USER_REGIONS * NPTEPG];
 };
 
+/*
+ * BENCH_VERBOSE's tally of the call checks of one pmap function: how many,
+ * the slots they re-observed and frames they screened, and how many
+ * re-observed at most bucket_top[i] slots (the last bucket: more).
+ */
+#define BENCH_FUNCS 8
+#define BENCH_BUCKETS 5
+static const unsigned bucket_top[BENCH_BUCKETS - 1] = { 0, 2, 8, 64 };
+
+struct tally {
+	const char *func;
+	uint64_t passes, slots, frames;
+	uint64_t by_slots[BENCH_BUCKETS];
+};
+
 struct bench {
 	enum bench_mode mode;
 	struct machine *mc;
@@ -78,6 +97,9 @@ struct bench {
 	unsigned kmem_live; /* pages allocated from kmem_next back */
 	uint64_t calls;
 	unsigned ops;
+	int verbose; /* BENCH_VERBOSE: tally the passes per pmap function */
+	unsigned ntally;
+	struct tally tally[BENCH_FUNCS];
 };
 
 static void
@@ -89,13 +111,65 @@ bench_die(struct bench *b)
 	exit(1);
 }
 
+/* inv_check_call, tallied under func's name (BENCH_VERBOSE).  Out of
+ * line: the timed path without the tally stays as it was. */
+static __attribute__((noinline)) int
+bench_check_tallied(struct bench *b, const char *func)
+{
+	const struct inv_counters c0 = b->ctx->cnt;
+	struct tally *t = b->tally;
+	uint64_t slots;
+	unsigned k = 0;
+	int r;
+
+	while (t < b->tally + b->ntally && strcmp(t->func, func) != 0)
+		t++;
+	if (t == b->tally + b->ntally) {
+		if (b->ntally == BENCH_FUNCS)
+			return inv_check_call(b->ctx, func);
+		t->func = func;
+		b->ntally++;
+	}
+	r = inv_check_call(b->ctx, func);
+	slots = b->ctx->cnt.observed - c0.observed;
+	t->passes++;
+	t->slots += slots;
+	t->frames += b->ctx->cnt.frames - c0.frames;
+	while (k < BENCH_BUCKETS - 1 && slots > bucket_top[k])
+		k++;
+	t->by_slots[k]++;
+	return r;
+}
+
 /* After every pmap call. */
 static void
 bench_call(struct bench *b, const char *func)
 {
 	b->calls++;
-	if (b->mode != MODE_OFF && inv_check_call(b->ctx, func))
+	if (b->mode == MODE_OFF)
+		return;
+	if (b->verbose ? bench_check_tallied(b, func) :
+			 inv_check_call(b->ctx, func))
 		bench_die(b);
+}
+
+static void
+bench_print_tally(const struct bench *b)
+{
+	fprintf(stderr,
+	    "  %-14s %8s %7s %7s   passes by slots re-observed: "
+	    "0, 1-2, 3-8, 9-64, more\n",
+	    "call check", "passes", "slots", "frames");
+	for (const struct tally *t = b->tally; t < b->tally + b->ntally; t++) {
+		fprintf(stderr, "  %-14s %8llu %7.1f %7.1f  ", t->func,
+		    (unsigned long long)t->passes,
+		    (double)t->slots / (double)t->passes,
+		    (double)t->frames / (double)t->passes);
+		for (unsigned k = 0; k < BENCH_BUCKETS; k++)
+			fprintf(stderr, " %llu",
+			    (unsigned long long)t->by_slots[k]);
+		fprintf(stderr, "\n");
+	}
 }
 
 /* After every operation. */
@@ -268,6 +342,7 @@ bench_setup(struct bench *b, enum bench_mode mode)
 
 	memset(b, 0, sizeof(*b));
 	b->mode = mode;
+	b->verbose = getenv("BENCH_VERBOSE") != NULL;
 	b->mc = machine_create(&cfg);
 	b->ps = calloc(1, sizeof(*b->ps));
 	b->md = model_create();
@@ -340,7 +415,7 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 	}
 	t1 = now();
 	*hash = machine_hash(b.mc, pmap_sys_hash(b.ps, 0));
-	if (b.ctx != NULL && getenv("BENCH_VERBOSE") != NULL)
+	if (b.ctx != NULL && b.verbose) {
 		fprintf(stderr,
 		    "%s: %llu passes, %llu slots observed, %llu "
 		    "checked, %llu frames, %llu promotions, %llu sweeps\n",
@@ -351,6 +426,8 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 		    (unsigned long long)b.ctx->cnt.frames,
 		    (unsigned long long)b.ps->cnt.promotions,
 		    (unsigned long long)b.ctx->cnt.sweeps);
+		bench_print_tally(&b);
+	}
 	*out = b;
 	out->mc = NULL;
 	bench_teardown(&b);
