@@ -14,6 +14,14 @@
  * -v also prints, per seed input (not per mutant), its own exec/s and its
  * share of the round's time: the inputs that decide the mean.
  *
+ * -l LEVELS (a comma list of none, call and op; default op, what the
+ * target does) runs the same inputs with checks after every operation
+ * (op: and every call), after every pmap call only (call) or none at all
+ * (none: the machine's log off too), the levels interleaved within each
+ * round, and prints each level's exec/s and its time over the first
+ * level's: what checking costs on fuzz inputs rather than on
+ * bench_check's synthetic workload.
+ *
  * Goals (issue 5): 20,000 exec/s plain, 3,000 with ASan+UBSan.  An input
  * with a finding aborts, as in the fuzzer: the corpus must be clean.
  */
@@ -27,14 +35,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "mutator.h"
 #include "ops.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+void fuzz_pmap_set_level(enum exec_checks level);
 
 #define BENCH_INPUTS_MAX 65536
 #define BENCH_ROUNDS 3
+
+/* -l's levels, by exec_checks value. */
+static const char *const level_name[] = { "none", "call", "op" };
+#define BENCH_LEVELS (sizeof(level_name) / sizeof(level_name[0]))
 
 struct input {
 	const char *name; /* file name; NULL for a mutant */
@@ -184,11 +198,54 @@ print_per_input(double budget)
 	free(per);
 }
 
+/* -l's list into levels[]; the number of levels, 0 if the list is bad. */
+static unsigned
+parse_levels(const char *list, enum exec_checks *levels)
+{
+	unsigned n = 0;
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		unsigned l = 0;
+
+		while (l < BENCH_LEVELS &&
+		    (strlen(level_name[l]) != len ||
+			strncmp(p, level_name[l], len) != 0))
+			l++;
+		if (l == BENCH_LEVELS || n == BENCH_LEVELS)
+			return 0;
+		levels[n++] = (enum exec_checks)l;
+		p += len;
+		if (*p == ',' && *++p == '\0')
+			return 0;
+	}
+	return n;
+}
+
+/* One round's share of the budget at the current level: executions per
+ * second over whole passes of the inputs. */
+static double
+run_round(double seconds)
+{
+	double t0 = now(), t;
+	unsigned long long execs = 0;
+
+	do {
+		for (unsigned i = 0; i < ninputs; i++)
+			LLVMFuzzerTestOneInput(inputs[i].data, inputs[i].size);
+		execs += ninputs;
+		t = now() - t0;
+	} while (t < seconds);
+	return (double)execs / t;
+}
+
 int
 main(int argc, char **argv)
 {
-	double budget = 2, best = 0;
-	unsigned mutants = 0, nops = 0;
+	double budget = 2, best[BENCH_LEVELS] = { 0 };
+	enum exec_checks levels[BENCH_LEVELS] = { EXEC_CHECK_OP };
+	unsigned mutants = 0, nops = 0, nlevels = 1;
 	int opt, npaths = 0, verbose = 0;
 	int fargc = 1;
 	char *fargv0[] = { argv[0], NULL };
@@ -197,17 +254,25 @@ main(int argc, char **argv)
 	inputs = calloc(BENCH_INPUTS_MAX, sizeof(*inputs));
 	if (inputs == NULL)
 		abort();
-	while ((opt = getopt(argc, argv, "vt:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "vt:m:l:")) != -1) {
 		if (opt == 't')
 			budget = atof(optarg);
-		else if (opt == 'm')
+		else if (opt == 'l') {
+			if ((nlevels = parse_levels(optarg, levels)) != 0)
+				continue;
+			fprintf(stderr,
+			    "%s: -l takes a comma list of none, call and op, "
+			    "not '%s'\n",
+			    argv[0], optarg);
+			return 2;
+		} else if (opt == 'm')
 			mutants = (unsigned)strtoul(optarg, NULL, 0);
 		else if (opt == 'v')
 			verbose = 1;
 		else {
 			fprintf(stderr,
 			    "usage: %s [-v] [-t SECONDS] [-m MUTANTS] "
-			    "[DIR|FILE]...\n",
+			    "[-l LEVELS] [DIR|FILE]...\n",
 			    argv[0]);
 			return 2;
 		}
@@ -228,24 +293,33 @@ main(int argc, char **argv)
 		nops += p.nops;
 	}
 	LLVMFuzzerInitialize(&fargc, &fargv);
-	for (int round = 0; round < BENCH_ROUNDS; round++) {
-		double t0 = now(), t;
-		unsigned long long execs = 0;
+	/* The levels interleaved within a round: a slow spell of a shared
+	 * machine hits each alike. */
+	for (int round = 0; round < BENCH_ROUNDS; round++)
+		for (unsigned l = 0; l < nlevels; l++) {
+			double r;
 
-		do {
-			for (unsigned i = 0; i < ninputs; i++)
-				LLVMFuzzerTestOneInput(inputs[i].data,
-				    inputs[i].size);
-			execs += ninputs;
-			t = now() - t0;
-		} while (t < budget / BENCH_ROUNDS);
-		if (execs / t > best)
-			best = (double)execs / t;
+			fuzz_pmap_set_level(levels[l]);
+			r = run_round(budget / BENCH_ROUNDS / nlevels);
+			if (r > best[l])
+				best[l] = r;
+		}
+	if (nlevels == 1)
+		printf("inputs %u (%u mutants), mean ops/input %.1f, "
+		       "exec/s %.0f (best of %d rounds of %.1f s)\n",
+		    ninputs, mutants, (double)nops / ninputs, best[0],
+		    BENCH_ROUNDS, budget / BENCH_ROUNDS);
+	else {
+		printf("inputs %u (%u mutants), mean ops/input %.1f, best of "
+		       "%d rounds of %.1f s per level\n",
+		    ninputs, mutants, (double)nops / ninputs, BENCH_ROUNDS,
+		    budget / BENCH_ROUNDS / nlevels);
+		printf("%-6s %10s %8s\n", "level", "exec/s", "ratio");
+		for (unsigned l = 0; l < nlevels; l++)
+			printf("%-6s %10.0f %7.2fx\n", level_name[levels[l]],
+			    best[l], best[0] / best[l]);
 	}
-	printf("inputs %u (%u mutants), mean ops/input %.1f, "
-	       "exec/s %.0f (best of %d rounds of %.1f s)\n",
-	    ninputs, mutants, (double)nops / ninputs, best, BENCH_ROUNDS,
-	    budget / BENCH_ROUNDS);
+	fuzz_pmap_set_level(levels[0]);
 	if (verbose)
 		print_per_input(budget);
 	return 0;

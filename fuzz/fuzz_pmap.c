@@ -62,6 +62,19 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Not a libFuzzer hook: bench_fuzz's way to run the same per-input path
+ * with fewer checks (exec_checks), to measure what checking costs on fuzz
+ * inputs.  Campaigns always check every call and op.
+ */
+void fuzz_pmap_set_level(enum exec_checks level);
+
+void
+fuzz_pmap_set_level(enum exec_checks level)
+{
+	fuzz_opt.level = level;
+}
+
 static void
 fuzz_found(const struct op_program *p, const struct exec_result *res)
 {
