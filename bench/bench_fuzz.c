@@ -14,13 +14,13 @@
  * -v also prints, per seed input (not per mutant), its own exec/s and its
  * share of the round's time: the inputs that decide the mean.
  *
- * -l LEVELS (a comma list of none, call and op; default op, what the
- * target does) runs the same inputs with checks after every operation
- * (op: and every call), after every pmap call only (call) or none at all
- * (none: the machine's log off too), the levels interleaved within each
- * round, and prints each level's exec/s and its time over the first
- * level's: what checking costs on fuzz inputs rather than on
- * bench_check's synthetic workload.
+ * -l LEVELS, a comma list of none, call and op, runs the same inputs with
+ * checks after every pmap call and every operation (op, the default: what
+ * the target does), after every pmap call only (call) or not at all (none:
+ * the machine's log off too), the levels interleaved within each round,
+ * and prints each level's exec/s and its time over the first level's:
+ * what checking costs on fuzz inputs rather than on bench_check's
+ * synthetic workload.
  *
  * Goals (issue 5): 20,000 exec/s plain, 3,000 with ASan+UBSan.  An input
  * with a finding aborts, as in the fuzzer: the corpus must be clean.
@@ -46,8 +46,12 @@ void fuzz_pmap_set_level(enum exec_checks level);
 #define BENCH_INPUTS_MAX 65536
 #define BENCH_ROUNDS 3
 
-/* -l's levels, by exec_checks value. */
-static const char *const level_name[] = { "none", "call", "op" };
+/* -l's names of the check levels. */
+static const char *const level_name[] = {
+	[EXEC_CHECK_NONE] = "none",
+	[EXEC_CHECK_CALL] = "call",
+	[EXEC_CHECK_OP] = "op",
+};
 #define BENCH_LEVELS (sizeof(level_name) / sizeof(level_name[0]))
 
 struct input {
