@@ -27,6 +27,10 @@
  * function the call checks' number, their mean slots re-observed and frames
  * screened, and how the passes spread by slots re-observed: where the
  * per-call cost comes from (counts, so the same on every run).
+ * BENCH_CHECKS=LIST enables only the invariants in LIST (ids as in
+ * "pmapfuzz list invariants", comma-separated, "all", or "none"): what a
+ * subset costs, and with "none" what keeping the checker's shadow up to
+ * date costs before any invariant is judged.
  *
  * The model is fed in every mode (an executor feeds it whether or not it
  * checks), so the ratios are the cost of the checker alone.  Timing is the
@@ -50,6 +54,9 @@
 #define RW (VM_PROT_READ | VM_PROT_WRITE)
 
 enum bench_mode { MODE_OFF, MODE_CALL, MODE_OP, MODE_SWEEP, MODE_COUNT };
+
+/* The invariants the checked modes enable (BENCH_CHECKS). */
+static uint32_t bench_checks = INV_ALL;
 
 static const char *const mode_name[MODE_COUNT] = {
 	"off",
@@ -353,6 +360,8 @@ bench_setup(struct bench *b, enum bench_mode mode)
 	pmap_bootstrap(b->ps, b->mc);
 	if (mode != MODE_OFF) {
 		b->ctx = inv_ctx_create(b->mc, b->ps, b->md);
+		if (b->ctx != NULL)
+			b->ctx->enabled = bench_checks;
 		if (b->ctx == NULL || inv_check_full(b->ctx)) {
 			fprintf(stderr, "bench_check: checker setup failed\n");
 			exit(1);
@@ -445,7 +454,21 @@ main(int argc, char **argv)
 	int rounds = getenv("BENCH_ROUNDS") != NULL ?
 	    atoi(getenv("BENCH_ROUNDS")) :
 	    BENCH_REPEAT;
+	const char *checks = getenv("BENCH_CHECKS"), *bad = NULL;
 
+	if (checks != NULL && strcmp(checks, "none") == 0)
+		bench_checks = 0;
+	else if (checks != NULL &&
+	    inv_parse_list(checks, &bench_checks, &bad) != 0) {
+		fprintf(stderr,
+		    "bench_check: BENCH_CHECKS: unknown invariant \"%.*s\"; "
+		    "expected \"all\", \"none\" or ids as listed by "
+		    "\"pmapfuzz list invariants\"\n",
+		    (int)strcspn(bad, ","), bad);
+		return 2;
+	}
+	if (checks != NULL)
+		printf("checks: %s\n", checks);
 	for (int m = MODE_OFF; m < MODE_COUNT; m++) {
 		run[m] = argc <= 2 || strcmp(argv[2], mode_name[m]) == 0 ||
 		    (m == MODE_OFF && getenv("BENCH_NO_BASE") == NULL);

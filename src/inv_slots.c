@@ -328,6 +328,13 @@ judge_slot(struct inv_ctx *ctx, uint32_t i)
 	return i;
 }
 
+/* The invariants judge_slot gives verdicts for: without one of them
+ * enabled, the scan has nothing to find. */
+#define SLOT_VERDICTS                                                          \
+	((1u << INV_WRONG_ADDRESS_SPACE) | (1u << INV_STALE_PTE) |             \
+	    (1u << INV_MISSING_WIRED) | (1u << INV_WRONG_TRANSLATION) |        \
+	    (1u << INV_SHARED_WRITABLE) | (1u << INV_PV_MISMATCH))
+
 void
 inv_scan_slots(struct inv_ctx *ctx)
 {
@@ -342,6 +349,8 @@ inv_scan_slots(struct inv_ctx *ctx)
 	for (uint32_t m = st->bad_mask; m != 0; m &= m - 1)
 		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
 	st->bad_mask = 0;
+	if ((ctx->enabled & SLOT_VERDICTS) == 0)
+		return;
 	for (uint32_t i = 0; i < st->ncslot; i++) {
 		uint32_t g = st->cslot[i], f;
 		unsigned as = g / MODEL_SLOTS_MAX, s = g - as * MODEL_SLOTS_MAX;

@@ -444,6 +444,16 @@ TEST(stale_pte_kmem_litter)
 	FIRES(seed000(), "stale-pte in pmap_remove (kmem_free)");
 }
 
+/* Enabled alone, a slot invariant is still judged (the scan is skipped
+ * only when none of them is enabled). */
+TEST(stale_pte_alone_fires)
+{
+	fx_boot(1);
+	F->mc->bugs |= 1ull << BUG_KMEM_LITTER;
+	F->ctx->enabled = 1u << INV_STALE_PTE;
+	FIRES(seed000(), "stale-pte in pmap_remove (kmem_free)");
+}
+
 TEST(stale_pte_disabled_stays_silent)
 {
 	fx_boot(1);
@@ -2047,7 +2057,7 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(illegal_promotion_over_kmem_litter),
     TEST_ENTRY(illegal_promotion_without_promoted_bit),
     TEST_ENTRY(illegal_promotion_sound_twin_promoted_region),
-    TEST_ENTRY(stale_pte_kmem_litter),
+    TEST_ENTRY(stale_pte_kmem_litter), TEST_ENTRY(stale_pte_alone_fires),
     TEST_ENTRY(stale_pte_disabled_stays_silent),
     TEST_ENTRY(stale_pte_under_a_reused_pmap_id),
     TEST_ENTRY(reused_pmap_id_with_its_intent_is_quiet),
