@@ -261,8 +261,12 @@ proc_isolate(void (*fn)(void *arg, int fd), void *arg, double quiet,
 		r = poll(&p, 1, (int)(left * 1000) + 1);
 		if (r == 0 || (r < 0 && errno == EINTR))
 			continue;
-		if (r < 0)
+		if (r < 0) {
+			/* Cannot listen any more: end the child, or the wait
+			 * below could wait for ever. */
+			kill(pid, SIGKILL);
 			break;
+		}
 		if (n == cap) {
 			cap *= 2;
 			if ((buf = realloc(buf, cap)) == NULL)
