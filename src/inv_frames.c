@@ -553,7 +553,7 @@ static const char *
 tlb_big_over_pt(const struct machine *mc, const struct tlb_entry *e,
     const struct inv_walk *w)
 {
-	const pt_entry_t *pt = inv_table_of(mc, w->tab[PT_LVL_PTE]);
+	const pt_entry_t *pt = mach_table(mc, w->tab[PT_LVL_PTE]);
 	struct rights up;
 
 	if (pt == NULL)

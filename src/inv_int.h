@@ -251,7 +251,6 @@ inv_root(const struct inv_ctx *ctx, unsigned as)
 int inv_as_of_root(const struct inv_ctx *ctx, uint32_t root);
 void inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
     struct inv_walk *w);
-const pt_entry_t *inv_table_of(const struct machine *mc, uint32_t pfn);
 vm_offset_t inv_region_va(unsigned as, unsigned r);
 unsigned inv_nregions(unsigned as);
 /* First and one-past-last slot of region r of as. */

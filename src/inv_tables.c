@@ -125,8 +125,8 @@ was_upper(struct inv_ctx *ctx, unsigned as)
 {
 	const struct machine *mc = ctx->mc;
 	uint32_t kroot = ctx->st->root[0], root = ctx->st->root[as];
-	const pt_entry_t *kt = inv_table_of(mc, kroot);
-	const pt_entry_t *ut = inv_table_of(mc, root);
+	const pt_entry_t *kt = mach_table(mc, kroot);
+	const pt_entry_t *ut = mach_table(mc, root);
 	struct inv_finding *f = &ctx->finding;
 	unsigned i;
 
@@ -356,7 +356,7 @@ static int
 scan_outside(const struct machine *mc, unsigned as, uint32_t pfn, int lvl,
     vm_offset_t base, struct outside *out)
 {
-	const pt_entry_t *t = inv_table_of(mc, pfn);
+	const pt_entry_t *t = mach_table(mc, pfn);
 	unsigned lim = (lvl == PT_LVL_PML4E && as != 0) ? NPTEPG / 2 : NPTEPG;
 	uint64_t size = 1ULL << (PAGE_SHIFT + 9 * (lvl - 1));
 
@@ -611,7 +611,7 @@ paths_compute(struct inv_ctx *ctx, unsigned as, uint32_t root)
 		uint32_t pfn = root;
 
 		for (int lvl = PT_LVL_PML4E; lvl > PT_LVL_PTE; lvl--) {
-			const pt_entry_t *t = inv_table_of(mc, pfn);
+			const pt_entry_t *t = mach_table(mc, pfn);
 			unsigned idx = pmap_level_index(va, lvl);
 			uint32_t child;
 

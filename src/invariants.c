@@ -360,14 +360,6 @@ inv_root_index(struct inv_state *st)
 	memcpy(st->root_indexed, st->root, sizeof(st->root_indexed));
 }
 
-const pt_entry_t *
-inv_table_of(const struct machine *mc, uint32_t pfn)
-{
-	if (pfn >= mc->cfg.nframes)
-		return NULL;
-	return mach_table(mc, pfn);
-}
-
 void
 inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
     struct inv_walk *w)
@@ -376,7 +368,7 @@ inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
 
 	memset(w, 0, sizeof(*w));
 	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PTE; lvl--) {
-		const pt_entry_t *t = inv_table_of(mc, pfn);
+		const pt_entry_t *t = mach_table(mc, pfn);
 		pt_entry_t e;
 
 		if (t == NULL) {
@@ -458,7 +450,7 @@ inv_tab_recount(struct inv_ctx *ctx, uint32_t pfn)
 		return -1;
 	if (st->tab_nvalid[pfn] >= 0)
 		return st->tab_nvalid[pfn];
-	if ((t = inv_table_of(ctx->mc, pfn)) == NULL)
+	if ((t = mach_table(ctx->mc, pfn)) == NULL)
 		return -1;
 	for (unsigned i = 0; i < NPTEPG; i++)
 		n += (int)(t[i] & PG_V);
@@ -967,7 +959,7 @@ inv_walk_pt(struct inv_ctx *ctx, unsigned as, unsigned r, vm_offset_t va)
 		return memo;
 #pragma GCC unroll 3
 	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PDE; lvl--) {
-		const pt_entry_t *t = inv_table_of(ctx->mc, pfn);
+		const pt_entry_t *t = mach_table(ctx->mc, pfn);
 		pt_entry_t e;
 
 		if (t == NULL) {
@@ -987,7 +979,7 @@ inv_walk_pt(struct inv_ctx *ctx, unsigned as, unsigned r, vm_offset_t va)
 	}
 	inv_walk_stamp(st, st->end_gen, pfn);
 	/* inv_walk records a page table at frame 0 as none. */
-	memo->pt = pfn != 0 ? inv_table_of(ctx->mc, pfn) : NULL;
+	memo->pt = pfn != 0 ? mach_table(ctx->mc, pfn) : NULL;
 	return memo;
 }
 

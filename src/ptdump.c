@@ -60,12 +60,6 @@ ptdump_bits(pt_entry_t e, char *buf, size_t len)
 	return buf;
 }
 
-static const pt_entry_t *
-ptdump_table(const struct machine *mc, uint32_t pfn)
-{
-	return pfn < mc->cfg.nframes ? mach_table(mc, pfn) : NULL;
-}
-
 static void
 ptdump_line(FILE *out, char mark, int level, unsigned idx, uint32_t table,
     pt_entry_t e)
@@ -85,7 +79,7 @@ ptdump_walk(FILE *out, const struct machine *mc, uint32_t root, vm_offset_t va)
 	fprintf(out, "walk of va %#llx under root %u\n", (unsigned long long)va,
 	    (unsigned)root);
 	for (int lvl = PT_LVL_PML4E; lvl >= PT_LVL_PTE; lvl--) {
-		const pt_entry_t *t = ptdump_table(mc, pfn);
+		const pt_entry_t *t = mach_table(mc, pfn);
 		unsigned idx = pmap_level_index(va, lvl);
 		pt_entry_t e;
 
@@ -123,7 +117,7 @@ ptdump_region(FILE *out, const struct machine *mc, uint32_t root,
 	fprintf(out, "tables around va %#llx under root %u\n",
 	    (unsigned long long)va, (unsigned)root);
 	for (int lvl = PT_LVL_PML4E; lvl > PT_LVL_PTE; lvl--) {
-		const pt_entry_t *t = ptdump_table(mc, pfn);
+		const pt_entry_t *t = mach_table(mc, pfn);
 		unsigned idx = pmap_level_index(va, lvl);
 
 		if (t == NULL) {
@@ -144,7 +138,7 @@ ptdump_region(FILE *out, const struct machine *mc, uint32_t root,
 		}
 		pfn = (uint32_t)atop(t[idx] & PG_FRAME);
 	}
-	if ((pt = ptdump_table(mc, pfn)) == NULL) {
+	if ((pt = mach_table(mc, pfn)) == NULL) {
 		fprintf(out, "  frame %u holds no table\n", (unsigned)pfn);
 		return;
 	}
@@ -216,7 +210,7 @@ static void
 ptdump_tree(FILE *out, const struct machine *mc, uint32_t pfn, int lvl,
     vm_offset_t base, unsigned from, unsigned to, struct ptdump_run *r)
 {
-	const pt_entry_t *t = ptdump_table(mc, pfn);
+	const pt_entry_t *t = mach_table(mc, pfn);
 
 	if (t == NULL)
 		return;

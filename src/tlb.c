@@ -62,8 +62,7 @@ tlb_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
 		unsigned idx = pmap_level_index(va, lvl);
 		pt_entry_t e;
 
-		if (pfn >= mc->cfg.nframes ||
-		    (t = mach_table(mc, pfn)) == NULL) {
+		if ((t = mach_table(mc, pfn)) == NULL) {
 			memset(w, 0, sizeof(*w));
 			return 0;
 		}

@@ -670,6 +670,36 @@ TEST(enter_over_superpage_asserts_with_kmem_litter)
 	CHECK(strcmp(pf_assert.msg, want) == 0, "msg \"%s\"", pf_assert.msg);
 }
 
+/*
+ * An upper entry that names a frame beyond memory (a corrupted table) stops
+ * the core's walk with its own assertion; the walk never reads the machine's
+ * frame array out of bounds.
+ */
+TEST(walk_through_entry_beyond_memory_asserts)
+{
+	pmap_t kp;
+	uint32_t pd;
+	unsigned idx = pmap_level_index(KVA(0), PT_LVL_PDE);
+	pt_entry_t bad = ptoa((vm_paddr_t)1 << 24) | PG_V | PG_RW;
+
+	boot(1);
+	kp = kernel_pmap(ps);
+	pf_watch(kp);
+	pd = pf_table(kp, KVA(0), PT_LVL_PDE);
+	CHECK(pd != 0);
+	mach_table(mc, pd)[idx] = bad;
+	pf_catch_asserts(mc);
+	if (setjmp(pf_assert.env) == 0) {
+		(void)pmap_extract(kp, KVA(0));
+		CHECK(0, "pmap_extract walked through a frame beyond memory");
+	}
+	CHECK(pf_assert.fired);
+	CHECK(strcmp(pf_assert.func, "pmap_ref") == 0, "func %s",
+	    pf_assert.func);
+	CHECK(strstr(pf_assert.fmt, "points at a non-table") != NULL,
+	    "fmt \"%s\"", pf_assert.fmt);
+}
+
 /* ---- Removal ---- */
 
 TEST(remove_clears_every_pte_and_frees_empty_user_ptps)
@@ -1461,6 +1491,7 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(demotion_failure_destroys_mapping),
     TEST_ENTRY(enter_over_superpage_demotes),
     TEST_ENTRY(enter_over_superpage_asserts_with_kmem_litter),
+    TEST_ENTRY(walk_through_entry_beyond_memory_asserts),
     TEST_ENTRY(demotion_without_saved_ptp_counts_new_ptp),
     TEST_ENTRY(demote_uncounted_bug_skews_resident),
     TEST_ENTRY(remove_clears_every_pte_and_frees_empty_user_ptps),

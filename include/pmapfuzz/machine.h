@@ -283,15 +283,20 @@ VM_PAGE_TO_PHYS(const struct vm_page *m)
 }
 
 /*
- * Page-table contents of frame pfn, or NULL if it holds no table.  For
- * reading: a write through it is neither logged nor seen by the window-walk
- * memo (a test's deliberate corruption must not be followed by window
- * accesses to the same entry's walk).
+ * Page-table contents of frame pfn, or NULL if it holds no table, pfn
+ * included: any frame number, even one read from a corrupted entry, is safe
+ * to pass.  For reading: a write through it is neither logged nor seen by
+ * the window-walk memo (a test's deliberate corruption must not be followed
+ * by window accesses to the same entry's walk).
  */
 static inline pt_entry_t *
 mach_table(const struct machine *mc, uint32_t pfn)
 {
-	uint32_t slot = mc->pages[pfn].table;
+	uint32_t slot;
+
+	if (pfn >= mc->cfg.nframes)
+		return (pt_entry_t *)0;
+	slot = mc->pages[pfn].table;
 	return slot != 0 ? mc->tables[slot] : (pt_entry_t *)0;
 }
 
