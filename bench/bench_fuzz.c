@@ -36,12 +36,9 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "fuzz_pmap.h"
 #include "mutator.h"
 #include "ops.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-void fuzz_pmap_set_level(enum exec_checks level);
 
 #define BENCH_INPUTS_MAX 65536
 #define BENCH_ROUNDS 3

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "fuzz_pmap.h"
 #include "mutator.h"
 #include "ops.h"
 #include "target_env.h"
@@ -39,8 +40,6 @@ static struct exec_options fuzz_opt;
 /* One mutation in this many is libFuzzer's byte-level havoc. */
 #define FUZZ_HAVOC_ONE_IN 8
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
     unsigned int seed);
 size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
@@ -62,13 +61,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/*
- * Not a libFuzzer hook: bench_fuzz's way to run the same per-input path
- * with fewer checks (exec_checks), to measure what checking costs on fuzz
- * inputs.  Campaigns always check every call and op.
- */
-void fuzz_pmap_set_level(enum exec_checks level);
-
+/* bench_fuzz's way to run the same per-input path with fewer checks. */
 void
 fuzz_pmap_set_level(enum exec_checks level)
 {
