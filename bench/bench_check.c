@@ -8,6 +8,10 @@
  *
  * The same workload runs in each mode:
  *   off    no checks (the machine's log off, as a fuzzer without checks)
+ *   log    no checks, but what a checker records is recorded (the machine's
+ *	    log, the model's journal) and dropped after every pmap call: the
+ *	    floor that any checker run after every call pays before it looks
+ *	    at anything
  *   call   inv_check_call after every pmap call
  *   op     the same plus inv_check_op after every operation
  *   sweep  the same with every operation check a full sweep (for scale)
@@ -53,13 +57,21 @@
 #define BENCH_REPEAT 5
 #define RW (VM_PROT_READ | VM_PROT_WRITE)
 
-enum bench_mode { MODE_OFF, MODE_CALL, MODE_OP, MODE_SWEEP, MODE_COUNT };
+enum bench_mode {
+	MODE_OFF,
+	MODE_LOG,
+	MODE_CALL,
+	MODE_OP,
+	MODE_SWEEP,
+	MODE_COUNT
+};
 
 /* The invariants the checked modes enable (BENCH_CHECKS). */
 static uint32_t bench_checks = INV_ALL;
 
 static const char *const mode_name[MODE_COUNT] = {
 	"off",
+	"log",
 	"call",
 	"op",
 	"sweep",
@@ -155,6 +167,11 @@ bench_call(struct bench *b, const char *func)
 	b->calls++;
 	if (b->mode == MODE_OFF)
 		return;
+	if (b->mode == MODE_LOG) {
+		mach_log_clear(b->mc);
+		model_pending_clear(b->md);
+		return;
+	}
 	if (b->verbose ? bench_check_tallied(b, func) :
 			 inv_check_call(b->ctx, func))
 		bench_die(b);
@@ -424,7 +441,7 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 	}
 	t1 = now();
 	*hash = machine_hash(b.mc, pmap_sys_hash(b.ps, 0));
-	if (b.ctx != NULL && b.verbose) {
+	if (b.ctx != NULL && b.verbose && mode != MODE_LOG) {
 		fprintf(stderr,
 		    "%s: %llu passes, %llu slots observed, %llu "
 		    "checked, %llu frames, %llu promotions, %llu sweeps\n",
