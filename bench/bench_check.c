@@ -15,12 +15,12 @@
  *   call   inv_check_call after every pmap call
  *   op     the same plus inv_check_op after every operation
  *   sweep  the same with every operation check a full sweep (for scale)
- * and the program prints calls per second and the ratio of each mode's
- * time to the unchecked one (best of five rounds, the modes interleaved
- * in each, since the machine may be shared).  Goals: call <= 1.5x, op <= 3x.
- * Beside it, the lowest and highest ratio within one round (each mode's
- * time over the "off" run next to it): how far apart they are says how
- * much the machine's load moved the reading.
+ * and the program prints calls and operations per second and the ratio of
+ * each mode's time to the unchecked one (best of five rounds, the modes
+ * interleaved in each, since the machine may be shared).  Goals:
+ * call <= 1.5x, op <= 3x.  Beside it, the lowest and highest ratio within
+ * one round (each mode's time over the "off" run next to it): how far apart
+ * they are says how much the machine's load moved the reading.
  *
  *	bench_check [calls [mode]]	(default 200000, every mode)
  *
@@ -32,7 +32,7 @@
  * screened, and how the passes spread by slots re-observed: where the
  * per-call cost comes from (counts, so the same on every run).
  * BENCH_CHECKS=LIST enables only the invariants in LIST (ids as in
- * "pmapfuzz list invariants", comma-separated, "all", or "none"): what a
+ * "pmapfuzz list checks", comma-separated, "all", or "none"): what a
  * subset costs, and with "none" what keeping the checker's shadow up to
  * date costs before any invariant is judged.
  *
@@ -480,7 +480,7 @@ main(int argc, char **argv)
 		fprintf(stderr,
 		    "bench_check: BENCH_CHECKS: unknown invariant \"%.*s\"; "
 		    "expected \"all\", \"none\" or ids as listed by "
-		    "\"pmapfuzz list invariants\"\n",
+		    "\"pmapfuzz list checks\"\n",
 		    (int)strcspn(bad, ","), bad);
 		return 2;
 	}
@@ -515,14 +515,16 @@ main(int argc, char **argv)
 				rmax[m] = t[m] / t[MODE_OFF];
 		}
 	}
-	printf("%-6s %10s %8s %12s %8s  %-13s  %s\n", "mode", "calls", "ops",
-	    "calls/s", "ratio", "rounds", "state hash");
+	printf("%-6s %10s %8s %12s %10s %8s  %-13s  %s\n", "mode", "calls",
+	    "ops", "calls/s", "ops/s", "ratio", "rounds", "state hash");
 	for (int m = MODE_OFF; m < MODE_COUNT; m++) {
 		if (!run[m])
 			continue;
-		printf("%-6s %10llu %8u %12.0f %7.2fx  %5.2f-%5.2fx  %016llx\n",
+		printf("%-6s %10llu %8u %12.0f %10.0f %7.2fx  %5.2f-%5.2fx  "
+		       "%016llx\n",
 		    mode_name[m], (unsigned long long)last[m].calls,
 		    last[m].ops, (double)last[m].calls / best[m],
+		    (double)last[m].ops / best[m],
 		    run[MODE_OFF] ? best[m] / best[MODE_OFF] : 0.0,
 		    run[MODE_OFF] ? rmin[m] : 0.0,
 		    run[MODE_OFF] ? rmax[m] : 0.0, (unsigned long long)hash[m]);
