@@ -700,6 +700,41 @@ TEST(walk_through_entry_beyond_memory_asserts)
 	    "fmt \"%s\"", pf_assert.fmt);
 }
 
+/*
+ * A managed PTE corrupted to name a frame beyond memory: removing it stops
+ * with an assertion in the function that looks the frame up, as FreeBSD
+ * panics on PHYS_TO_VM_PAGE's NULL; the frame array is never read or
+ * written out of bounds (pmap_remove_pte would mark the "page" dirty and
+ * walk its PV list).
+ */
+TEST(remove_of_pte_beyond_memory_asserts)
+{
+	uint32_t obj, pt;
+	vm_page_t ma[1];
+	pmap_t p;
+	unsigned idx = pmap_pte_index(UVA(0));
+
+	boot(1);
+	p = new_pmap(0);
+	obj = vm_object_allocate(mc);
+	alloc_run(ma, obj, 0, 1);
+	enter_run(p, USER_BASE, ma, 1, PROT_RW, VM_PROT_WRITE);
+	pt = pf_table(p, UVA(0), PT_LVL_PTE);
+	CHECK(pt != 0);
+	mach_table(mc, pt)[idx] =
+	    (mach_table(mc, pt)[idx] & ~PG_FRAME) | ptoa((vm_paddr_t)1 << 24);
+	pf_catch_asserts(mc);
+	if (setjmp(pf_assert.env) == 0) {
+		pmap_remove(p, UVA(0), UVA(1));
+		CHECK(0, "pmap_remove looked up a frame beyond memory");
+	}
+	CHECK(pf_assert.fired);
+	CHECK(strcmp(pf_assert.func, "pmap_remove_pte") == 0, "func %s",
+	    pf_assert.func);
+	CHECK(strstr(pf_assert.fmt, "beyond memory") != NULL, "fmt \"%s\"",
+	    pf_assert.fmt);
+}
+
 /* ---- Removal ---- */
 
 TEST(remove_clears_every_pte_and_frees_empty_user_ptps)
@@ -1492,6 +1527,7 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(enter_over_superpage_demotes),
     TEST_ENTRY(enter_over_superpage_asserts_with_kmem_litter),
     TEST_ENTRY(walk_through_entry_beyond_memory_asserts),
+    TEST_ENTRY(remove_of_pte_beyond_memory_asserts),
     TEST_ENTRY(demotion_without_saved_ptp_counts_new_ptp),
     TEST_ENTRY(demote_uncounted_bug_skews_resident),
     TEST_ENTRY(remove_clears_every_pte_and_frees_empty_user_ptps),

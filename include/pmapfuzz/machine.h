@@ -270,11 +270,32 @@ void machine_reset(struct machine *mc);
 uint64_t machine_hash(const struct machine *mc, uint64_t seed);
 
 /* Frames. */
+
+/*
+ * A frame beyond memory was looked up on behalf of func: a failed
+ * assertion in func (passert.c), through the assert hook; never returns.
+ */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void
+mach_phys_beyond(struct machine *mc, const char *func, vm_paddr_t pa);
+
 static inline vm_page_t
-PHYS_TO_VM_PAGE(struct machine *mc, vm_paddr_t pa)
+mach_phys_to_page(struct machine *mc, vm_paddr_t pa, const char *func)
 {
+	if ((pa >> PAGE_SHIFT) >= mc->cfg.nframes)
+		mach_phys_beyond(mc, func, pa);
 	return &mc->pages[pa >> PAGE_SHIFT];
 }
+
+/*
+ * FreeBSD's PHYS_TO_VM_PAGE.  The core looks up frames that it reads from
+ * its own entries; one beyond memory (a corrupted entry) is the calling
+ * function's failed assertion, as FreeBSD panics on the NULL page, instead
+ * of a read or write outside the frame array.
+ */
+#define PHYS_TO_VM_PAGE(mc, pa) mach_phys_to_page((mc), (pa), __func__)
 
 static inline vm_paddr_t
 VM_PAGE_TO_PHYS(const struct vm_page *m)
