@@ -290,8 +290,10 @@ struct campaign_progress {
 /*
  * Parse one line of libFuzzer's output.  Status lines are
  *	#16384	pulse  cov: 617 ft: 2245 corp: 272/4827b ... exec/s: 1092 ...
- * and, from a -fork parent,
- *	#25349: cov: 571 ft: 2130 corp: 214 exec/s 450 oom/timeout/crash: ...
+ * and, from a -fork parent (whose rate is taken as runs over its time:
+ * its exec/s is one job's),
+ *	#25349: cov: 571 ft: 2130 corp: 214 exec/s 450 oom/timeout/crash:
+ *	    0/0/3 time: 25s job: 8 dft_time: 0
  * Returns 1 and updates p for a status line, 0 for any other line.
  */
 int campaign_parse_libfuzzer_line(const char *line,

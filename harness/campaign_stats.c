@@ -33,7 +33,7 @@ stats_field(const char *s, const char *key, unsigned long long *val)
 int
 campaign_parse_libfuzzer_line(const char *line, struct campaign_progress *p)
 {
-	unsigned long long execs, cov, ft = 0, corp = 0, eps = 0;
+	unsigned long long execs, cov, ft = 0, corp = 0, eps = 0, secs = 0;
 	char *end;
 
 	if (line[0] != '#' || !isdigit((unsigned char)line[1]))
@@ -45,8 +45,14 @@ campaign_parse_libfuzzer_line(const char *line, struct campaign_progress *p)
 		return 0;
 	p->have_execs = 1;
 	p->execs = execs;
-	/* "exec/s: N" in a fuzzing process, "exec/s N" in a -fork parent. */
-	if (stats_field(end, "exec/s", &eps))
+	/*
+	 * "exec/s: N" in a fuzzing process.  A -fork parent's "exec/s N" is
+	 * the rate of its last finished job alone, 0 when that job crashed:
+	 * its rate is the runs of every job over its "time: Ns".
+	 */
+	if (*end == ':' && stats_field(end, " time:", &secs) && secs > 0)
+		p->execs_per_s = (double)execs / (double)secs;
+	else if (stats_field(end, "exec/s", &eps))
 		p->execs_per_s = (double)eps;
 	if (stats_field(end, "corp:", &corp)) {
 		p->have_corpus = 1;

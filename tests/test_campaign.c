@@ -113,8 +113,17 @@ TEST(libfuzzer_fork_parent_lines_are_status_lines_too)
 	    "#25349: cov: 571 ft: 2130 corp: 214 exec/s 450 "
 	    "oom/timeout/crash: 0/0/3 time: 25s job: 8 dft_time: 0",
 	    &p));
-	CHECK(p.execs == 25349 && p.execs_per_s == 450 && p.corpus == 214);
+	CHECK(p.execs == 25349 && p.corpus == 214);
 	CHECK(strcmp(p.cov, "cov 571 ft 2130") == 0, "%s", p.cov);
+	/* The rate of all jobs together, not the last job's 450. */
+	CHECK(p.execs_per_s > 1013 && p.execs_per_s < 1014, "%f",
+	    p.execs_per_s);
+	/* A parent whose last job crashed says "exec/s 0". */
+	CHECK(campaign_parse_libfuzzer_line(
+	    "#281264: cov: 7710 ft: 6890 corp: 1222 exec/s 0 "
+	    "oom/timeout/crash: 0/0/1467 time: 599s job: 1468 dft_time: 0",
+	    &p));
+	CHECK(p.execs_per_s > 469 && p.execs_per_s < 470, "%f", p.execs_per_s);
 }
 
 TEST(other_libfuzzer_lines_change_nothing)
