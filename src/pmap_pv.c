@@ -107,11 +107,23 @@ pmap_page_unmapped_check(struct pmap_sys *ps, vm_page_t m)
 		m->flags &= ~VPF_WRITEABLE;
 }
 
+/*
+ * The pmap of PV entry i, which func's walk of a list reached.  A free
+ * entry means the list changed under the walk (only the apt-intr-clobber
+ * kernel lets an interrupt-time pmap call do that): func's failed
+ * assertion, as INVARIANTS would have it, not a pmap beyond the array.
+ */
 static pmap_t
-pv_pmap(struct pmap_sys *ps, uint32_t i)
+pv_pmap_at(struct pmap_sys *ps, uint32_t i, const char *func)
 {
-	return &ps->pmaps[ps->pv[i].pv_pmap];
+	uint16_t id = ps->pv[i].pv_pmap;
+
+	if (id >= PMAP_MAX)
+		pmap_assert_fail(ps->mc, func,
+		    "pv entry %u is free: its list changed under the walk", i);
+	return &ps->pmaps[id];
 }
+#define pv_pmap(ps, i) pv_pmap_at((ps), (i), __func__)
 
 /*
  * Demote every 2 MiB mapping covering m that matches want (all of them when
@@ -207,10 +219,12 @@ pv_walk(struct pmap_sys *ps, vm_page_t m, pv_pte_fn fn)
 
 restart:
 	for (i = m->pv_head; i != 0; i = ps->pv[i].pv_next) {
-		pmap_t pmap = pv_pmap(ps, i);
-		vm_offset_t va = ps->pv[i].pv_va;
+		pmap_t pmap;
+		vm_offset_t va;
 		pt_ref_t ref;
 
+		/* Entry i is checked before it is used: an interrupt inside
+		 * fn may have freed it too (the apt-intr-clobber kernel). */
 		if (i != m->pv_head) {
 			uint32_t hwm = ps->pv_hwm, fl = ps->pv_free;
 
@@ -219,6 +233,8 @@ restart:
 			    ps->pv[i].pv_pmap == PV_FREE_PMAP)
 				goto restart;
 		}
+		pmap = pv_pmap(ps, i);
+		va = ps->pv[i].pv_va;
 		if (pmap_ref(pmap, va, PT_LVL_PTE, &ref))
 			fn(ps, pmap, va, ref, m);
 	}

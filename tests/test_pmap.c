@@ -838,6 +838,34 @@ TEST(kernel_remove_zeroes_with_fix)
 	}
 }
 
+/*
+ * A page's PV list that holds a free entry (as when an interrupt freed it
+ * under a walk): remove_all fails an assertion naming the entry instead of
+ * taking the free marker for a pmap id.
+ */
+TEST(remove_all_on_list_with_free_entry_asserts)
+{
+	pmap_t p;
+	vm_page_t m;
+
+	boot(1);
+	p = new_pmap(0);
+	m = page(vm_object_allocate(mc), 0);
+	enter(p, UVA(0), m, PROT_RW, VM_PROT_WRITE);
+	CHECK(m->pv_head != 0);
+	ps->pv[m->pv_head].pv_pmap = 0xffff; /* pmap_pv.c's free marker */
+	pf_catch_asserts(mc);
+	if (setjmp(pf_assert.env) == 0) {
+		pmap_remove_all(ps, m);
+		CHECK(0, "pmap_remove_all used a free PV entry");
+	}
+	CHECK(pf_assert.fired);
+	CHECK(strcmp(pf_assert.func, "pmap_remove_all") == 0, "func %s",
+	    pf_assert.func);
+	CHECK(strstr(pf_assert.fmt, "is free") != NULL, "fmt \"%s\"",
+	    pf_assert.fmt);
+}
+
 TEST(remove_all_empties_pv_list_across_pmaps)
 {
 	pmap_t p[3];
@@ -1534,6 +1562,7 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(kernel_remove_leaves_litter_with_kmem_litter),
     TEST_ENTRY(kernel_remove_zeroes_with_fix),
     TEST_ENTRY(remove_all_empties_pv_list_across_pmaps),
+    TEST_ENTRY(remove_all_on_list_with_free_entry_asserts),
     TEST_ENTRY(remove_write_moves_dirty_to_page),
     TEST_ENTRY(clear_modify_clears_m), TEST_ENTRY(is_modified_reports_m),
     TEST_ENTRY(protect_readonly_keeps_dirty),
