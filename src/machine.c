@@ -921,3 +921,11 @@ pt_clear_bits(struct machine *mc, pt_ref_t r, pt_entry_t bits)
 	pt_do_store(mc, &r, p, pfn, idx, old & ~bits);
 	return old;
 }
+
+void
+mach_phys_beyond(struct machine *mc, const char *func, vm_paddr_t pa)
+{
+	pmap_assert_fail(mc, func,
+	    "physical address %#jx is beyond memory (%u frames)", (uintmax_t)pa,
+	    (unsigned)mc->cfg.nframes);
+}

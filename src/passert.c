@@ -4,7 +4,6 @@
 #include "pmapfuzz/passert.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,12 +37,4 @@ pmap_assert_fail(struct machine *mc, const char *func, const char *fmt, ...)
 	}
 	fprintf(stderr, "PMAP_ASSERT: %s\n", msg);
 	abort();
-}
-
-void
-mach_phys_beyond(struct machine *mc, const char *func, vm_paddr_t pa)
-{
-	pmap_assert_fail(mc, func,
-	    "physical address %#jx is beyond memory (%u frames)", (uintmax_t)pa,
-	    (unsigned)mc->cfg.nframes);
 }

@@ -273,7 +273,7 @@ uint64_t machine_hash(const struct machine *mc, uint64_t seed);
 
 /*
  * A frame beyond memory was looked up on behalf of func: a failed
- * assertion in func (passert.c), through the assert hook; never returns.
+ * assertion in func, through the assert hook; never returns.
  */
 #if defined(__GNUC__)
 __attribute__((noreturn))
