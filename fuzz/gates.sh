@@ -11,7 +11,11 @@
 #   2. the fixed core survives GATE_TIME seconds of libFuzzer on the seed
 #      corpus, every check on, with no finding;
 #   3. AFL++ builds and executes (AFL_TIME seconds, default 8) with the
-#      record-aware custom mutator, so that path cannot rot.
+#      record-aware custom mutator, so that path cannot rot;
+#   4. the libFuzzer target crashes on a pinned title alone
+#      (PMAPFUZZ_ONLY_TITLE, which the triage sets for the engines'
+#      minimizers): a known crash input aborts with its own title pinned and
+#      runs clean with another.
 #
 # Usage: gates.sh LIBFUZZER_PMAPFUZZ AFL_PMAPFUZZ
 #   each a pmapfuzz CLI built in the preset whose fuzz_pmap is beside it
@@ -99,6 +103,32 @@ if [ "$rc" -eq 0 ] && [ "${execs:-0}" -gt 0 ]; then
 else
 	fail "AFL++: exit $rc, execs_done '${execs:-none}'"
 	tail -n 40 "$tmp/afl.log"
+fi
+
+# 4. The title pin, on the libFuzzer target beside $lf.
+target=$(dirname "$lf")/fuzz_pmap
+pin_title='stale-pte in pmap_remove (kmem_free)'
+printf '%s\n' 'config cpus=1 ps=1 mem=4096' \
+    'kmem_alloc kregion=0 page=0 npages=1 mode=0' \
+    'kmem_free kregion=0 page=0 npages=1' >"$tmp/pin.trace"
+"$lf" compile "$tmp/pin.trace" -o "$tmp/pin.bin" 2>"$tmp/pin.log"
+pin_run() {
+	PMAPFUZZ_BUGS=kmem-litter PMAPFUZZ_CHECKS=all \
+	    PMAPFUZZ_ONLY_TITLE="$1" "$target" "$tmp/pin.bin" \
+	    >"$tmp/pin.log" 2>&1
+}
+pin_run "$pin_title"
+rc_own=$?
+own=$(sed -n 's/^FINDING: //p' "$tmp/pin.log")
+pin_run 'wrong-address-space in pmap_enter (map)'
+rc_other=$?
+if [ "$rc_own" -ne 0 ] && [ "$own" = "$pin_title" ] && [ "$rc_other" -eq 0 ]
+then
+	echo "gate ok: a pinned title crashes alone: '$own' (exit $rc_own)," \
+	    "clean under another pin"
+else
+	fail "title pin: own title exit $rc_own '$own', another exit $rc_other"
+	tail -n 20 "$tmp/pin.log"
 fi
 
 [ "$fails" -eq 0 ] && echo "gates: all passed" || echo "gates: $fails failed"

@@ -10,6 +10,8 @@
 
 /* -1: unset (sample), 0 never, 1 always. */
 static int selfcheck_mode = -1;
+/* PMAPFUZZ_ONLY_TITLE, or NULL for every title. */
+static const char *only_title;
 
 void
 target_env_options(struct exec_options *opt)
@@ -34,6 +36,14 @@ target_env_options(struct exec_options *opt)
 		}
 		selfcheck_mode = s[0] - '0';
 	}
+	s = getenv("PMAPFUZZ_ONLY_TITLE");
+	only_title = s != NULL && *s != '\0' ? s : NULL;
+}
+
+int
+target_env_reports(const char *title)
+{
+	return only_title == NULL || strcmp(title, only_title) == 0;
 }
 
 int

@@ -426,13 +426,15 @@ struct campaign_minimizer {
 };
 
 /*
- * Minimize the crash file with the engine's own minimizer (libFuzzer
- * -minimize_crash=1, afl-tmin).  Returns 0 with the minimized bytes decoded
- * into *out, or -1 (not run, failed, stopped or no output).  The caller
- * checks that *out keeps the title.  log_name names the log file.
+ * Minimize the crash file, whose finding is titled title, with the engine's
+ * own minimizer (libFuzzer -minimize_crash=1, afl-tmin), the target crashing
+ * on that title alone (PMAPFUZZ_ONLY_TITLE).  Returns 0 with the minimized
+ * bytes decoded into *out, or -1 (not run, failed, stopped or no output).
+ * The caller checks that *out keeps the title.  log_name names the log file.
  */
 int campaign_engine_minimize(const struct campaign_minimizer *m,
-    const char *crash, const char *log_name, struct op_program *out);
+    const char *crash, const char *title, const char *log_name,
+    struct op_program *out);
 
 /* --- campaign_findings.c ------------------------------------------------ */
 

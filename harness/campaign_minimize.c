@@ -2,8 +2,11 @@
  * campaign_minimize.c - the engines' own crash minimizers, run on the
  * first crash file of each finding (see campaign.h): libFuzzer's
  * -minimize_crash=1 (which re-runs the target, keeping smaller inputs that
- * still crash) and AFL++'s afl-tmin.  Neither knows the finding's title,
- * so the triage accepts their output only if it replays to the same title.
+ * still crash) and AFL++'s afl-tmin.  Neither knows the finding's title: a
+ * smaller input that crashes with another title would do for them.  So the
+ * target runs with PMAPFUZZ_ONLY_TITLE set to the finding's title (fuzz_pmap
+ * then crashes on that title alone), and the triage still accepts their
+ * output only if it replays to the same title.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +29,10 @@ minimize_argv(const struct campaign_minimizer *m, const char *crash,
 		a[n++] = own[(*nown)++] = cf_fmt("-minimize_crash=1");
 		a[n++] = own[(*nown)++] =
 		    cf_fmt("-max_total_time=%u", m->seconds);
-		a[n++] = own[(*nown)++] = cf_fmt("-runs=100000");
+		/* Each round ends at a smaller crash or after this many
+		 * runs, the last one always after them all: 20000 gave the
+		 * same results as 100000 on 16 findings in half the time. */
+		a[n++] = own[(*nown)++] = cf_fmt("-runs=20000");
 		/* A fixed seed: the same crash minimizes the same way. */
 		a[n++] = own[(*nown)++] = cf_fmt("-seed=1");
 		a[n++] = own[(*nown)++] =
@@ -49,9 +55,55 @@ minimize_argv(const struct campaign_minimizer *m, const char *crash,
 	return 0;
 }
 
+/*
+ * The minimizer's environment, on top of ours (which it inherits): the
+ * finding's title pinned, and no symbolized stack for each crash (the
+ * sanitizers' symbolize=0 appended to their options, so it wins): the
+ * title alone decides, and a symbolizer run per crash took 60% of a
+ * minimization's time.
+ */
+#define MIN_ENV_N 3
+static const char *const min_env_name[MIN_ENV_N] = { "PMAPFUZZ_ONLY_TITLE",
+	"ASAN_OPTIONS", "UBSAN_OPTIONS" };
+
+/*
+ * proc_run with the minimizer's environment (set for the run, then put
+ * back as it was), for the engine's own limit and a margin for its
+ * wrapping up.
+ */
+static int
+minimize_run(const struct campaign_minimizer *m, const struct proc_spec *s,
+    const char *title, int *status)
+{
+	char *saved[MIN_ENV_N];
+	int r;
+
+	for (int i = 0; i < MIN_ENV_N; i++) {
+		const char *was = getenv(min_env_name[i]);
+		char *value;
+
+		saved[i] = was != NULL ? cf_fmt("%s", was) : NULL;
+		value = i == 0 ? cf_fmt("%s", title) :
+		    was != NULL && *was != '\0' ?
+				 cf_fmt("%s:symbolize=0", was) :
+				 cf_fmt("symbolize=0");
+		setenv(min_env_name[i], value, 1);
+		free(value);
+	}
+	r = proc_run(s, m->seconds + 10.0, m->stop_after, status);
+	for (int i = 0; i < MIN_ENV_N; i++) {
+		if (saved[i] != NULL)
+			setenv(min_env_name[i], saved[i], 1);
+		else
+			unsetenv(min_env_name[i]);
+		free(saved[i]);
+	}
+	return r;
+}
+
 int
 campaign_engine_minimize(const struct campaign_minimizer *m, const char *crash,
-    const char *log_name, struct op_program *out)
+    const char *title, const char *log_name, struct op_program *out)
 {
 	char *result, *log, *a[16], *own[8];
 	struct proc_spec s;
@@ -68,11 +120,9 @@ campaign_engine_minimize(const struct campaign_minimizer *m, const char *crash,
 		s.argv = a;
 		s.log = log;
 		s.dir = NULL;
-		/* The engine's own limit, and a margin for its wrapping up.
-		 * Whatever it wrote last is a whole input even if it was
+		/* Whatever it wrote last is a whole input even if it was
 		 * stopped; the caller checks its title anyway. */
-		if (proc_run(&s, m->seconds + 10.0, m->stop_after, &status) >=
-			0 &&
+		if (minimize_run(m, &s, title, &status) >= 0 &&
 		    cf_read(result, OP_ENCODED_MAX, &buf, &len) == 0) {
 			if (len != 0) {
 				op_decode(buf, len, out);

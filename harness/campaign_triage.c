@@ -206,8 +206,8 @@ triage_engine_minimize(struct triage *tr, struct triage_group *g,
 		    "%s minimizer: skipped (interrupted); ", label);
 		return;
 	}
-	if (campaign_engine_minimize(&t->min, tr->files[g->first].path, g->slug,
-		&m) != 0) {
+	if (campaign_engine_minimize(&t->min, tr->files[g->first].path,
+		g->title, g->slug, &m) != 0) {
 		snprintf(how + len, howlen - len, "%s minimizer: no result; ",
 		    label);
 		return;

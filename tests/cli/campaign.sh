@@ -7,7 +7,7 @@
 # the previous campaign aside.  Usage: sh campaign.sh PMAPFUZZ
 . "$(dirname "$0")/lib/prologue.sh"
 cd "$tmp" || exit 1
-unset PMAPFUZZ_BUGS PMAPFUZZ_CHECKS PMAPFUZZ_TARGET
+unset PMAPFUZZ_BUGS PMAPFUZZ_CHECKS PMAPFUZZ_TARGET PMAPFUZZ_ONLY_TITLE
 
 # not_in NAME FILE TEXT: a fixed string must not occur in FILE.
 not_in() {
@@ -58,10 +58,15 @@ for a in "$@"; do
 	esac
 done
 if [ "$minimize" = 1 ]; then
+	echo "only=${PMAPFUZZ_ONLY_TITLE-unset}" >"$FAKE_SEEN.min"
+	echo "asan=${ASAN_OPTIONS-unset} ubsan=${UBSAN_OPTIONS-unset}" \
+	    >>"$FAKE_SEEN.min"
 	[ -n "${FAKE_MIN:-}" ] && cp "$FAKE_MIN" "$exact"
 	exit 0
 fi
-{ echo "args: $*"; echo "bugs=$PMAPFUZZ_BUGS"; } >"$FAKE_SEEN"
+{ echo "args: $*"; echo "bugs=$PMAPFUZZ_BUGS"
+  echo "only=${PMAPFUZZ_ONLY_TITLE-unset}"
+  echo "asan=${ASAN_OPTIONS-unset} ubsan=${UBSAN_OPTIONS-unset}"; } >"$FAKE_SEEN"
 printf '#2\tINITED cov: 10 ft: 20 corp: 1/4b exec/s: 0 rss: 30Mb\n'
 cp "$FAKE_CRASH" "${prefix}crash-fake1"
 printf 'unit' >"$corpus/new-unit"
@@ -136,6 +141,16 @@ grep_in bugs_reach_the_target seen "bugs=kmem-litter"
 grep_in progress_comes_from_the_engines_lines out \
     "execs 4096 (2048/s) corpus 3 cov 12 ft 25 crashes 1"
 grep_in minimizer_result_is_taken out "libFuzzer minimizer: 3 -> 2 ops"
+grep_in campaign_reports_every_title seen "only=unset"
+grep_in minimizer_target_reports_the_finding_title_alone seen.min \
+    "only=$title"
+# The sanitizers' options as they are here (set under the asan preset,
+# unset under release): the campaign gets them as they are, the minimizer
+# with symbolize=0 appended.
+grep_in campaign_stacks_are_symbolized_as_the_user_asks seen \
+    "asan=${ASAN_OPTIONS-unset} ubsan=${UBSAN_OPTIONS-unset}"
+grep_in minimizer_crashes_are_not_symbolized seen.min \
+    "asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0 ubsan=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}symbolize=0"
 is_file finding_folder_has_the_trace \
     camp/findings/stale-pte-in-pmap_remove-kmem_free/input.trace
 for f in input.bin report.txt crashes.txt original.bin; do
@@ -210,7 +225,7 @@ printf 'start_time : %s\nlast_update : %s\nexecs_done : 500\nexecs_per_sec : 250
     "$now" "$now" >"$d/fuzzer_stats"
 exit 0
 EOF
-printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\ncp "$FAKE_MIN" "$out"\n' \
+printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\necho "only=$PMAPFUZZ_ONLY_TITLE" >"$FAKE_SEEN.tmin"\ncp "$FAKE_MIN" "$out"\n' \
     >aflpath/afl-tmin
 chmod +x aflpath/afl-fuzz aflpath/afl-tmin
 rm -rf camp
@@ -231,6 +246,8 @@ grep_in afl_progress_from_stats out \
 grep_in afl_both_crashes_are_one_finding out \
     "triage: 2 crash files, 1 distinct finding, 0 not reproducible"
 grep_in afl_tmin_result_is_taken out "AFL++ minimizer: 3 -> 2 ops"
+grep_in afl_tmin_target_reports_the_finding_title_alone seen.tmin \
+    "only=$title"
 if [ "$(ls camp/corpus | grep -c '^afl-')" -eq 2 ]; then
 	echo "ok afl_queues_are_folded_into_the_corpus"
 else
