@@ -301,8 +301,12 @@ campaign_run_engines(struct campaign *c)
 	r.c = c;
 	c->start = proc_wall();
 	r.t0 = proc_now();
+	/* libFuzzer's crashes are titled by the triage's replays.  (AFL++
+	 * sets the sanitizers' options itself: symbolize=0 with ASan.) */
+	proc_quiet_stacks(c->engine == CAMPAIGN_LIBFUZZER);
 	rc = c->engine == CAMPAIGN_LIBFUZZER ? engine_start_libfuzzer(&r) :
 					       engine_start_afl(&r);
+	proc_quiet_stacks(0);
 	if (rc != 0)
 		engine_signal_all(&r, SIGKILL);
 	while (engine_reap(&r) != 0) {

@@ -56,48 +56,30 @@ minimize_argv(const struct campaign_minimizer *m, const char *crash,
 }
 
 /*
- * The minimizer's environment, on top of ours (which it inherits): the
- * finding's title pinned, and no symbolized stack for each crash (the
- * sanitizers' symbolize=0 appended to their options, so it wins): the
- * title alone decides, and a symbolizer run per crash took 60% of a
- * minimization's time.
- */
-#define MIN_ENV_N 3
-static const char *const min_env_name[MIN_ENV_N] = { "PMAPFUZZ_ONLY_TITLE",
-	"ASAN_OPTIONS", "UBSAN_OPTIONS" };
-
-/*
- * proc_run with the minimizer's environment (set for the run, then put
- * back as it was), for the engine's own limit and a margin for its
- * wrapping up.
+ * proc_run with PMAPFUZZ_ONLY_TITLE=title (and for libFuzzer quiet stacks)
+ * in the minimizer's environment (inherited from ours: set for the run, then
+ * put back as it was), for the engine's own limit and a margin for its wrapping
+ * up.
  */
 static int
 minimize_run(const struct campaign_minimizer *m, const struct proc_spec *s,
     const char *title, int *status)
 {
-	char *saved[MIN_ENV_N];
+	const char *was = getenv("PMAPFUZZ_ONLY_TITLE");
+	char *saved = was != NULL ? cf_fmt("%s", was) : NULL;
 	int r;
 
-	for (int i = 0; i < MIN_ENV_N; i++) {
-		const char *was = getenv(min_env_name[i]);
-		char *value;
-
-		saved[i] = was != NULL ? cf_fmt("%s", was) : NULL;
-		value = i == 0 ? cf_fmt("%s", title) :
-		    was != NULL && *was != '\0' ?
-				 cf_fmt("%s:symbolize=0", was) :
-				 cf_fmt("symbolize=0");
-		setenv(min_env_name[i], value, 1);
-		free(value);
-	}
+	setenv("PMAPFUZZ_ONLY_TITLE", title, 1);
+	/* afl-tmin sets the sanitizers' options itself, and refuses ones
+	 * without abort_on_error=1. */
+	proc_quiet_stacks(m->engine == CAMPAIGN_LIBFUZZER);
 	r = proc_run(s, m->seconds + 10.0, m->stop_after, status);
-	for (int i = 0; i < MIN_ENV_N; i++) {
-		if (saved[i] != NULL)
-			setenv(min_env_name[i], saved[i], 1);
-		else
-			unsetenv(min_env_name[i]);
-		free(saved[i]);
-	}
+	proc_quiet_stacks(0);
+	if (saved != NULL)
+		setenv("PMAPFUZZ_ONLY_TITLE", saved, 1);
+	else
+		unsetenv("PMAPFUZZ_ONLY_TITLE");
+	free(saved);
 	return r;
 }
 

@@ -82,6 +82,44 @@ proc_sleep(double seconds)
 	nanosleep(&ts, NULL); /* EINTR: a signal came; the caller looks */
 }
 
+/* The sanitizers' options that proc_quiet_stacks changes, and what they
+ * were before (NULL: unset). */
+#define PROC_SAN_N 2
+static const char *const proc_san_name[PROC_SAN_N] = { "ASAN_OPTIONS",
+	"UBSAN_OPTIONS" };
+static char *proc_san_saved[PROC_SAN_N];
+static int proc_san_quiet;
+
+void
+proc_quiet_stacks(int on)
+{
+	if (on == proc_san_quiet)
+		return;
+	proc_san_quiet = on;
+	for (int i = 0; i < PROC_SAN_N; i++) {
+		const char *name = proc_san_name[i], *was = getenv(name);
+		char *value;
+
+		if (!on) {
+			if (proc_san_saved[i] != NULL)
+				setenv(name, proc_san_saved[i], 1);
+			else
+				unsetenv(name);
+			free(proc_san_saved[i]);
+			proc_san_saved[i] = NULL;
+			continue;
+		}
+		proc_san_saved[i] = was != NULL ? cf_fmt("%s", was) : NULL;
+		if (was != NULL && strstr(was, "symbolize=") != NULL)
+			continue; /* the user's choice stands */
+		value = was != NULL && *was != '\0' ?
+		    cf_fmt("%s:symbolize=0", was) :
+		    cf_fmt("symbolize=0");
+		setenv(name, value, 1);
+		free(value);
+	}
+}
+
 int
 proc_write_all(int fd, const void *buf, size_t len)
 {

@@ -145,12 +145,12 @@ grep_in campaign_reports_every_title seen "only=unset"
 grep_in minimizer_target_reports_the_finding_title_alone seen.min \
     "only=$title"
 # The sanitizers' options as they are here (set under the asan preset,
-# unset under release): the campaign gets them as they are, the minimizer
-# with symbolize=0 appended.
-grep_in campaign_stacks_are_symbolized_as_the_user_asks seen \
-    "asan=${ASAN_OPTIONS-unset} ubsan=${UBSAN_OPTIONS-unset}"
-grep_in minimizer_crashes_are_not_symbolized seen.min \
-    "asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0 ubsan=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}symbolize=0"
+# unset under release), with symbolize=0 appended for libFuzzer and its
+# minimizer.
+quiet="asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0"
+quiet="$quiet ubsan=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}symbolize=0"
+grep_in libfuzzer_crash_stacks_are_not_symbolized seen "$quiet"
+grep_in minimizer_crash_stacks_are_not_symbolized seen.min "$quiet"
 is_file finding_folder_has_the_trace \
     camp/findings/stale-pte-in-pmap_remove-kmem_free/input.trace
 for f in input.bin report.txt crashes.txt original.bin; do
@@ -167,11 +167,14 @@ if [ "$(ls seeds)" = seed-1 ]; then echo "ok seed_corpus_is_not_written"
 else echo "FAIL seed_corpus_is_not_written"; fails=$((fails + 1)); fi
 
 # The minimizer's output is refused when it loses the title.
-FAKE_MIN="$tmp/clean.bin" "$pf" fuzz --out camp --target lf/bin/fuzz_pmap \
-    --jobs 1 --time 1 --bugs kmem-litter --corpus seeds >out 2>err; rc=$?
+users_ubsan="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}symbolize=1"
+FAKE_MIN="$tmp/clean.bin" UBSAN_OPTIONS=$users_ubsan "$pf" fuzz --out camp \
+    --target lf/bin/fuzz_pmap --jobs 1 --time 1 --bugs kmem-litter --corpus seeds >out 2>err; rc=$?
 expect campaign_again_exits_1 1
 grep_in minimizer_result_losing_the_title_is_refused out \
     "libFuzzer minimizer: rejected (its output replays clean)"
+grep_in a_users_symbolize_choice_stands seen \
+    "asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0 ubsan=$users_ubsan"
 grep_in previous_results_are_put_aside out "results moved to camp/previous"
 is_file previous_findings_are_kept \
     camp/previous/findings/stale-pte-in-pmap_remove-kmem_free/input.trace
@@ -216,7 +219,7 @@ while [ $# -gt 0 ]; do
 done
 d=$out/$name
 mkdir -p "$d/queue" "$d/crashes"
-echo "$* bugs=$PMAPFUZZ_BUGS ui=$AFL_NO_UI mutator=$AFL_CUSTOM_MUTATOR_LIBRARY V=$secs in=$in" >"$FAKE_SEEN.$name"
+echo "$* bugs=$PMAPFUZZ_BUGS ui=$AFL_NO_UI mutator=$AFL_CUSTOM_MUTATOR_LIBRARY V=$secs in=$in asan=${ASAN_OPTIONS-unset}" >"$FAKE_SEEN.$name"
 cp "$FAKE_CRASH" "$d/crashes/id:000000,sig:06,src:000000,time:10,op:havoc"
 echo readme >"$d/crashes/README.txt"
 printf 'queue entry of %s' "$name" >"$d/queue/id:000001,op:havoc"
@@ -225,7 +228,7 @@ printf 'start_time : %s\nlast_update : %s\nexecs_done : 500\nexecs_per_sec : 250
     "$now" "$now" >"$d/fuzzer_stats"
 exit 0
 EOF
-printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\necho "only=$PMAPFUZZ_ONLY_TITLE" >"$FAKE_SEEN.tmin"\ncp "$FAKE_MIN" "$out"\n' \
+printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\necho "only=$PMAPFUZZ_ONLY_TITLE asan=${ASAN_OPTIONS-unset}" >"$FAKE_SEEN.tmin"\ncp "$FAKE_MIN" "$out"\n' \
     >aflpath/afl-tmin
 chmod +x aflpath/afl-fuzz aflpath/afl-tmin
 rm -rf camp
@@ -236,6 +239,8 @@ expect afl_campaign_with_a_finding_exits_1 1
 grep_in afl_main_runs_the_target seen.main \
     "afl/bin/fuzz_pmap bugs=kmem-litter ui=1"
 grep_in afl_main_stops_after_the_budget seen.main "V=7"
+grep_in afl_gets_the_sanitizer_options_as_they_are seen.main \
+    "asan=${ASAN_OPTIONS-unset}"
 grep_in afl_main_reads_the_grown_corpus seen.main "in=camp/corpus"
 grep_in afl_gets_the_custom_mutator seen.main \
     "mutator=afl/bin/../lib/libpmapfuzz_mutator.so"
@@ -248,6 +253,9 @@ grep_in afl_both_crashes_are_one_finding out \
 grep_in afl_tmin_result_is_taken out "AFL++ minimizer: 3 -> 2 ops"
 grep_in afl_tmin_target_reports_the_finding_title_alone seen.tmin \
     "only=$title"
+# afl-tmin refuses an ASAN_OPTIONS without abort_on_error=1: it gets ours.
+grep_in afl_tmin_gets_the_sanitizer_options_as_they_are seen.tmin \
+    "asan=${ASAN_OPTIONS-unset}"
 if [ "$(ls camp/corpus | grep -c '^afl-')" -eq 2 ]; then
 	echo "ok afl_queues_are_folded_into_the_corpus"
 else
