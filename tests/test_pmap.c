@@ -116,6 +116,20 @@ enter_run(pmap_t p, vm_offset_t va, vm_page_t *ma, unsigned n, vm_prot_t prot,
 		enter(p, va + (vm_offset_t)i * PAGE_SIZE, ma[i], prot, flags);
 }
 
+/* Boot one CPU with a pmap active on it (*pp) and one page entered read
+ * and write at UVA(0) by a write access; returns the page. */
+static vm_page_t
+boot_one_rw_page(pmap_t *pp)
+{
+	vm_page_t m;
+
+	boot(1);
+	*pp = new_pmap(0);
+	m = page(vm_object_allocate(mc), 0);
+	enter(*pp, UVA(0), m, PROT_RW, VM_PROT_WRITE);
+	return m;
+}
+
 /* Map a fresh reservation at USER_BASE read/write and written, page by
  * page, and check that the last enter promoted it. */
 static void
@@ -324,10 +338,7 @@ TEST(reenter_of_unchanged_mapping_stores_nothing)
 	vm_page_t m;
 	pmap_t p;
 
-	boot(1);
-	p = new_pmap(0);
-	m = page(vm_object_allocate(mc), 0);
-	enter(p, UVA(0), m, PROT_RW, VM_PROT_WRITE);
+	m = boot_one_rw_page(&p);
 	invl = ps->cnt.invl_pages;
 	log_start();
 	enter(p, UVA(0), m, PROT_RW, VM_PROT_WRITE);
@@ -848,10 +859,7 @@ TEST(remove_all_on_list_with_free_entry_asserts)
 	pmap_t p;
 	vm_page_t m;
 
-	boot(1);
-	p = new_pmap(0);
-	m = page(vm_object_allocate(mc), 0);
-	enter(p, UVA(0), m, PROT_RW, VM_PROT_WRITE);
+	m = boot_one_rw_page(&p);
 	CHECK(m->pv_head != 0);
 	ps->pv[m->pv_head].pv_pmap = 0xffff; /* pmap_pv.c's free marker */
 	pf_catch_asserts(mc);
@@ -931,10 +939,7 @@ TEST(clear_modify_clears_m)
 	vm_page_t m;
 	pmap_t p;
 
-	boot(1);
-	p = new_pmap(0);
-	m = page(vm_object_allocate(mc), 0);
-	enter(p, UVA(0), m, PROT_RW, VM_PROT_WRITE);
+	m = boot_one_rw_page(&p);
 	CHECK(touch(0, UVA(0), VM_PROT_WRITE, NULL) == TOUCH_OK);
 	CHECK(pmap_is_modified(ps, m));
 
