@@ -960,7 +960,10 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 				pmap_protect_pde(pmap, ref, va, prot);
 				continue;
 			}
-			if (!pmap_demote_pde_locked(pmap, va, &free))
+			/* arm64 before rS349003 kept a 2 MiB mapping it
+			 * failed to demote, and skipped it here, writable. */
+			if (!pmap_demote_pde_or_keep(pmap, va, &free,
+				bug_on(mc, BUG_DEMOTE_FAIL_KEEP)))
 				continue;
 		}
 		/*

@@ -297,10 +297,18 @@ pmap_pv_demote(pmap_t pmap, vm_offset_t va2m, vm_paddr_t pa)
  * (A and M as the PDE had them).  It needs a page-table page, the saved one
  * or a new one, and PV entries reserved before the PDE changes.  If the PDE
  * was never accessed, or a page or PV entries cannot be had, the 2 MiB
- * mapping is destroyed instead and false is returned.
+ * mapping is destroyed instead (pmap_demote_pde_or_keep: or kept) and false
+ * is returned.
  */
 bool
 pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free)
+{
+	return pmap_demote_pde_or_keep(pmap, va, free, false);
+}
+
+bool
+pmap_demote_pde_or_keep(pmap_t pmap, vm_offset_t va, struct spglist *free,
+    bool keep)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
@@ -343,7 +351,8 @@ pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free)
 	 * here.  Only a mapping the pmap may drop is destroyed instead.
 	 */
 	if ((oldpde & PG_MANAGED) && !pv_reserve(ps, NPTEPG - 1) &&
-	    ((oldpde & PG_W) == 0 || !pv_reserve_retry(ps, NPTEPG - 1))) {
+	    ((oldpde & PG_W) == 0 || bug_on(mc, BUG_WIRED_DEMOTE_DESTROY) ||
+		!pv_reserve_retry(ps, NPTEPG - 1))) {
 		/* Put the page back where it was, then destroy. */
 		if (!pmap_insert_pt_page(pmap, va2m, ptp))
 			PMAP_ASSERT(mc, 0, "saved page-table slots full");
@@ -367,8 +376,10 @@ pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free)
 	ps->cnt.demotions++;
 	return true;
 destroy:
-	(void)pmap_ref(pmap, va2m, PT_LVL_PDE, &pde_ref);
-	pmap_remove_pde(pmap, pde_ref, va2m, free);
+	if (!keep) {
+		(void)pmap_ref(pmap, va2m, PT_LVL_PDE, &pde_ref);
+		pmap_remove_pde(pmap, pde_ref, va2m, free);
+	}
 	ps->cnt.d_failures++;
 	return false;
 }

@@ -65,7 +65,18 @@ enum bug_kind { BUG_KIND_BUG = 1, BUG_KIND_WORKAROUND };
 	X(BUG_LOST_IPI, 10, "lost-ipi", BUG_KIND_BUG, "stale-tlb",             \
 	    "a shootdown IPI is lost, remote CPUs keep stale entries (the "    \
 	    "drop-shootdown fault arm acts only with this on)",                \
-	    "FreeBSD EN-22:04.pcid (reordered IPI and local flush)")
+	    "FreeBSD EN-22:04.pcid (reordered IPI and local flush)")           \
+	X(BUG_DEMOTE_FAIL_KEEP, 11, "demote-fail-keep", BUG_KIND_BUG,          \
+	    "wrong-translation",                                               \
+	    "pmap_protect keeps a 2 MiB mapping it failed to demote and "      \
+	    "skips it, leaving it writable",                                   \
+	    "FreeBSD rS349003 (arm64; amd64 destroys the mapping)")            \
+	X(BUG_WIRED_DEMOTE_DESTROY, 12, "wired-demote-destroy", BUG_KIND_BUG,  \
+	    "missing-wired",                                                   \
+	    "a demotion refused its PV entries destroys even a wired 2 MiB "   \
+	    "mapping, unmapping a wired range",                                \
+	    "FreeBSD D19670 (there a missing ptp); found here on the fixed "   \
+	    "core by pmapfuzz")
 
 enum bug_id {
 #define BUG_ENUM(id, num, name, kind, inv, mech, src) id = num,
