@@ -64,12 +64,12 @@ check-oss-fuzz:
 	bash fuzz/oss-fuzz/check.sh
 
 # The fuzzing gates (fuzz/gates.sh): each seeded bug found from an empty
-# corpus within GATE_TIME s, the fixed core clean for GATE_TIME s, AFL++
-# executes.
+# corpus within GATE_TIME s, the fixed core clean for GATE_TIME s (and for
+# ASAN_GATE_TIME s, default 30, under ASan + UBSan), AFL++ executes.
 GATE_TIME ?= 60
-check-gates: build-fuzz build-afl
+check-gates: build-fuzz build-afl build-fuzz-asan
 	GATE_TIME=$(GATE_TIME) bash fuzz/gates.sh build/fuzz/bin/pmapfuzz \
-	    build/afl/bin/pmapfuzz
+	    build/afl/bin/pmapfuzz build/fuzz-asan/bin/pmapfuzz
 
 deps:
 	@missing=""; \

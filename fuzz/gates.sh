@@ -15,11 +15,18 @@
 #   4. the libFuzzer target crashes on a pinned title alone
 #      (PMAPFUZZ_ONLY_TITLE, which the triage sets for the engines'
 #      minimizers): a known crash input aborts with its own title pinned and
-#      runs clean with another.
+#      runs clean with another;
+#   5. with a third argument, the fixed core survives ASAN_GATE_TIME
+#      seconds (default 30) of libFuzzer under ASan and UBSan on the seed
+#      corpus: gate 2 runs without sanitizers, so undefined behaviour or a
+#      memory error that does not change the outcome would pass it;
+#   6. bench/find_times.sh runs and reports: two trials on kmem-litter
+#      (found in well under a second each), so the benchmark cannot rot.
 #
-# Usage: gates.sh LIBFUZZER_PMAPFUZZ AFL_PMAPFUZZ
+# Usage: gates.sh LIBFUZZER_PMAPFUZZ AFL_PMAPFUZZ [SANITIZER_PMAPFUZZ]
 #   each a pmapfuzz CLI built in the preset whose fuzz_pmap is beside it
-#   (build/fuzz/bin/pmapfuzz, build/afl/bin/pmapfuzz).
+#   (build/fuzz/bin/pmapfuzz, build/afl/bin/pmapfuzz,
+#   build/fuzz-asan/bin/pmapfuzz).
 # Run from the source tree.  Exit 0 when every gate passes.
 #
 # Each campaign runs under `timeout`: its --time bounds the engine, and its
@@ -29,7 +36,9 @@
 set -u
 lf=$1
 afl=$2
+san=${3:-}
 gate_time=${GATE_TIME:-60}
+asan_gate_time=${ASAN_GATE_TIME:-30}
 afl_time=${AFL_TIME:-8}
 slack=${CAMPAIGN_SLACK:-240}
 
@@ -129,6 +138,37 @@ then
 else
 	fail "title pin: own title exit $rc_own '$own', another exit $rc_other"
 	tail -n 20 "$tmp/pin.log"
+fi
+
+# 5. The fixed core under the sanitizers.
+if [ -n "$san" ]; then
+	campaign "$asan_gate_time" "$san" fuzz --engine libfuzzer --jobs 1 \
+	    --time "$asan_gate_time" --out "$tmp/fixed-san" \
+	    >"$tmp/fixed-san.log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "gate ok: fixed core clean under ASan and UBSan for" \
+		    "${asan_gate_time}s: $(grep -E 'execs|exec/s' \
+			"$tmp/fixed-san.log" | tail -n 1)"
+	else
+		fail "fixed core under the sanitizers: exit $rc (a finding" \
+		    "here is an oracle or core bug, or undefined behaviour)"
+		tail -n 40 "$tmp/fixed-san.log"
+	fi
+fi
+
+# 6. The time-to-find benchmark, on the target beside $lf.
+bash bench/find_times.sh -n 2 -t 30 "$target" kmem-litter \
+    >"$tmp/find.log" 2>&1
+rc=$?
+row=$(awk '$1 == "kmem-litter"' "$tmp/find.log")
+if [ "$rc" -eq 0 ] && case "$row" in
+    *" 2/2 "*"stale-pte in "*) true ;;
+    *) false ;; esac; then
+	echo "gate ok: find_times.sh: $row"
+else
+	fail "find_times.sh: exit $rc, row '${row:-none}'"
+	cat "$tmp/find.log"
 fi
 
 [ "$fails" -eq 0 ] && echo "gates: all passed" || echo "gates: $fails failed"
