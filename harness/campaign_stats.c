@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,7 +279,10 @@ campaign_print_progress(double elapsed, const struct campaign_progress *p)
 
 	if (p->have_execs) {
 		snprintf(execs, sizeof(execs), "%" PRIu64, p->execs);
-		snprintf(eps, sizeof(eps), "%.0f", p->execs_per_s);
+		/* AFL++ writes "inf" before its first second of run time:
+		 * no rate yet. */
+		if (isfinite(p->execs_per_s))
+			snprintf(eps, sizeof(eps), "%.0f", p->execs_per_s);
 	}
 	if (p->have_corpus)
 		snprintf(corpus, sizeof(corpus), "%" PRIu64, p->corpus);

@@ -187,6 +187,39 @@ TEST(afl_stats_take_the_fresher_of_fuzzer_stats_and_plot_data)
 	free(queue);
 }
 
+/* AFL++'s first stats, written during calibration: a rate of "inf". */
+TEST(afl_rate_not_yet_known_prints_as_a_dash)
+{
+	char dir[] = "/tmp/test_campaign.XXXXXX";
+	struct campaign_progress p;
+	char line[256] = "";
+	FILE *out;
+	int saved;
+
+	CHECK(mkdtemp(dir) != NULL);
+	put(dir, "fuzzer_stats",
+	    "start_time        : 1000\nlast_update       : 1000\n"
+	    "run_time          : 0\nexecs_done        : 14962\n"
+	    "execs_per_sec     : inf\nbitmap_cvg        : 33.63%\n");
+	memset(&p, 0, sizeof(p));
+	CHECK(campaign_read_afl_stats(dir, 0, 1000, &p));
+	CHECK(p.execs == 14962, "%llu", (unsigned long long)p.execs);
+	/* The progress line, through a file standing in for stdout. */
+	fflush(stdout);
+	saved = dup(fileno(stdout));
+	CHECK((out = tmpfile()) != NULL && saved >= 0);
+	dup2(fileno(out), fileno(stdout));
+	campaign_print_progress(20, &p);
+	fflush(stdout);
+	dup2(saved, fileno(stdout));
+	close(saved);
+	rewind(out);
+	CHECK(fgets(line, sizeof(line), out) != NULL);
+	fclose(out);
+	CHECK(strstr(line, "execs 14962 (-/s)") != NULL, "%s", line);
+	CHECK(cf_rmtree(dir) == 0);
+}
+
 TEST(reduction_keeps_the_title_and_drops_what_does_not_matter)
 {
 	struct campaign_reduce_stats st;
@@ -344,6 +377,7 @@ TEST_MAIN(TEST_ENTRY(slug_of_a_title_is_lower_case_words_joined_by_dashes),
     TEST_ENTRY(libfuzzer_fork_parent_lines_are_status_lines_too),
     TEST_ENTRY(other_libfuzzer_lines_change_nothing),
     TEST_ENTRY(afl_stats_take_the_fresher_of_fuzzer_stats_and_plot_data),
+    TEST_ENTRY(afl_rate_not_yet_known_prints_as_a_dash),
     TEST_ENTRY(reduction_keeps_the_title_and_drops_what_does_not_matter),
     TEST_ENTRY(reduction_is_deterministic),
     TEST_ENTRY(reduction_stops_at_its_budget_with_the_title_kept),
