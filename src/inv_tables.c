@@ -249,11 +249,19 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 	if ((pde & PG_FRAME & PDRMASK) != 0)
 		return promo_fail(ctx, as, va2m, pde, "2 MiB-aligned frame",
 		    "the PS PDE's frame is not 2 MiB-aligned");
-	if (!has_saved(ctx, as, va2m))
+	/*
+	 * A kernel demotion cannot allocate, and a wired mapping must
+	 * survive one (D19670).  A user 2 MiB mapping that fork copied has no
+	 * page-table page, as in FreeBSD: its demotion allocates one.
+	 */
+	if ((as == 0 || (pde & PG_W) != 0) && !has_saved(ctx, as, va2m))
 		return promo_fail(ctx, as, va2m, pde,
 		    "a saved page-table page for this 2 MiB va",
-		    "promoted without keeping the page-table page "
-		    "(demotion would need an allocation)");
+		    as == 0 ? "a kernel 2 MiB mapping without its page-table "
+			      "page (demotion would need an allocation)" :
+			      "a wired 2 MiB mapping without a page-table page "
+			      "(a demotion that cannot allocate one would "
+			      "unmap a wired range)");
 	/* The range's slots are usually one dense run of the model's array. */
 	s0 = model_slot(as, va2m);
 	dense = s0 >= 0 &&

@@ -51,13 +51,17 @@ const struct inv_info inv_table[INV_COUNT] = {
 	{ INV_ILLEGAL_PROMOTION, "illegal-promotion",
 	    "every PS PDE maps a 2 MiB-aligned frame, all 512 of its pages "
 	    "are expected by the model with the PDE's rights, it carries "
-	    "PG_PROMOTED and its pmap has a saved page-table page",
-	    "For every PS PDE in a touched region: PG_PROMOTED set, frame "
-	    "2 MiB-aligned, pm_saved[] holds a ptp for that 2 MiB va, and "
-	    "the model maps each of the 512 pages to base frame + i, with "
-	    "rights that allow the PDE's (RW, no NX) and the PDE's wired "
-	    "and managed state.  The PDE may hold fewer rights than a page "
-	    "allows: promotion write-protects clean pages.",
+	    "PG_PROMOTED, and a kernel or wired one has a saved page-table "
+	    "page",
+	    "For every PS PDE in a touched region: PG_PROMOTED set (made by "
+	    "promotion, or copied from such a PDE at fork), frame 2 MiB-"
+	    "aligned, and the model maps each of the 512 pages to base "
+	    "frame + i, with rights that allow the PDE's (RW, no NX) and the "
+	    "PDE's wired and managed state; for a kernel or wired PDE, "
+	    "pm_saved[] holds a ptp for that 2 MiB va.  The PDE may hold "
+	    "fewer rights than a page allows: promotion write-protects clean "
+	    "pages.  A user 2 MiB mapping that fork copied has no saved ptp, "
+	    "as in FreeBSD (pmap_copy): its demotion allocates one.",
 	    "Premature kernel promotion over litter (8.0, seed 000)",
 	    inv_chk_illegal_promotion },
 	{ INV_STALE_PTE, "stale-pte",

@@ -432,12 +432,15 @@ pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level, struct spglist *free)
 }
 
 /*
- * Make sure the PDP, PD and PT pages for user va exist.  All pages needed
- * are allocated before anything is linked, so a failed allocation leaves
- * the pmap exactly as it was.  Returns 0, or -1 on allocation failure.
+ * Make sure the tables for user va exist down to the one that the level-
+ * bottom entry links (bottom PT_LVL_PDE: the PDP, PD and PT pages; bottom
+ * PT_LVL_PDPE: the PDP and PD pages, for a 2 MiB mapping).  All pages
+ * needed are allocated before anything is linked, so a failed allocation
+ * leaves the pmap exactly as it was.  Returns 0, or -1 on allocation
+ * failure.
  */
 static int
-pmap_alloc_levels(pmap_t pmap, vm_offset_t va)
+pmap_alloc_levels(pmap_t pmap, vm_offset_t va, int bottom)
 {
 	struct machine *mc = pmap_mc(pmap);
 	vm_page_t pages[3];
@@ -447,11 +450,11 @@ pmap_alloc_levels(pmap_t pmap, vm_offset_t va)
 	PMAP_ASSERT(mc, !pmap_is_kernel(pmap),
 	    "no kernel page-table page for va %#jx", (uintmax_t)va);
 	/* top: the highest level whose entry is missing. */
-	for (top = PT_LVL_PDE; top < PT_LVL_PML4E; top++)
+	for (top = bottom; top < PT_LVL_PML4E; top++)
 		if (pmap_ref(pmap, va, top + 1, &ref) &&
 		    (pt_load(mc, ref) & PG_V) != 0)
 			break;
-	for (int l = top; l >= PT_LVL_PDE; l--) {
+	for (int l = top; l >= bottom; l--) {
 		pages[n] = vm_page_alloc_noobj(mc, VM_ALLOC_PTP);
 		if (pages[n] == NULL) {
 			while (n-- > 0)
@@ -461,7 +464,7 @@ pmap_alloc_levels(pmap_t pmap, vm_offset_t va)
 		n++;
 	}
 	n = 0;
-	for (int l = top; l >= PT_LVL_PDE; l--) {
+	for (int l = top; l >= bottom; l--) {
 		vm_page_t parent;
 
 		if (!pmap_ref(pmap, va, l, &ref))
@@ -531,7 +534,7 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep, pt_ref_t *pde_ref,
 	spglist_init(&free);
 	for (;;) {
 		if (!pmap_ref(pmap, va, PT_LVL_PDE, pde_ref)) {
-			if (pmap_alloc_levels(pmap, va) != 0)
+			if (pmap_alloc_levels(pmap, va, PT_LVL_PDE) != 0)
 				return -1;
 			continue;
 		}
@@ -545,12 +548,12 @@ pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep, pt_ref_t *pde_ref,
 			    "attempted pmap_enter on 2MB page at va %#jx, "
 			    "pde %#jx",
 			    (uintmax_t)va, (uintmax_t)pde);
-			(void)pmap_demote_pde_locked(pmap, va, &free);
+			(void)pmap_demote_pde_locked(pmap, va, &free, false);
 			pmap_free_ptps(pmap->pm_sys, &free);
 			continue;
 		}
 		if ((pde & PG_V) == 0) {
-			if (pmap_alloc_levels(pmap, va) != 0)
+			if (pmap_alloc_levels(pmap, va, PT_LVL_PDE) != 0)
 				return -1;
 			continue;
 		}
@@ -786,7 +789,7 @@ pmap_kremove_locked(struct pmap_sys *ps, vm_offset_t va)
 	if (!pmap_ref(kp, va, PT_LVL_PDE, &ref))
 		return;
 	if (pt_load(ps->mc, ref) & PG_PS)
-		(void)pmap_demote_pde_locked(kp, va, &free);
+		(void)pmap_demote_pde_locked(kp, va, &free, false);
 	(void)pmap_ref(kp, va, PT_LVL_PTE, &ref);
 	old = pt_load_clear(ps->mc, ref);
 	if ((old & PG_V) == 0)
@@ -908,7 +911,7 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 				pmap_remove_pde(pmap, ref, va, &free);
 				continue;
 			}
-			if (!pmap_demote_pde_locked(pmap, va, &free))
+			if (!pmap_demote_pde_locked(pmap, va, &free, false))
 				continue;
 		}
 		for (vm_offset_t v = va; v < next; v += PAGE_SIZE) {
@@ -962,7 +965,7 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 			}
 			/* arm64 before rS349003 kept a 2 MiB mapping it
 			 * failed to demote, and skipped it here, writable. */
-			if (!pmap_demote_pde_or_keep(pmap, va, &free,
+			if (!pmap_demote_pde_locked(pmap, va, &free,
 				bug_on(mc, BUG_DEMOTE_FAIL_KEEP)))
 				continue;
 		}
@@ -1043,7 +1046,7 @@ pmap_unwire(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 			if ((va & PDRMASK) == 0 && next - va == NBPDR &&
 			    pmap_unwire_pde(pmap, ref))
 				continue;
-			if (!pmap_demote_pde_locked(pmap, va, &free))
+			if (!pmap_demote_pde_locked(pmap, va, &free, false))
 				continue;
 		}
 		for (vm_offset_t v = va; v < next; v += PAGE_SIZE) {
@@ -1091,12 +1094,53 @@ pmap_extract(pmap_t pmap, vm_offset_t va)
 /* ---- Fork ---- */
 
 /*
- * Copy src's managed 4 KiB mappings of [addr, addr + len) into dst where
- * dst has none, without PG_W, PG_A and PG_M, as FreeBSD's pmap_copy does
- * at fork.  Advisory: 2 MiB mappings are skipped (dst faults them in) and
- * the copy stops quietly when a page-table page cannot be had.  Either pmap
- * may be foreign; the window is re-pointed between the two accesses of each
- * entry, and no ref is kept across.
+ * pmap_copy's 2 MiB step: if src maps va2m with a PS PDE, copy it into dst
+ * without PG_W when dst maps nothing there, as FreeBSD's pmap_copy does.
+ * dst keeps no page-table page behind the copy: a demotion in dst
+ * allocates one (FreeBSD 78d3e2f is about counting it).  Returns 0 if src
+ * has no PS PDE at va2m, 1 if it has (copied or not), -1 if a page-table
+ * page for dst could not be had.
+ */
+static int
+pmap_copy_pde(pmap_t dst, pmap_t src, vm_offset_t va2m)
+{
+	struct pmap_sys *ps = dst->pm_sys;
+	struct machine *mc = ps->mc;
+	pt_entry_t spde;
+	pt_ref_t ref;
+
+	if (!pmap_ref(src, va2m, PT_LVL_PDE, &ref))
+		return 0;
+	spde = pt_load(mc, ref);
+	if ((spde & (PG_V | PG_PS)) != (PG_V | PG_PS))
+		return 0;
+	(void)FI_SITE(mc, FI_COPY_PTE, &ref);
+	if (!pmap_ref(dst, va2m, PT_LVL_PDE, &ref) &&
+	    (pmap_alloc_levels(dst, va2m, PT_LVL_PDPE) != 0 ||
+		!pmap_ref(dst, va2m, PT_LVL_PDE, &ref)))
+		return -1;
+	if (pt_load(mc, ref) != 0)
+		return 1;
+	/* The PD counts its valid entries. */
+	(void)pmap_ref(dst, va2m, PT_LVL_PDPE, &ref);
+	PHYS_TO_VM_PAGE(mc, pt_load(mc, ref) & PG_FRAME)->ref_count++;
+	if (spde & PG_MANAGED)
+		pv_insert(ps,
+		    &PHYS_TO_VM_PAGE(mc, spde & PG_PS_FRAME)->pv2m_head, dst,
+		    va2m);
+	dst->pm_stats.resident_count += NPTEPG;
+	(void)pmap_ref(dst, va2m, PT_LVL_PDE, &ref);
+	pt_store(mc, ref, spde & ~PG_W);
+	return 1;
+}
+
+/*
+ * Copy src's managed mappings of [addr, addr + len) into dst where dst has
+ * none, as FreeBSD's pmap_copy does at fork: 4 KiB ones without PG_W, PG_A
+ * and PG_M, 2 MiB ones that the range covers whole without PG_W
+ * (pmap_copy_pde).  Advisory: the copy stops quietly when a page-table page
+ * cannot be had.  Either pmap may be foreign; the window is re-pointed
+ * between the two accesses of each entry, and no ref is kept across.
  */
 void
 pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
@@ -1126,6 +1170,17 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 
 		if (!pmap_va_valid(src, va))
 			continue;
+		if ((va & PDRMASK) == 0 && len - off >= NBPDR) {
+			int r = pmap_copy_pde(dst, src, va);
+
+			if (r < 0)
+				break;
+			if (r > 0) {
+				have_ptp = false;
+				off += NBPDR - PAGE_SIZE;
+				continue;
+			}
+		}
 		if (have_ptp && trunc_2mpage(va) == ptp_va2m)
 			ref = pt_direct(ptp, pmap_pte_index(va), PT_LVL_PTE,
 			    src->pm_pml4, va);

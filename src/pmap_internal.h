@@ -127,10 +127,7 @@ int pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 
 /* pmap_promote.c */
 void pmap_try_promote(pmap_t pmap, vm_offset_t va, vm_page_t m);
-bool pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free);
-/* The same, but a failure that would destroy the 2 MiB mapping leaves it
- * in place when keep is set (demote-fail-keep's pmap_protect). */
-bool pmap_demote_pde_or_keep(pmap_t pmap, vm_offset_t va, struct spglist *free,
+bool pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free,
     bool keep);
 void pmap_remove_pde(pmap_t pmap, pt_ref_t pde_ref, vm_offset_t va2m,
     struct spglist *free);

@@ -297,17 +297,11 @@ pmap_pv_demote(pmap_t pmap, vm_offset_t va2m, vm_paddr_t pa)
  * (A and M as the PDE had them).  It needs a page-table page, the saved one
  * or a new one, and PV entries reserved before the PDE changes.  If the PDE
  * was never accessed, or a page or PV entries cannot be had, the 2 MiB
- * mapping is destroyed instead (pmap_demote_pde_or_keep: or kept) and false
- * is returned.
+ * mapping is destroyed instead (left in place if keep is set: demote-fail-
+ * keep's pmap_protect) and false is returned.
  */
 bool
-pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free)
-{
-	return pmap_demote_pde_or_keep(pmap, va, free, false);
-}
-
-bool
-pmap_demote_pde_or_keep(pmap_t pmap, vm_offset_t va, struct spglist *free,
+pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free,
     bool keep)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
@@ -392,7 +386,7 @@ pmap_demote_pde(pmap_t pmap, vm_offset_t va)
 
 	spglist_init(&free);
 	pmap_lock(pmap->pm_sys);
-	ok = pmap_demote_pde_locked(pmap, va, &free);
+	ok = pmap_demote_pde_locked(pmap, va, &free, false);
 	pmap_free_ptps(pmap->pm_sys, &free);
 	pmap_unlock(pmap->pm_sys);
 	return ok;

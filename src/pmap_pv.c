@@ -148,7 +148,7 @@ pmap_demote_covering(struct pmap_sys *ps, vm_page_t m, pt_entry_t want,
 		    (!pmap_ref(pmap, va, PT_LVL_PDE, &ref) ||
 			(pt_load(ps->mc, ref) & want) != want))
 			continue;
-		(void)pmap_demote_pde_locked(pmap, va, free);
+		(void)pmap_demote_pde_locked(pmap, va, free, false);
 	}
 }
 

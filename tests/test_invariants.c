@@ -419,6 +419,86 @@ TEST(illegal_promotion_without_promoted_bit)
 	FIRES(op_end(), "illegal-promotion in - (corrupt)");
 }
 
+/*
+ * A promoted region of a new pmap, wired or not, copied at fork into
+ * another pmap (which keeps no page-table page behind its copy, as in
+ * FreeBSD).  Returns the child.
+ */
+static pmap_t
+promoted_then_forked(int wired)
+{
+	pmap_t a, b;
+
+	fx_boot(1);
+	a = new_pmap();
+	op("map");
+	fill_region(a, 0, RW, wired);
+	CHECK(is_ps(a, USER_BASE), "not promoted");
+	QUIET(op_end());
+	op("fork");
+	b = new_pmap();
+	pmap_protect(a, USER_BASE, USER_END, VM_PROT_READ | VM_PROT_EXECUTE);
+	QUIET(call("pmap_protect"));
+	model_copy(F->md, b->pm_id, a->pm_id, USER_BASE, USER_END);
+	pmap_copy(b, a, USER_BASE, USER_END - USER_BASE, USER_BASE);
+	QUIET(call("pmap_copy"));
+	QUIET(op_end());
+	CHECK(is_ps(b, USER_BASE), "the 2 MiB mapping was not copied");
+	return b;
+}
+
+/* A wired 2 MiB mapping must keep its page-table page (D19670). */
+TEST(illegal_promotion_wired_without_saved_ptp)
+{
+	pmap_t a;
+
+	fx_boot(1);
+	a = new_pmap();
+	op("map");
+	fill_region(a, 0, RW, 1);
+	CHECK(is_ps(a, USER_BASE), "not promoted");
+	QUIET(op_end());
+	op("corrupt");
+	/* Forget the saved page (the pmap-stats recount then differs too,
+	 * but illegal-promotion comes first); the PDE write marks the
+	 * region. */
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		if (a->pm_saved[i].va == USER_BASE)
+			a->pm_saved[i].pfn = a->pm_saved[i].va = 0;
+	corrupt_pte(a, USER_BASE, leaf(a, USER_BASE) | PG_A);
+	FIRES(op_end(), "illegal-promotion in - (corrupt)");
+}
+
+/* Its sound twin: a user 2 MiB mapping copied at fork has no saved page,
+ * and a demotion in the child allocates one and counts it. */
+TEST(illegal_promotion_sound_twin_forked_region)
+{
+	pmap_t b = promoted_then_forked(0);
+
+	QUIET(inv_check_full(F->ctx));
+	op("protect");
+	model_protect(F->md, b->pm_id, USER_BASE + ptoa(7), USER_BASE + ptoa(8),
+	    VM_PROT_READ);
+	pmap_protect(b, USER_BASE + ptoa(7), USER_BASE + ptoa(8), VM_PROT_READ);
+	QUIET(call("pmap_protect"));
+	QUIET(op_end());
+	CHECK(!is_ps(b, USER_BASE), "not demoted");
+	QUIET(inv_check_full(F->ctx));
+}
+
+/* The same demotion with demote-uncounted: the new page is not counted. */
+TEST(pmap_stats_demote_uncounted_after_fork)
+{
+	pmap_t b = promoted_then_forked(0);
+
+	F->mc->bugs |= 1ull << BUG_DEMOTE_UNCOUNTED;
+	op("protect");
+	model_protect(F->md, b->pm_id, USER_BASE + ptoa(7), USER_BASE + ptoa(8),
+	    VM_PROT_READ);
+	pmap_protect(b, USER_BASE + ptoa(7), USER_BASE + ptoa(8), VM_PROT_READ);
+	FIRES(call("pmap_protect"), "pmap-stats in pmap_protect (protect)");
+}
+
 TEST(illegal_promotion_sound_twin_promoted_region)
 {
 	pmap_t a;
@@ -2057,6 +2137,9 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(illegal_promotion_over_kmem_litter),
     TEST_ENTRY(illegal_promotion_without_promoted_bit),
     TEST_ENTRY(illegal_promotion_sound_twin_promoted_region),
+    TEST_ENTRY(illegal_promotion_wired_without_saved_ptp),
+    TEST_ENTRY(illegal_promotion_sound_twin_forked_region),
+    TEST_ENTRY(pmap_stats_demote_uncounted_after_fork),
     TEST_ENTRY(stale_pte_kmem_litter), TEST_ENTRY(stale_pte_alone_fires),
     TEST_ENTRY(stale_pte_disabled_stays_silent),
     TEST_ENTRY(stale_pte_under_a_reused_pmap_id),

@@ -1349,6 +1349,41 @@ TEST(kernel_two_loop_enter_attempts_promotion_after_every_page)
 
 /* ---- Fork ---- */
 
+/* A wired 2 MiB mapping that the range covers whole is copied as one PS
+ * PDE without PG_W, with no page-table page kept behind it; the child's
+ * PD counts it. */
+TEST(pmap_copy_copies_2m_mapping_without_w)
+{
+	pmap_t parent, child;
+	pt_entry_t ppde;
+
+	boot(1);
+	parent = new_pmap(0);
+	fill_reservation();
+	enter_run(parent, USER_BASE, region, NPTEPG, PROT_RW,
+	    VM_PROT_WRITE | PMAP_ENTER_WIRED);
+	CHECK_EQ_U64(ps->cnt.promotions, 1);
+	ppde = pde(parent, USER_BASE);
+	child = new_pmap(-1);
+
+	pmap_copy(child, parent, USER_BASE, NBPDR, USER_BASE);
+	CHECK_EQ_U64(pde(child, USER_BASE), ppde & ~PG_W);
+	CHECK(pv_count(region[0]->pv2m_head) == 2 &&
+		pv_has(region[0]->pv2m_head, child, USER_BASE),
+	    "pv2m of the first page");
+	/* The 512 pages, PDP and PD: no PT, saved or linked. */
+	CHECK_EQ_U64(child->pm_stats.resident_count, NPTEPG + 2);
+	CHECK_EQ_U64(child->pm_stats.wired_count, 0);
+	CHECK_EQ_U64(
+	    mc->pages[pf_table(child, USER_BASE, PT_LVL_PDE)].ref_count, 1);
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		CHECK_EQ_U64(child->pm_saved[i].pfn, 0);
+	/* A range that does not cover the 2 MiB whole copies nothing. */
+	pmap_remove(child, USER_BASE, USER_BASE + NBPDR);
+	pmap_copy(child, parent, USER_BASE, NBPDR - PAGE_SIZE, USER_BASE);
+	CHECK_EQ_U64(pde(child, USER_BASE), 0);
+}
+
 TEST(pmap_copy_copies_managed_ptes_without_w_a_m)
 {
 	vm_page_t ma[4], kmem;
@@ -1582,6 +1617,7 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(promoted_removal_leaves_stale_entry_with_promoted_invl_first),
     TEST_ENTRY(enter_multi_promotes_once_at_end),
     TEST_ENTRY(kernel_two_loop_enter_attempts_promotion_after_every_page),
+    TEST_ENTRY(pmap_copy_copies_2m_mapping_without_w),
     TEST_ENTRY(pmap_copy_copies_managed_ptes_without_w_a_m),
     TEST_ENTRY(unwire_clears_pg_w_and_wired_count),
     TEST_ENTRY(unwire_superpage_clears_pg_w_without_demotion),
