@@ -1094,8 +1094,9 @@ pmap_extract(pmap_t pmap, vm_offset_t va)
 /* ---- Fork ---- */
 
 /*
- * pmap_copy's 2 MiB step: if src maps va2m with a PS PDE, copy it into dst
- * without PG_W when dst maps nothing there, as FreeBSD's pmap_copy does.
+ * pmap_copy's 2 MiB step: if src maps va2m with a managed PS PDE, copy it
+ * into dst without PG_W when dst maps nothing there, as FreeBSD's pmap_copy
+ * does.
  * dst keeps no page-table page behind the copy: a demotion in dst
  * allocates one (FreeBSD 78d3e2f is about counting it).  Returns 0 if src
  * has no PS PDE at va2m, 1 if it has (copied or not), -1 if a page-table
@@ -1114,6 +1115,8 @@ pmap_copy_pde(pmap_t dst, pmap_t src, vm_offset_t va2m)
 	spde = pt_load(mc, ref);
 	if ((spde & (PG_V | PG_PS)) != (PG_V | PG_PS))
 		return 0;
+	if ((spde & PG_MANAGED) == 0)
+		return 1; /* as for 4 KiB: only managed mappings are copied */
 	(void)FI_SITE(mc, FI_COPY_PTE, &ref);
 	if (!pmap_ref(dst, va2m, PT_LVL_PDE, &ref) &&
 	    (pmap_alloc_levels(dst, va2m, PT_LVL_PDPE) != 0 ||
@@ -1124,10 +1127,8 @@ pmap_copy_pde(pmap_t dst, pmap_t src, vm_offset_t va2m)
 	/* The PD counts its valid entries. */
 	(void)pmap_ref(dst, va2m, PT_LVL_PDPE, &ref);
 	PHYS_TO_VM_PAGE(mc, pt_load(mc, ref) & PG_FRAME)->ref_count++;
-	if (spde & PG_MANAGED)
-		pv_insert(ps,
-		    &PHYS_TO_VM_PAGE(mc, spde & PG_PS_FRAME)->pv2m_head, dst,
-		    va2m);
+	pv_insert(ps, &PHYS_TO_VM_PAGE(mc, spde & PG_PS_FRAME)->pv2m_head, dst,
+	    va2m);
 	dst->pm_stats.resident_count += NPTEPG;
 	(void)pmap_ref(dst, va2m, PT_LVL_PDE, &ref);
 	pt_store(mc, ref, spde & ~PG_W);
