@@ -1096,8 +1096,7 @@ pmap_extract(pmap_t pmap, vm_offset_t va)
 /*
  * pmap_copy's 2 MiB step: if src maps va2m with a managed PS PDE, copy it
  * into dst without PG_W when dst maps nothing there, as FreeBSD's pmap_copy
- * does.
- * dst keeps no page-table page behind the copy: a demotion in dst
+ * does.  dst keeps no page-table page behind the copy: a demotion in dst
  * allocates one (FreeBSD 78d3e2f is about counting it).  Returns 0 if src
  * has no PS PDE at va2m, 1 if it has (copied or not), -1 if a page-table
  * page for dst could not be had.
