@@ -404,30 +404,12 @@ TEST(illegal_promotion_over_kmem_litter)
 	FIRES(seed000(), "illegal-promotion in pmap_enter (kmem_alloc)");
 }
 
-TEST(illegal_promotion_without_promoted_bit)
+/* Boot; a new pmap maps region 0 whole (wired or not), which promotes it,
+ * in an operation of its own that checks clean.  Returns the pmap. */
+static pmap_t
+promoted_region(int wired)
 {
 	pmap_t a;
-
-	fx_boot(1);
-	a = new_pmap();
-	op("map");
-	fill_region(a, 0, RW, 0);
-	CHECK(is_ps(a, USER_BASE), "not promoted");
-	QUIET(op_end());
-	op("corrupt");
-	corrupt_pte(a, USER_BASE, leaf(a, USER_BASE) & ~PG_PROMOTED);
-	FIRES(op_end(), "illegal-promotion in - (corrupt)");
-}
-
-/*
- * A promoted region of a new pmap, wired or not, copied at fork into
- * another pmap (which keeps no page-table page behind its copy, as in
- * FreeBSD).  Returns the child.
- */
-static pmap_t
-promoted_then_forked(int wired)
-{
-	pmap_t a, b;
 
 	fx_boot(1);
 	a = new_pmap();
@@ -435,6 +417,28 @@ promoted_then_forked(int wired)
 	fill_region(a, 0, RW, wired);
 	CHECK(is_ps(a, USER_BASE), "not promoted");
 	QUIET(op_end());
+	return a;
+}
+
+TEST(illegal_promotion_without_promoted_bit)
+{
+	pmap_t a = promoted_region(0);
+
+	op("corrupt");
+	corrupt_pte(a, USER_BASE, leaf(a, USER_BASE) & ~PG_PROMOTED);
+	FIRES(op_end(), "illegal-promotion in - (corrupt)");
+}
+
+/*
+ * promoted_region's pmap forked: the region is copied into a new pmap,
+ * which keeps no page-table page behind its copy, as in FreeBSD.  Returns
+ * the child.
+ */
+static pmap_t
+promoted_then_forked(void)
+{
+	pmap_t a = promoted_region(0), b;
+
 	op("fork");
 	b = new_pmap();
 	pmap_protect(a, USER_BASE, USER_END, VM_PROT_READ | VM_PROT_EXECUTE);
@@ -447,17 +451,23 @@ promoted_then_forked(int wired)
 	return b;
 }
 
+/* Operation "protect": page 7 of pmap b read-only, which demotes its 2 MiB
+ * mapping; the call's check. */
+static int
+protect_page_7(pmap_t b)
+{
+	op("protect");
+	model_protect(F->md, b->pm_id, USER_BASE + ptoa(7), USER_BASE + ptoa(8),
+	    VM_PROT_READ);
+	pmap_protect(b, USER_BASE + ptoa(7), USER_BASE + ptoa(8), VM_PROT_READ);
+	return call("pmap_protect");
+}
+
 /* A wired 2 MiB mapping must keep its page-table page (D19670). */
 TEST(illegal_promotion_wired_without_saved_ptp)
 {
-	pmap_t a;
+	pmap_t a = promoted_region(1);
 
-	fx_boot(1);
-	a = new_pmap();
-	op("map");
-	fill_region(a, 0, RW, 1);
-	CHECK(is_ps(a, USER_BASE), "not promoted");
-	QUIET(op_end());
 	op("corrupt");
 	/* Forget the saved page (the pmap-stats recount then differs too,
 	 * but illegal-promotion comes first); the PDE write marks the
@@ -469,18 +479,14 @@ TEST(illegal_promotion_wired_without_saved_ptp)
 	FIRES(op_end(), "illegal-promotion in - (corrupt)");
 }
 
-/* Its sound twin: a user 2 MiB mapping copied at fork has no saved page,
- * and a demotion in the child allocates one and counts it. */
+/* The wired test's sound twin: a user 2 MiB mapping copied at fork has no
+ * saved page, and a demotion in the child allocates one and counts it. */
 TEST(illegal_promotion_sound_twin_forked_region)
 {
-	pmap_t b = promoted_then_forked(0);
+	pmap_t b = promoted_then_forked();
 
 	QUIET(inv_check_full(F->ctx));
-	op("protect");
-	model_protect(F->md, b->pm_id, USER_BASE + ptoa(7), USER_BASE + ptoa(8),
-	    VM_PROT_READ);
-	pmap_protect(b, USER_BASE + ptoa(7), USER_BASE + ptoa(8), VM_PROT_READ);
-	QUIET(call("pmap_protect"));
+	QUIET(protect_page_7(b));
 	QUIET(op_end());
 	CHECK(!is_ps(b, USER_BASE), "not demoted");
 	QUIET(inv_check_full(F->ctx));
@@ -489,26 +495,16 @@ TEST(illegal_promotion_sound_twin_forked_region)
 /* The same demotion with demote-uncounted: the new page is not counted. */
 TEST(pmap_stats_demote_uncounted_after_fork)
 {
-	pmap_t b = promoted_then_forked(0);
+	pmap_t b = promoted_then_forked();
 
 	F->mc->bugs |= 1ull << BUG_DEMOTE_UNCOUNTED;
-	op("protect");
-	model_protect(F->md, b->pm_id, USER_BASE + ptoa(7), USER_BASE + ptoa(8),
-	    VM_PROT_READ);
-	pmap_protect(b, USER_BASE + ptoa(7), USER_BASE + ptoa(8), VM_PROT_READ);
-	FIRES(call("pmap_protect"), "pmap-stats in pmap_protect (protect)");
+	FIRES(protect_page_7(b), "pmap-stats in pmap_protect (protect)");
 }
 
 TEST(illegal_promotion_sound_twin_promoted_region)
 {
-	pmap_t a;
+	pmap_t a = promoted_region(0);
 
-	fx_boot(1);
-	a = new_pmap();
-	op("map");
-	fill_region(a, 0, RW, 0);
-	CHECK(is_ps(a, USER_BASE), "not promoted");
-	QUIET(op_end());
 	op("corrupt");
 	corrupt_pte(a, USER_BASE, leaf(a, USER_BASE) | PG_A);
 	QUIET(op_end());

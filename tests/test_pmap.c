@@ -99,6 +99,25 @@ fill_reservation(void)
 	return obj;
 }
 
+/*
+ * Run stmt, which must stop at a PMAP_ASSERT in function in_func whose format
+ * contains fmt_part; what says what returning from stmt would mean.  A
+ * macro: setjmp's frame must outlive the longjmp.
+ */
+#define EXPECT_ASSERT(stmt, in_func, fmt_part, what)                           \
+	do {                                                                   \
+		pf_catch_asserts(mc);                                          \
+		if (setjmp(pf_assert.env) == 0) {                              \
+			stmt;                                                  \
+			CHECK(0, what);                                        \
+		}                                                              \
+		CHECK(pf_assert.fired);                                        \
+		CHECK(strcmp(pf_assert.func, in_func) == 0, "func %s",         \
+		    pf_assert.func);                                           \
+		CHECK(strstr(pf_assert.fmt, fmt_part) != NULL, "fmt \"%s\"",   \
+		    pf_assert.fmt);                                            \
+	} while (0)
+
 static void
 enter(pmap_t p, vm_offset_t va, vm_page_t m, vm_prot_t prot, unsigned flags)
 {
@@ -663,16 +682,10 @@ TEST(enter_over_superpage_asserts_with_kmem_litter)
 	enter_run(kp, KVA_BASE, region, NPTEPG, PROT_RW, VM_PROT_WRITE);
 	CHECK_EQ_U64(ps->cnt.promotions, 1);
 	CHECK_EQ_U64(ps->cnt.p_failures, NPTEPG - 1);
-	pf_catch_asserts(mc);
-	if (setjmp(pf_assert.env) == 0) {
-		(void)pmap_enter(kp, KVA(5), region[5], PROT_RW, VM_PROT_WRITE);
-		CHECK(0, "pmap_enter on a 2MB page returned");
-	}
-	CHECK(pf_assert.fired);
-	CHECK(strstr(pf_assert.fmt, "attempted pmap_enter on 2MB page") != NULL,
-	    "fmt \"%s\"", pf_assert.fmt);
-	CHECK(strcmp(pf_assert.func, "pmap_enter_pde") == 0, "func %s",
-	    pf_assert.func);
+	EXPECT_ASSERT(
+	    (void)pmap_enter(kp, KVA(5), region[5], PROT_RW, VM_PROT_WRITE),
+	    "pmap_enter_pde", "attempted pmap_enter on 2MB page",
+	    "pmap_enter on a 2MB page returned");
 	snprintf(want, sizeof(want),
 	    "pmap_enter_pde: attempted pmap_enter "
 	    "on 2MB page at va %#jx, pde %#jx",
@@ -699,16 +712,9 @@ TEST(walk_through_entry_beyond_memory_asserts)
 	pd = pf_table(kp, KVA(0), PT_LVL_PDE);
 	CHECK(pd != 0);
 	mach_table(mc, pd)[idx] = bad;
-	pf_catch_asserts(mc);
-	if (setjmp(pf_assert.env) == 0) {
-		(void)pmap_extract(kp, KVA(0));
-		CHECK(0, "pmap_extract walked through a frame beyond memory");
-	}
-	CHECK(pf_assert.fired);
-	CHECK(strcmp(pf_assert.func, "pmap_ref") == 0, "func %s",
-	    pf_assert.func);
-	CHECK(strstr(pf_assert.fmt, "points at a non-table") != NULL,
-	    "fmt \"%s\"", pf_assert.fmt);
+	EXPECT_ASSERT((void)pmap_extract(kp, KVA(0)), "pmap_ref",
+	    "points at a non-table",
+	    "pmap_extract walked through a frame beyond memory");
 }
 
 /*
@@ -734,16 +740,8 @@ TEST(remove_of_pte_beyond_memory_asserts)
 	CHECK(pt != 0);
 	mach_table(mc, pt)[idx] =
 	    (mach_table(mc, pt)[idx] & ~PG_FRAME) | ptoa((vm_paddr_t)1 << 24);
-	pf_catch_asserts(mc);
-	if (setjmp(pf_assert.env) == 0) {
-		pmap_remove(p, UVA(0), UVA(1));
-		CHECK(0, "pmap_remove looked up a frame beyond memory");
-	}
-	CHECK(pf_assert.fired);
-	CHECK(strcmp(pf_assert.func, "pmap_remove_pte") == 0, "func %s",
-	    pf_assert.func);
-	CHECK(strstr(pf_assert.fmt, "beyond memory") != NULL, "fmt \"%s\"",
-	    pf_assert.fmt);
+	EXPECT_ASSERT(pmap_remove(p, UVA(0), UVA(1)), "pmap_remove_pte",
+	    "beyond memory", "pmap_remove looked up a frame beyond memory");
 }
 
 /* ---- Removal ---- */
@@ -862,16 +860,8 @@ TEST(remove_all_on_list_with_free_entry_asserts)
 	m = boot_one_rw_page(&p);
 	CHECK(m->pv_head != 0);
 	ps->pv[m->pv_head].pv_pmap = 0xffff; /* pmap_pv.c's free marker */
-	pf_catch_asserts(mc);
-	if (setjmp(pf_assert.env) == 0) {
-		pmap_remove_all(ps, m);
-		CHECK(0, "pmap_remove_all used a free PV entry");
-	}
-	CHECK(pf_assert.fired);
-	CHECK(strcmp(pf_assert.func, "pmap_remove_all") == 0, "func %s",
-	    pf_assert.func);
-	CHECK(strstr(pf_assert.fmt, "is free") != NULL, "fmt \"%s\"",
-	    pf_assert.fmt);
+	EXPECT_ASSERT(pmap_remove_all(ps, m), "pmap_remove_all", "is free",
+	    "pmap_remove_all used a free PV entry");
 }
 
 TEST(remove_all_empties_pv_list_across_pmaps)
