@@ -88,18 +88,26 @@ for bug in kmem-litter apt-intr-clobber; do
 	fi
 done
 
+# A libFuzzer campaign of $3 seconds on the fixed core with pmapfuzz $2
+# (the seed corpus, every check on) must end without a finding; $1 names
+# the build in the messages, $4 the output under $tmp.
+fixed_core_clean() {
+	local what=$1 bin=$2 secs=$3 out=$tmp/$4 rc
+	campaign "$secs" "$bin" fuzz --engine libfuzzer --jobs 1 \
+	    --time "$secs" --out "$out" >"$out.log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "gate ok: fixed core clean$what for ${secs}s:" \
+		    "$(grep -E 'execs|exec/s' "$out.log" | tail -n 1)"
+	else
+		fail "fixed core$what: exit $rc (a finding on the fixed core" \
+		    "is an oracle or core bug, or undefined behaviour)"
+		tail -n 40 "$out.log"
+	fi
+}
+
 # 2. The fixed core: no finding.
-campaign "$gate_time" "$lf" fuzz --engine libfuzzer --jobs 1 \
-    --time "$gate_time" --out "$tmp/fixed" >"$tmp/fixed.log" 2>&1
-rc=$?
-if [ "$rc" -eq 0 ]; then
-	echo "gate ok: fixed core clean for ${gate_time}s:" \
-	    "$(grep -E 'execs|exec/s' "$tmp/fixed.log" | tail -n 1)"
-else
-	fail "fixed core: exit $rc (a finding on the fixed core is an" \
-	    "oracle or core bug)"
-	tail -n 40 "$tmp/fixed.log"
-fi
+fixed_core_clean "" "$lf" "$gate_time" fixed
 
 # 3. AFL++ executes.
 campaign "$afl_time" "$afl" fuzz --engine afl --jobs 1 --time "$afl_time" \
@@ -141,21 +149,8 @@ else
 fi
 
 # 5. The fixed core under the sanitizers.
-if [ -n "$san" ]; then
-	campaign "$asan_gate_time" "$san" fuzz --engine libfuzzer --jobs 1 \
-	    --time "$asan_gate_time" --out "$tmp/fixed-san" \
-	    >"$tmp/fixed-san.log" 2>&1
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		echo "gate ok: fixed core clean under ASan and UBSan for" \
-		    "${asan_gate_time}s: $(grep -E 'execs|exec/s' \
-			"$tmp/fixed-san.log" | tail -n 1)"
-	else
-		fail "fixed core under the sanitizers: exit $rc (a finding" \
-		    "here is an oracle or core bug, or undefined behaviour)"
-		tail -n 40 "$tmp/fixed-san.log"
-	fi
-fi
+[ -z "$san" ] ||
+    fixed_core_clean " under ASan and UBSan" "$san" "$asan_gate_time" fixed-san
 
 # 6. The time-to-find benchmark, on the target beside $lf.
 bash bench/find_times.sh -n 2 -t 30 "$target" kmem-litter \
