@@ -260,9 +260,59 @@ exec_cow(struct exec *ex, struct exec_as *as, vm_offset_t va,
 }
 
 /*
+ * vm_fault_soft_fast's superpage case (FreeBSD's psind 1): a fault in a
+ * user region that the model maps whole, page i to frame f0 + i from a
+ * 2 MiB-aligned f0 of a fully populated reservation, all with map's prot
+ * and flags, managed and neither wired nor copy-on-write, is served with
+ * one 2 MiB mapping.  A writable one only when no page is busy and every
+ * page is dirty (PS_ALL_DIRTY), and then dirty (PG_M preset); a read-only
+ * one whatever the pages' state.  Returns false when the fault is not such
+ * a one or the enter failed: the caller enters the page alone.
+ */
+static bool
+exec_fault_2m(struct exec *ex, struct exec_as *as, vm_offset_t va,
+    const struct model_map *map)
+{
+	struct model *md = ex->w->md;
+	unsigned id = as->pmap->pm_id;
+	vm_offset_t va2m = trunc_2mpage(va);
+	const struct model_map *run = model_maps(md, id);
+	int s0 = model_slot(id, va2m);
+	bool writable = (map->prot & VM_PROT_WRITE) != 0, was;
+	uint32_t f0;
+	int rv;
+
+	if (s0 < 0 || (unsigned)s0 >= USER_REGIONS * NPTEPG ||
+	    map->flags != MODEL_MANAGED)
+		return false;
+	run += s0;
+	f0 = run[0].pfn;
+	if (f0 % NPTEPG != 0 ||
+	    reserv_level_iffullpop(ex->w->mc, exec_page(ex, f0)) != 0)
+		return false;
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		unsigned fl = exec_page(ex, f0 + i)->flags;
+
+		if (run[i].pfn != f0 + i || run[i].prot != map->prot ||
+		    run[i].flags != map->flags ||
+		    (writable && ((fl & VPF_BUSY) || !(fl & VPF_DIRTY))))
+			return false;
+	}
+	was = model_superpage(md, id, va2m);
+	(void)model_superpage_set(md, id, va2m, true);
+	rv = pmap_enter_2m(as->pmap, va2m, exec_page(ex, f0), map->prot,
+	    VM_PROT_READ | (writable ? VM_PROT_WRITE : 0));
+	if (rv != KERN_SUCCESS)
+		(void)model_superpage_set(md, id, va2m, was);
+	exec_call_done(ex, "pmap_enter_2m");
+	return rv == KERN_SUCCESS;
+}
+
+/*
  * vm_fault: the model says what va should map; enter it (copying a
- * copy-on-write frame on a write).  Segmentation faults and busy pages
- * (the faulting thread would sleep) do nothing.
+ * copy-on-write frame on a write), with one 2 MiB mapping when the region
+ * allows (exec_fault_2m).  Segmentation faults and busy pages (the faulting
+ * thread would sleep) do nothing.
  */
 static void
 exec_soft_fault(struct exec *ex, struct exec_as *as, vm_offset_t va,
@@ -281,6 +331,8 @@ exec_soft_fault(struct exec *ex, struct exec_as *as, vm_offset_t va,
 		exec_cow(ex, as, va, map);
 		return;
 	}
+	if (exec_fault_2m(ex, as, va, map))
+		return;
 	(void)pmap_enter(as->pmap, va, m, exec_enter_prot(map),
 	    (access & PROT_RW) | VM_PROT_READ |
 		((map->flags & MODEL_WIRED) ? PMAP_ENTER_WIRED : 0));

@@ -53,7 +53,8 @@ static const struct op_info op_table[] = {
 	[OP_TOUCH] = { "touch", 5,
 	    { ARG_AS, ARG_REGION, ARG_PAGE, ARG_ACCESS, ARG_CPU },
 	    "access a user page from cpu with as active (activating it if "
-	    "needed); a fault takes the soft-fault path to pmap_enter" },
+	    "needed); a fault takes the soft-fault path to pmap_enter, or to "
+	    "pmap_enter_2m when the region is one whole reservation" },
 	[OP_KTOUCH] = { "ktouch", 4,
 	    { ARG_KREGION, ARG_PAGE, ARG_ACCESS, ARG_CPU },
 	    "access a kernel arena page from cpu" },

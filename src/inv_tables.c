@@ -243,9 +243,11 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 	char why[192], exp[96];
 	int s0, dense;
 
-	if ((pde & PG_PROMOTED) == 0)
+	/* One that the executor entered whole (psind 1) is not promoted. */
+	if ((pde & PG_PROMOTED) == 0 && !model_superpage(ctx->md, as, va2m))
 		return promo_fail(ctx, as, va2m, pde, "PG_PROMOTED",
-		    "a 2 MiB mapping that was not made by promotion");
+		    "a 2 MiB mapping that was neither made by promotion nor "
+		    "entered whole");
 	if ((pde & PG_FRAME & PDRMASK) != 0)
 		return promo_fail(ctx, as, va2m, pde, "2 MiB-aligned frame",
 		    "the PS PDE's frame is not 2 MiB-aligned");

@@ -51,10 +51,13 @@ const struct inv_info inv_table[INV_COUNT] = {
 	{ INV_ILLEGAL_PROMOTION, "illegal-promotion",
 	    "every PS PDE maps a 2 MiB-aligned frame, all 512 of its pages "
 	    "are expected by the model with the PDE's rights, it carries "
-	    "PG_PROMOTED, and a kernel or wired one has a saved page-table "
-	    "page",
+	    "PG_PROMOTED unless it was entered whole, and a kernel or wired "
+	    "one has a saved page-table page",
 	    "For every PS PDE in a touched region: PG_PROMOTED set (made by "
-	    "promotion, or copied from such a PDE at fork), frame 2 MiB-"
+	    "promotion, or copied from such a PDE at fork) unless the model "
+	    "says the executor entered the region whole with one 2 MiB "
+	    "mapping (pmap_enter_2m, FreeBSD's psind 1) and has not remapped "
+	    "a page of it since, frame 2 MiB-"
 	    "aligned, and the model maps each of the 512 pages to base "
 	    "frame + i, with rights that allow the PDE's (RW, no NX) and the "
 	    "PDE's wired and managed state; for a kernel or wired PDE, "

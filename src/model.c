@@ -26,6 +26,9 @@ struct model {
 	uint8_t exists[MODEL_AS_MAX];
 	uint16_t count[MODEL_AS_MAX];
 	uint16_t wired[MODEL_AS_MAX];
+	/* User regions entered whole by one 2 MiB mapping
+	 * (model_superpage_set) and not remapped since. */
+	uint8_t superpage[MODEL_AS_MAX][USER_REGIONS];
 
 	uint8_t slot_mark[NGSLOTS];
 	uint8_t frame_mark[MODEL_FRAMES_MAX];
@@ -94,6 +97,7 @@ model_reset(struct model *md)
 	memset(md->exists, 0, sizeof(md->exists));
 	memset(md->count, 0, sizeof(md->count));
 	memset(md->wired, 0, sizeof(md->wired));
+	memset(md->superpage, 0, sizeof(md->superpage));
 	md->exists[MODEL_KERNEL_AS] = 1;
 }
 
@@ -152,6 +156,9 @@ model_clear_slot(struct model *md, unsigned as, unsigned slot)
 
 	if (mp->prot == 0)
 		return;
+	/* A page of the region goes or changes: its 2 MiB entry is over. */
+	if (as != MODEL_KERNEL_AS && slot < USER_REGIONS * NPTEPG)
+		md->superpage[as][slot / NPTEPG] = 0;
 	model_touch_slot(md, g);
 	model_touch_frame(md, mp->pfn);
 	model_frame_unlink(md, mp->pfn, g);
@@ -392,6 +399,35 @@ model_copy(struct model *md, unsigned dst, unsigned src, vm_offset_t sva,
 		model_set_slot(md, dst, s, sp->pfn, sp->prot,
 		    (sp->flags & ~MODEL_WIRED) | MODEL_PRIVATE);
 	}
+	/* A 2 MiB mapping is copied as it is (pmap_copy). */
+	for (unsigned r = 0; r < USER_REGIONS; r++) {
+		vm_offset_t rva = USER_BASE + (vm_offset_t)r * NBPDR;
+
+		if (md->superpage[src][r] && rva >= sva && rva + NBPDR <= eva)
+			md->superpage[dst][r] = 1;
+	}
+}
+
+int
+model_superpage_set(struct model *md, unsigned as, vm_offset_t va2m, bool on)
+{
+	int s = model_slot(as, va2m);
+
+	if (as == MODEL_KERNEL_AS || !model_as_exists(md, as) || s < 0 ||
+	    (va2m & PDRMASK) != 0 || (unsigned)s >= USER_REGIONS * NPTEPG)
+		return -1;
+	md->superpage[as][(unsigned)s / NPTEPG] = on;
+	return 0;
+}
+
+bool
+model_superpage(const struct model *md, unsigned as, vm_offset_t va2m)
+{
+	int s = model_slot(as, va2m);
+
+	return as != MODEL_KERNEL_AS && s >= 0 &&
+	    (unsigned)s < USER_REGIONS * NPTEPG &&
+	    md->superpage[as][(unsigned)s / NPTEPG] != 0;
 }
 
 int

@@ -927,6 +927,102 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 	pmap_unlock(ps);
 }
 
+/* ---- Direct 2 MiB mappings ---- */
+
+/*
+ * Break whatever maps user va2m's 2 MiB region (pde_ref: its PDE, which is
+ * valid) for pmap_enter_2m: a 2 MiB mapping is removed whole, 4 KiB ones
+ * one by one, with the shootdown they need; the emptied page-table page is
+ * queued on free.  The caller holds a count on the PD page, so it stays.
+ */
+static void
+pmap_enter_2m_break(pmap_t pmap, vm_offset_t va2m, pt_ref_t pde_ref,
+    struct spglist *free)
+{
+	struct machine *mc = pmap_mc(pmap);
+	bool anyvalid = false;
+	pt_ref_t ref;
+
+	if ((pt_load(mc, pde_ref) & PG_PS) != 0) {
+		pmap_remove_pde(pmap, pde_ref, va2m, free);
+		return;
+	}
+	for (vm_offset_t v = va2m; v < va2m + NBPDR; v += PAGE_SIZE) {
+		if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
+			break; /* the page table went away with its last PTE */
+		if (pmap_remove_pte(pmap, v, ref, free))
+			anyvalid = true;
+	}
+	if (anyvalid)
+		pmap_invalidate_range_locked(pmap, va2m, va2m + NBPDR);
+}
+
+int
+pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
+    unsigned flags)
+{
+	struct pmap_sys *ps = pmap->pm_sys;
+	struct machine *mc = ps->mc;
+	pt_entry_t newpde;
+	struct spglist free;
+	pt_ref_t pde_ref, pdpe_ref;
+	vm_page_t pd;
+
+	PMAP_ASSERT(mc,
+	    !pmap_is_kernel(pmap) && (va & PDRMASK) == 0 &&
+		pmap_va_valid(pmap, va) &&
+		pmap_va_valid(pmap, va + NBPDR - PAGE_SIZE),
+	    "no user 2 MiB region at va %#jx in pmap %u", (uintmax_t)va,
+	    pmap->pm_id);
+	PMAP_ASSERT(mc, (flags & PMAP_ENTER_WIRED) == 0,
+	    "cannot create a wired user 2 MiB mapping at va %#jx",
+	    (uintmax_t)va);
+	PMAP_ASSERT(mc, (VM_PAGE_TO_PHYS(m) & PDRMASK) == 0,
+	    "frame %#x of a 2 MiB mapping is not 2 MiB aligned", m->pfn);
+	newpde = pmap_new_pte(va, m, prot, flags) | PG_PS;
+	PMAP_ASSERT(mc, (newpde & (PG_RW | PG_M)) != PG_RW,
+	    "writable 2 MiB mapping at va %#jx without PG_M", (uintmax_t)va);
+	if (!pmap_ps_enabled(ps))
+		return KERN_FAILURE;
+	spglist_init(&free);
+	pmap_lock(ps);
+	/* The PV entry is had first (FreeBSD gets it after breaking the old
+	 * mappings): a failure then leaves the pmap as it was. */
+	if ((newpde & PG_MANAGED) != 0 && !pv_reserve(ps, 1)) {
+		pmap_unlock(ps);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) &&
+	    (pmap_alloc_levels(pmap, va, PT_LVL_PDPE) != 0 ||
+		!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref))) {
+		pmap_unlock(ps);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	/* The new PDE's count on the PD page, taken now (pmap_allocpde):
+	 * breaking the old mappings cannot free the PD. */
+	(void)pmap_ref(pmap, va, PT_LVL_PDPE, &pdpe_ref);
+	pd = PHYS_TO_VM_PAGE(mc, pt_load(mc, pdpe_ref) & PG_FRAME);
+	pd->ref_count++;
+	if ((pt_load(mc, pde_ref) & PG_V) != 0)
+		pmap_enter_2m_break(pmap, va, pde_ref, &free);
+	PMAP_ASSERT(mc, pt_load(mc, pde_ref) == 0,
+	    "pde %#jx at va %#jx left after its mappings were removed",
+	    (uintmax_t)pt_load(mc, pde_ref), (uintmax_t)va);
+	if ((newpde & PG_MANAGED) != 0) {
+		pv_insert(ps, &m->pv2m_head, pmap, va);
+		for (unsigned i = 0; (newpde & PG_RW) != 0 && i < NPTEPG; i++)
+			m[i].flags |= VPF_WRITEABLE;
+	}
+	pmap->pm_stats.resident_count += NPTEPG;
+	/* Not promoted: no 4 KiB TLB entry of the region survived above. */
+	(void)FI_SITE(mc, FI_PTE_STORE_BEFORE, &pde_ref);
+	pt_store(mc, pde_ref, newpde);
+	(void)FI_SITE(mc, FI_PTE_STORE_AFTER, &pde_ref);
+	pmap_free_ptps(ps, &free);
+	pmap_unlock(ps);
+	return KERN_SUCCESS;
+}
+
 /* ---- Protection and wiring ---- */
 
 void

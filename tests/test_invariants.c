@@ -501,6 +501,66 @@ TEST(pmap_stats_demote_uncounted_after_fork)
 	FIRES(protect_page_7(b), "pmap-stats in pmap_protect (protect)");
 }
 
+/*
+ * Boot; a new pmap's region 0 is entered whole by one 2 MiB mapping (the
+ * soft-fault path's psind 1), which carries no PG_PROMOTED, in an operation
+ * of its own that checks clean.  Returns the pmap.
+ */
+static pmap_t
+entered_region(void)
+{
+	vm_page_t first = NULL;
+	pmap_t a;
+
+	fx_boot(1);
+	a = new_pmap();
+	op("touch");
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		vm_page_t m = upage(a, USER_BASE + ptoa(i));
+
+		model_map(F->md, a->pm_id, USER_BASE + ptoa(i), m->pfn,
+		    VM_PROT_READ, MODEL_MANAGED);
+		if (i == 0)
+			first = m;
+	}
+	model_superpage_set(F->md, a->pm_id, USER_BASE, true);
+	CHECK(pmap_enter_2m(a, USER_BASE, first, VM_PROT_READ, VM_PROT_READ) ==
+	    KERN_SUCCESS);
+	QUIET(call("pmap_enter_2m"));
+	QUIET(op_end());
+	CHECK((leaf(a, USER_BASE) & (PG_PS | PG_PROMOTED)) == PG_PS,
+	    "not an unpromoted 2 MiB mapping");
+	return a;
+}
+
+/* illegal_promotion_without_promoted_bit's sound twin: the same PDE, but
+ * the executor entered it whole. */
+TEST(illegal_promotion_sound_twin_entered_region)
+{
+	pmap_t a = entered_region();
+
+	QUIET(inv_check_full(F->ctx));
+	op("corrupt");
+	corrupt_pte(a, USER_BASE, leaf(a, USER_BASE) | PG_A);
+	QUIET(op_end());
+}
+
+/* Once a page of the region is mapped anew, an unpromoted PS PDE there
+ * is not the one the executor entered. */
+TEST(illegal_promotion_entered_region_remapped)
+{
+	pmap_t a = entered_region();
+	uint32_t pfn3 = (uint32_t)atop(leaf(a, USER_BASE) & PG_PS_FRAME) + 3;
+
+	op("corrupt");
+	model_map(F->md, a->pm_id, USER_BASE + ptoa(3), pfn3, VM_PROT_READ,
+	    MODEL_MANAGED);
+	corrupt_pte(a, USER_BASE, leaf(a, USER_BASE) | PG_A);
+	FIRES(op_end(), "illegal-promotion in - (corrupt)");
+	CHECK(strcmp(F->ctx->finding.expected, "PG_PROMOTED") == 0,
+	    "expected '%s'", F->ctx->finding.expected);
+}
+
 TEST(illegal_promotion_sound_twin_promoted_region)
 {
 	pmap_t a = promoted_region(0);
@@ -2135,6 +2195,8 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(illegal_promotion_sound_twin_promoted_region),
     TEST_ENTRY(illegal_promotion_wired_without_saved_ptp),
     TEST_ENTRY(illegal_promotion_sound_twin_forked_region),
+    TEST_ENTRY(illegal_promotion_sound_twin_entered_region),
+    TEST_ENTRY(illegal_promotion_entered_region_remapped),
     TEST_ENTRY(pmap_stats_demote_uncounted_after_fork),
     TEST_ENTRY(stale_pte_kmem_litter), TEST_ENTRY(stale_pte_alone_fires),
     TEST_ENTRY(stale_pte_disabled_stays_silent),

@@ -152,6 +152,41 @@ TEST(fork_copy_marks_both_private)
 	    "remove_all intent");
 }
 
+/* A region entered whole stays so through protect, wire and fork, and
+ * not through a remap or an unmap of any of its pages, nor a reset. */
+TEST(superpage_region_lasts_until_a_page_changes)
+{
+	struct model *md = fresh();
+	const vm_offset_t r1 = USER_BASE + NBPDR;
+
+	model_as_create(md, 1);
+	model_as_create(md, 2);
+	CHECK(model_superpage_set(md, 0, KVA_BASE, true) == -1, "kernel");
+	CHECK(model_superpage_set(md, 1, r1 + PAGE_SIZE, true) == -1,
+	    "misaligned");
+	CHECK(model_superpage_set(md, 3, r1, true) == -1, "no such as");
+	for (unsigned i = 0; i < NPTEPG; i++)
+		model_map(md, 1, r1 + ptoa(i), 512 + i, RW, MODEL_MANAGED);
+	CHECK(model_superpage_set(md, 1, r1, true) == 0, "set");
+	CHECK(model_superpage(md, 1, r1) && !model_superpage(md, 1, USER_BASE),
+	    "only region 1");
+	model_protect(md, 1, r1, r1 + NBPDR, VM_PROT_READ);
+	model_wire(md, 1, r1 + ptoa(7), true);
+	model_copy(md, 2, 1, USER_BASE, USER_BASE + USER_REGIONS * NBPDR);
+	CHECK(model_superpage(md, 1, r1) && model_superpage(md, 2, r1),
+	    "kept by protect and wire, copied by fork");
+	model_map(md, 1, r1 + ptoa(9), 512 + 9, VM_PROT_READ, MODEL_MANAGED);
+	model_unmap(md, 2, r1 + ptoa(511));
+	CHECK(!model_superpage(md, 1, r1) && !model_superpage(md, 2, r1),
+	    "a remap and an unmap end it");
+	model_superpage_set(md, 1, r1, true);
+	model_superpage_set(md, 1, r1, false);
+	CHECK(!model_superpage(md, 1, r1), "undone");
+	model_superpage_set(md, 1, r1, true);
+	model_reset(md);
+	CHECK(!model_superpage(md, 1, r1), "reset");
+}
+
 TEST(frames_and_journals)
 {
 	struct model *md = fresh();
@@ -202,5 +237,7 @@ TEST(reset_forgets_only_what_was_used)
 TEST_MAIN(TEST_ENTRY(slots_cover_the_universe_and_nothing_else),
     TEST_ENTRY(map_lookup_replace_unmap),
     TEST_ENTRY(protect_reduces_and_none_unmaps), TEST_ENTRY(wire_and_unwire),
-    TEST_ENTRY(fork_copy_marks_both_private), TEST_ENTRY(frames_and_journals),
+    TEST_ENTRY(fork_copy_marks_both_private),
+    TEST_ENTRY(superpage_region_lasts_until_a_page_changes),
+    TEST_ENTRY(frames_and_journals),
     TEST_ENTRY(reset_forgets_only_what_was_used))

@@ -1223,30 +1223,6 @@ TEST(promoted_removal_leaves_stale_entry_with_promoted_invl_first)
 /* ---- Demotion without a saved page-table page ---- */
 
 /*
- * Install a 2 MiB mapping of region[] at va2m the way FreeBSD's
- * pmap_enter_pde (psind 1) leaves one: a PS PDE with no saved page-table
- * page behind it.  The core has no such entry point, so it is done by
- * hand: the PDE, the PD's use count, the statistics and the 2 MiB PV
- * entry.  va2m's PD must exist.
- */
-static void
-map_2m_without_ptp(pmap_t p, vm_offset_t va2m)
-{
-	uint32_t pd = pf_table(p, va2m, PT_LVL_PDE);
-
-	CHECK(pd != 0, "no PD for va %#jx", (uintmax_t)va2m);
-	CHECK_EQ_U64(pde(p, va2m), 0);
-	pt_store(mc,
-	    pt_direct(pd, pmap_pde_index(va2m), PT_LVL_PDE, p->pm_pml4, va2m),
-	    phys(region[0]) | UPTE_DIRTY | PG_PS);
-	mc->pages[pd].ref_count++;
-	p->pm_stats.resident_count += NPTEPG;
-	pv_insert(ps, &region[0]->pv2m_head, p, va2m);
-	for (unsigned i = 0; i < NPTEPG; i++)
-		region[i]->flags |= VPF_WRITEABLE;
-}
-
-/*
  * A 2 MiB mapping without a saved page-table page at USER_BASE, beside a
  * 4 KiB page in the next 2 MiB region (which made the PDP and PD), demoted
  * and then removed with everything else; resident counts before and
@@ -1261,7 +1237,10 @@ demote_without_ptp(int64_t res[3])
 	fill_reservation();
 	enter(p, USER_BASE + NBPDR, page(vm_object_allocate(mc), 0), PROT_RW,
 	    VM_PROT_WRITE);
-	map_2m_without_ptp(p, USER_BASE);
+	/* pmap_enter_2m keeps no page-table page behind the PDE. */
+	CHECK_EQ_U64(
+	    pmap_enter_2m(p, USER_BASE, region[0], PROT_RW, VM_PROT_WRITE),
+	    KERN_SUCCESS);
 	res[0] = p->pm_stats.resident_count;
 	CHECK(pmap_demote_pde(p, UVA(40)));
 	CHECK_EQ_U64(ps->cnt.demotions, 1);
@@ -1335,6 +1314,103 @@ TEST(kernel_two_loop_enter_attempts_promotion_after_every_page)
 	enter_run(kp, KVA(1), region + 1, NPTEPG - 1, PROT_RW, VM_PROT_WRITE);
 	CHECK_EQ_U64(ps->cnt.p_failures, NPTEPG - 1);
 	CHECK_EQ_U64(ps->cnt.promotions, 1);
+}
+
+/* ---- Direct 2 MiB mappings (psind 1) ---- */
+
+/* Over an empty region: one PS PDE without PG_PROMOTED, its PV entry on the
+ * first page, 512 resident pages, no page table and no saved one. */
+TEST(enter_2m_maps_region_with_one_unpromoted_pde)
+{
+	uint32_t pd;
+	pmap_t p;
+
+	boot(1);
+	p = new_pmap(0);
+	fill_reservation();
+	CHECK_EQ_U64(
+	    pmap_enter_2m(p, USER_BASE, region[0], PROT_RW, VM_PROT_WRITE),
+	    KERN_SUCCESS);
+	CHECK_EQ_U64(pde(p, USER_BASE), phys(region[0]) | UPTE_DIRTY | PG_PS);
+	CHECK(pv_count(region[0]->pv2m_head) == 1 &&
+		pv_has(region[0]->pv2m_head, p, USER_BASE),
+	    "pv2m of the first page");
+	CHECK_EQ_U64(region[5]->pv_head, 0);
+	CHECK((region[NPTEPG - 1]->flags & VPF_WRITEABLE) != 0);
+	/* The 512 pages, PDP and PD. */
+	CHECK_EQ_U64(p->pm_stats.resident_count, NPTEPG + 2);
+	pd = pf_table(p, USER_BASE, PT_LVL_PDE);
+	CHECK_EQ_U64(mc->pages[pd].ref_count, 1);
+	CHECK_EQ_U64(saved_ptp(p, USER_BASE, NULL), 0);
+	CHECK_EQ_U64(pmap_extract(p, UVA(300)), phys(region[300]));
+	/* Read-only, by a read access: clean. */
+	pmap_remove(p, USER_BASE, USER_BASE + NBPDR);
+	CHECK_EQ_U64(
+	    pmap_enter_2m(p, USER_BASE, region[0], VM_PROT_READ, VM_PROT_READ),
+	    KERN_SUCCESS);
+	CHECK_EQ_U64(pde(p, USER_BASE),
+	    phys(region[0]) | (UPTE_CLEAN & ~PG_RW) | PG_PS);
+}
+
+/* Over 4 KiB mappings: they go with their PV entries and page table, and
+ * the CPU that cached one of them loses it; the PD survives. */
+TEST(enter_2m_replaces_4k_mappings_and_their_page_table)
+{
+	uint32_t pt, pfn;
+	pmap_t p;
+
+	boot(2);
+	p = new_pmap(0);
+	pmap_activate(p, 1);
+	fill_reservation();
+	enter_run(p, USER_BASE, region, 3, PROT_RW, VM_PROT_WRITE);
+	CHECK(touch(1, UVA(1), VM_PROT_READ, &pfn) == TOUCH_OK);
+	pt = pf_table(p, USER_BASE, PT_LVL_PTE);
+	CHECK_EQ_U64(
+	    pmap_enter_2m(p, USER_BASE, region[0], PROT_RW, VM_PROT_WRITE),
+	    KERN_SUCCESS);
+	CHECK((pde(p, USER_BASE) & (PG_PS | PG_PROMOTED)) == PG_PS);
+	CHECK(!allocated(pt), "page table %#x still allocated", pt);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_EQ_U64(region[i]->pv_head, 0);
+	CHECK_EQ_U64(pv_count(region[0]->pv2m_head), 1);
+	CHECK((region[1]->flags & VPF_DIRTY) != 0);
+	CHECK_EQ_U64(p->pm_stats.resident_count, NPTEPG + 2);
+	CHECK(pf_tlb_entry(mc, 1, UVA(1)) == NULL,
+	    "cpu 1 still caches the removed 4 KiB mapping");
+}
+
+/* Off when superpages are; a PV entry that cannot be had leaves the pmap
+ * as it was; wired or misaligned is the caller's error. */
+TEST(enter_2m_failures_leave_pmap_unchanged)
+{
+	pt_entry_t pml4[NPTEPG];
+	pmap_t p;
+
+	boot(1);
+	p = new_pmap(0);
+	fill_reservation();
+	memcpy(pml4, mach_table(mc, p->pm_pml4), sizeof(pml4));
+	ps->pg_ps_enabled = 0;
+	CHECK_EQ_U64(
+	    pmap_enter_2m(p, USER_BASE, region[0], PROT_RW, VM_PROT_WRITE),
+	    KERN_FAILURE);
+	ps->pg_ps_enabled = 1;
+	fail_site(FI_ALLOC_PV, 1);
+	CHECK_EQ_U64(
+	    pmap_enter_2m(p, USER_BASE, region[0], PROT_RW, VM_PROT_WRITE),
+	    KERN_RESOURCE_SHORTAGE);
+	CHECK(memcmp(pml4, mach_table(mc, p->pm_pml4), sizeof(pml4)) == 0,
+	    "pml4 changed");
+	CHECK_EQ_U64(p->pm_stats.resident_count, 0);
+	CHECK_EQ_U64(region[0]->pv2m_head, 0);
+	mc->fi_hook = NULL;
+	EXPECT_ASSERT((void)pmap_enter_2m(p, USER_BASE, region[0], PROT_RW,
+			  VM_PROT_WRITE | PMAP_ENTER_WIRED),
+	    "pmap_enter_2m", "wired", "a wired 2 MiB user mapping");
+	EXPECT_ASSERT((void)pmap_enter_2m(p, USER_BASE, region[1], PROT_RW,
+			  VM_PROT_WRITE),
+	    "pmap_enter_2m", "aligned", "a misaligned frame");
 }
 
 /* ---- Fork ---- */
@@ -1607,6 +1683,9 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(promoted_removal_leaves_stale_entry_with_promoted_invl_first),
     TEST_ENTRY(enter_multi_promotes_once_at_end),
     TEST_ENTRY(kernel_two_loop_enter_attempts_promotion_after_every_page),
+    TEST_ENTRY(enter_2m_maps_region_with_one_unpromoted_pde),
+    TEST_ENTRY(enter_2m_replaces_4k_mappings_and_their_page_table),
+    TEST_ENTRY(enter_2m_failures_leave_pmap_unchanged),
     TEST_ENTRY(pmap_copy_copies_2m_mapping_without_w),
     TEST_ENTRY(pmap_copy_copies_managed_ptes_without_w_a_m),
     TEST_ENTRY(unwire_clears_pg_w_and_wired_count),

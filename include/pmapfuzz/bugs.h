@@ -59,8 +59,8 @@ enum bug_kind { BUG_KIND_BUG = 1, BUG_KIND_WORKAROUND };
 	X(BUG_DEMOTE_UNCOUNTED, 9, "demote-uncounted", BUG_KIND_BUG,           \
 	    "pmap-stats",                                                      \
 	    "a user demotion that allocates a ptp does not count it in "       \
-	    "resident_count (a 2 MiB mapping that fork copied has no saved "   \
-	    "ptp)",                                                            \
+	    "resident_count (2 MiB mappings that fork copied or a fault "      \
+	    "entered whole have no saved ptp)",                                \
 	    "FreeBSD 78d3e2f")                                                 \
 	X(BUG_LOST_IPI, 10, "lost-ipi", BUG_KIND_BUG, "stale-tlb",             \
 	    "a shootdown IPI is lost, remote CPUs keep stale entries (the "    \

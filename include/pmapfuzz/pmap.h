@@ -115,6 +115,17 @@ void pmap_activate(pmap_t pmap, unsigned cpu);
  */
 int pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     unsigned flags);
+/*
+ * FreeBSD's pmap_enter with psind 1 (pmap_enter_pde): map the user 2 MiB
+ * region at va (aligned) to the 512 frames from m (2 MiB aligned) with one
+ * PDE, without PG_PROMOTED.  Whatever mapped the region is removed first.
+ * Not wired; writable only with PG_M (a write access).  Returns
+ * KERN_FAILURE when superpages are off (vm.pmap.pg_ps_enabled) and
+ * KERN_RESOURCE_SHORTAGE when a PD page or the PV entry cannot be had,
+ * the pmap unchanged in both cases.
+ */
+int pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
+    unsigned flags);
 /* Enter count pages at va (ma[i] at va + i * PAGE_SIZE) and try promotion
  * once at the end, never in between (the seed's workaround c). */
 int pmap_enter_multi(pmap_t pmap, vm_offset_t va, vm_page_t *ma, int count,
