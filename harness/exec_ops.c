@@ -260,14 +260,42 @@ exec_cow(struct exec *ex, struct exec_as *as, vm_offset_t va,
 }
 
 /*
+ * Whether the model maps user region va2m of as whole as one 2 MiB page
+ * could: page i to frame f0 + i from a 2 MiB-aligned f0 of a fully
+ * populated reservation, every page with like's prot and flags.  Returns
+ * f0, or UINT32_MAX.
+ */
+static uint32_t
+exec_region_whole(struct exec *ex, unsigned id, vm_offset_t va2m,
+    const struct model_map *like)
+{
+	const struct model_map *run = model_maps(ex->w->md, id);
+	int s0 = model_slot(id, va2m);
+	uint32_t f0;
+
+	if (s0 < 0 || (unsigned)s0 >= USER_REGIONS * NPTEPG ||
+	    (va2m & PDRMASK) != 0)
+		return UINT32_MAX;
+	run += s0;
+	f0 = run[0].pfn;
+	if (run[0].prot == 0 || f0 % NPTEPG != 0 ||
+	    reserv_level_iffullpop(ex->w->mc, exec_page(ex, f0)) != 0)
+		return UINT32_MAX;
+	for (unsigned i = 0; i < NPTEPG; i++)
+		if (run[i].pfn != f0 + i || run[i].prot != like->prot ||
+		    run[i].flags != like->flags)
+			return UINT32_MAX;
+	return f0;
+}
+
+/*
  * vm_fault_soft_fast's superpage case (FreeBSD's psind 1): a fault in a
- * user region that the model maps whole, page i to frame f0 + i from a
- * 2 MiB-aligned f0 of a fully populated reservation, all with map's prot
- * and flags, managed and neither wired nor copy-on-write, is served with
- * one 2 MiB mapping.  A writable one only when no page is busy and every
- * page is dirty (PS_ALL_DIRTY), and then dirty (PG_M preset); a read-only
- * one whatever the pages' state.  Returns false when the fault is not such
- * a one or the enter failed: the caller enters the page alone.
+ * user region that the model maps whole (exec_region_whole), managed and
+ * neither wired nor copy-on-write, is served with one 2 MiB mapping.  A
+ * writable one only when no page is busy and every page is dirty
+ * (PS_ALL_DIRTY), and then dirty (PG_M preset); a read-only one whatever
+ * the pages' state.  Returns false when the fault is not such a one or
+ * the enter failed: the caller enters the page alone.
  */
 static bool
 exec_fault_2m(struct exec *ex, struct exec_as *as, vm_offset_t va,
@@ -276,26 +304,17 @@ exec_fault_2m(struct exec *ex, struct exec_as *as, vm_offset_t va,
 	struct model *md = ex->w->md;
 	unsigned id = as->pmap->pm_id;
 	vm_offset_t va2m = trunc_2mpage(va);
-	const struct model_map *run = model_maps(md, id);
-	int s0 = model_slot(id, va2m);
 	bool writable = (map->prot & VM_PROT_WRITE) != 0, was;
 	uint32_t f0;
 	int rv;
 
-	if (s0 < 0 || (unsigned)s0 >= USER_REGIONS * NPTEPG ||
-	    map->flags != MODEL_MANAGED)
+	if (map->flags != MODEL_MANAGED ||
+	    (f0 = exec_region_whole(ex, id, va2m, map)) == UINT32_MAX)
 		return false;
-	run += s0;
-	f0 = run[0].pfn;
-	if (f0 % NPTEPG != 0 ||
-	    reserv_level_iffullpop(ex->w->mc, exec_page(ex, f0)) != 0)
-		return false;
-	for (unsigned i = 0; i < NPTEPG; i++) {
+	for (unsigned i = 0; writable && i < NPTEPG; i++) {
 		unsigned fl = exec_page(ex, f0 + i)->flags;
 
-		if (run[i].pfn != f0 + i || run[i].prot != map->prot ||
-		    run[i].flags != map->flags ||
-		    (writable && ((fl & VPF_BUSY) || !(fl & VPF_DIRTY))))
+		if ((fl & VPF_BUSY) || !(fl & VPF_DIRTY))
 			return false;
 	}
 	was = model_superpage(md, id, va2m);
@@ -842,6 +861,60 @@ op_demote(struct exec *ex, const struct op *o)
 	exec_call_done(ex, "pmap_demote_pde");
 }
 
+/*
+ * prefault (vm_map_pmap_enter for madvise(MADV_WILLNEED)): each longest
+ * stretch of the run whose pages the model maps managed, with one prot,
+ * none busy, goes to one pmap_enter_object.  The model's intent does not
+ * change (prefaulted mappings are read-only, fewer rights than it allows);
+ * a region the model maps whole (exec_region_whole, not wired) is marked
+ * as one the call may enter with one 2 MiB mapping.  The mark stays when
+ * the call does not (the region was mapped already): it only spares an
+ * unpromoted PS PDE there the PG_PROMOTED rule, until a page is remapped.
+ */
+static void
+op_prefault(struct exec *ex, const struct op *o)
+{
+	struct exec_as *as = exec_slot(ex, arg(o, OP_A_AS));
+	vm_offset_t va = exec_user_va(o);
+	unsigned n = exec_run_pages(va, arg(o, OP_A_NPAGES), USER_END);
+	vm_page_t ma[USER_REGIONS * NPTEPG];
+	struct model *md = ex->w->md;
+	const struct model_map *first = NULL;
+	unsigned id, k = 0;
+	vm_offset_t start = va;
+
+	if (as == NULL)
+		return;
+	id = as->pmap->pm_id;
+	for (unsigned i = 0; i <= n; i++, va += PAGE_SIZE) {
+		const struct model_map *map =
+		    i < n ? model_lookup(md, id, va) : NULL;
+		bool fits = map != NULL && (map->flags & MODEL_MANAGED) != 0 &&
+		    (exec_page(ex, map->pfn)->flags & VPF_BUSY) == 0 &&
+		    (first == NULL || map->prot == first->prot);
+
+		if (!fits && k > 0) {
+			pmap_enter_object(as->pmap, start, ma, (int)k,
+			    first->prot);
+			exec_call_done(ex, "pmap_enter_object");
+			k = 0;
+			first = NULL;
+		}
+		if (map == NULL || (map->flags & MODEL_MANAGED) == 0 ||
+		    (exec_page(ex, map->pfn)->flags & VPF_BUSY) != 0)
+			continue;
+		if (k == 0) {
+			first = map;
+			start = va;
+		}
+		if ((va & PDRMASK) == 0 && n - i >= NPTEPG &&
+		    (map->flags & MODEL_WIRED) == 0 &&
+		    exec_region_whole(ex, id, va, map) != UINT32_MAX)
+			(void)model_superpage_set(md, id, va, true);
+		ma[k++] = exec_page(ex, map->pfn);
+	}
+}
+
 const exec_op_fn exec_op_table[OP_COUNT] = {
 	[OP_MAP] = op_map,
 	[OP_UNMAP] = op_unmap,
@@ -868,4 +941,5 @@ const exec_op_fn exec_op_table[OP_COUNT] = {
 	[OP_ARM_ALLOC_FAIL] = exec_arm_add,
 	[OP_ARM_DROP_SHOOTDOWN] = exec_arm_add,
 	[OP_ARM_AM_RACE] = exec_arm_add,
+	[OP_PREFAULT] = op_prefault,
 };

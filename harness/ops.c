@@ -118,6 +118,11 @@ static const struct op_info op_table[] = {
 	    "at the n-th PTE read-modify-write site of the next op, hardware "
 	    "sets PG_A (and PG_M if set_m) in that PTE between read and "
 	    "write" },
+	[OP_PREFAULT] = { "prefault", 4,
+	    { ARG_AS, ARG_REGION, ARG_PAGE, ARG_NPAGES },
+	    "madvise(MADV_WILLNEED) on the run: pmap_enter_object maps its "
+	    "mapped pages read-only where nothing maps them, a region that "
+	    "is one whole reservation with one 2 MiB mapping" },
 };
 
 _Static_assert(sizeof(op_table) / sizeof(op_table[0]) == OP_COUNT,

@@ -75,6 +75,7 @@ enum op_code {
 	OP_ARM_ALLOC_FAIL = 22,
 	OP_ARM_DROP_SHOOTDOWN = 23,
 	OP_ARM_AM_RACE = 24,
+	OP_PREFAULT = 25,
 	OP_COUNT
 };
 

@@ -186,22 +186,50 @@ pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
 	    detail);
 }
 
-/* Sweep only: entries in use == managed mappings. */
+/* PV entries that the observed managed mappings call for: one per 4 KiB
+ * leaf, one per 2 MiB leaf. */
+static int64_t
+pv_wanted(const struct inv_state *st)
+{
+	int64_t want = 0;
+
+	for (unsigned as = 0; as < PMAP_MAX; as++)
+		want += st->mng4k[as] + st->mngps[as] / NPTEPG;
+	return want;
+}
+
+int
+inv_pv_count_differs(const struct inv_ctx *ctx)
+{
+	return (int64_t)ctx->ps->pv_count != pv_wanted(ctx->st);
+}
+
+/*
+ * Entries in use == managed mappings, by a walk of the pool; on a
+ * difference, the first entry on any frame's list that names no managed
+ * mapping of the frame is reported (an entry recorded without its
+ * mapping), else the counts (an entry on no list).
+ */
 static int
 pv_census(struct inv_ctx *ctx)
 {
 	const struct pmap_sys *ps = ctx->ps;
 	const struct inv_state *st = ctx->st;
 	uint32_t hwm = ps->pv_hwm < PV_MAX ? ps->pv_hwm : PV_MAX - 1;
-	int64_t inuse = 0, want = 0;
+	int64_t inuse = 0, want = pv_wanted(st);
 	char exp[48], got[48];
 
 	for (uint32_t i = 1; i <= hwm; i++)
 		inuse += ps->pv[i].pv_pmap != PV_FREE_PMAP;
-	for (unsigned as = 0; as < PMAP_MAX; as++)
-		want += st->mng4k[as] + st->mngps[as] / NPTEPG;
 	if (inuse == want)
 		return 0;
+	for (uint32_t f = 0; f < ctx->mc->cfg.nframes; f++) {
+		const struct vm_page *m = &ctx->mc->pages[f];
+
+		if ((m->pv_head != 0 && pv_frame_list(ctx, f, 0)) ||
+		    (m->pv2m_head != 0 && pv_frame_list(ctx, f, 1)))
+			return 1;
+	}
 	inv_set(exp, sizeof(exp), "%lld entries in use", (long long)want);
 	inv_set(got, sizeof(got), "%lld entries in use", (long long)inuse);
 	return pv_fail(ctx, INV_NONE_PMAP, 0, UINT32_MAX, 0, exp, got,
@@ -226,7 +254,7 @@ inv_chk_pv(struct inv_ctx *ctx)
 		    (m->pv2m_head != 0 && pv_frame_list(ctx, f, 1)))
 			return 1;
 	}
-	return st->sweep ? pv_census(ctx) : 0;
+	return st->sweep || inv_pv_count_differs(ctx) ? pv_census(ctx) : 0;
 }
 
 /* freed-while-mapped */

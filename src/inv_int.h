@@ -389,6 +389,12 @@ void inv_scan_slots(struct inv_ctx *ctx);
 	((1u << INV_PV_MISMATCH) | (1u << INV_FREED_WHILE_MAPPED) |            \
 	    (1u << INV_LOST_DIRTY) | (1u << INV_RESERV_COUNT))
 uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
+/*
+ * Whether the pmap's count of PV entries in use differs from the managed
+ * leaves observed: an entry was recorded or dropped without its mapping,
+ * which no work frame may show (pv-mismatch then walks the pool).
+ */
+int inv_pv_count_differs(const struct inv_ctx *ctx);
 
 /*
  * The same for the checks that read only the touched address spaces

@@ -113,9 +113,11 @@ const struct inv_info inv_table[INV_COUNT] = {
 	    "its frame's pv_head list, a managed PS PDE exactly one "
 	    "(pmap, 2 MiB va) entry on its first frame's pv2m_head list; "
 	    "every entry on the list of a touched frame names such a "
-	    "mapping; lists are well formed.  A sweep also compares the "
-	    "number of PV entries in use with the number of managed "
-	    "mappings.",
+	    "mapping; lists are well formed.  Every check also compares "
+	    "the pmap's count of PV entries in use with the managed "
+	    "mappings observed, since an entry recorded without its mapping "
+	    "touches no table; on a difference (and in every sweep) the pool "
+	    "is walked and the first entry that names no mapping reported.",
 	    "Repeated enter over a 2 MiB mapping created PV entries for "
 	    "mappings that did not exist (FreeBSD PR 266108)",
 	    inv_chk_pv },
@@ -311,6 +313,10 @@ inv_checks_with_input(struct inv_ctx *ctx)
 	as |= st->as_touched != 0 ? r[IN_B_AS] : 0;
 	m |= st->sweep ? r[IN_B_SWEEP] : 0;
 	m |= st->op_level ? r[IN_B_OP] : 0;
+	/* The one input a pass may have without a work element. */
+	if ((ctx->enabled >> INV_PV_MISMATCH & 1) != 0 &&
+	    inv_pv_count_differs(ctx))
+		m |= 1u << INV_PV_MISMATCH;
 	/* A check with other input runs anyway; a sweep runs every check
 	 * with input. */
 	fr &= ctx->enabled & ~m;
@@ -1138,12 +1144,14 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	const uint32_t *list;
 	int found = 0;
 
-	/* Nothing logged, no intent changed: nothing a call check looks at
-	 * can have changed. */
+	/* Nothing logged, no intent changed, as many PV entries as managed
+	 * mappings: nothing a call check looks at can have changed. */
 	if (!op_level && !sweep && !st->need_sweep && ctx->mc->nlog == 0 &&
 	    !ctx->mc->log_overflow &&
 	    model_pending_slots(ctx->md, &list) == 0 &&
-	    model_pending_frames(ctx->md, &list) == 0)
+	    model_pending_frames(ctx->md, &list) == 0 &&
+	    ((ctx->enabled >> INV_PV_MISMATCH & 1) == 0 ||
+		!inv_pv_count_differs(ctx)))
 		return 0;
 	if (ctx->mc->log_overflow) {
 		ctx->cnt.overflows++;

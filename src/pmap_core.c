@@ -17,7 +17,7 @@
 
 struct pmap_sys_boot {
 	struct pmap pmaps[PMAP_MAX];
-	uint32_t pv_free, pv_hwm;
+	uint32_t pv_free, pv_hwm, pv_count;
 	int pg_ps_enabled;
 	struct pmap_counters cnt;
 };
@@ -113,6 +113,7 @@ pmap_sys_boot_done(struct pmap_sys *ps)
 	memcpy(b->pmaps, ps->pmaps, sizeof(b->pmaps));
 	b->pv_free = ps->pv_free;
 	b->pv_hwm = ps->pv_hwm;
+	b->pv_count = ps->pv_count;
 	b->pg_ps_enabled = ps->pg_ps_enabled;
 	b->cnt = ps->cnt;
 }
@@ -130,6 +131,7 @@ pmap_sys_reset(struct pmap_sys *ps)
 	memcpy(ps->pmaps, b->pmaps, sizeof(ps->pmaps));
 	ps->pv_free = b->pv_free;
 	ps->pv_hwm = b->pv_hwm;
+	ps->pv_count = b->pv_count;
 	ps->pg_ps_enabled = b->pg_ps_enabled;
 	ps->cnt = b->cnt;
 }
@@ -957,14 +959,18 @@ pmap_enter_2m_break(pmap_t pmap, vm_offset_t va2m, pt_ref_t pde_ref,
 		pmap_invalidate_range_locked(pmap, va2m, va2m + NBPDR);
 }
 
-int
-pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
-    unsigned flags)
+/*
+ * pmap_enter_2m's body, with the pmap lock held and the emptied page-table
+ * page queued on free.  PMAP_ENTER_NOREPLACE in flags: KERN_NO_SPACE when
+ * anything maps the region already.
+ */
+static int
+pmap_enter_2m_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
+    unsigned flags, struct spglist *free)
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
 	pt_entry_t newpde;
-	struct spglist free;
 	pt_ref_t pde_ref, pdpe_ref;
 	vm_page_t pd;
 
@@ -984,27 +990,25 @@ pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	    "writable 2 MiB mapping at va %#jx without PG_M", (uintmax_t)va);
 	if (!pmap_ps_enabled(ps))
 		return KERN_FAILURE;
-	spglist_init(&free);
-	pmap_lock(ps);
+	if ((flags & PMAP_ENTER_NOREPLACE) != 0 &&
+	    pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) &&
+	    (pt_load(mc, pde_ref) & PG_V) != 0)
+		return KERN_NO_SPACE;
 	/* The PV entry is had first (FreeBSD gets it after breaking the old
 	 * mappings): a failure then leaves the pmap as it was. */
-	if ((newpde & PG_MANAGED) != 0 && !pv_reserve(ps, 1)) {
-		pmap_unlock(ps);
+	if ((newpde & PG_MANAGED) != 0 && !pv_reserve(ps, 1))
 		return KERN_RESOURCE_SHORTAGE;
-	}
 	if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) &&
 	    (pmap_alloc_levels(pmap, va, PT_LVL_PDPE) != 0 ||
-		!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref))) {
-		pmap_unlock(ps);
+		!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)))
 		return KERN_RESOURCE_SHORTAGE;
-	}
 	/* The new PDE's count on the PD page, taken now (pmap_allocpde):
 	 * breaking the old mappings cannot free the PD. */
 	(void)pmap_ref(pmap, va, PT_LVL_PDPE, &pdpe_ref);
 	pd = PHYS_TO_VM_PAGE(mc, pt_load(mc, pdpe_ref) & PG_FRAME);
 	pd->ref_count++;
 	if ((pt_load(mc, pde_ref) & PG_V) != 0)
-		pmap_enter_2m_break(pmap, va, pde_ref, &free);
+		pmap_enter_2m_break(pmap, va, pde_ref, free);
 	PMAP_ASSERT(mc, pt_load(mc, pde_ref) == 0,
 	    "pde %#jx at va %#jx left after its mappings were removed",
 	    (uintmax_t)pt_load(mc, pde_ref), (uintmax_t)va);
@@ -1018,9 +1022,113 @@ pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	(void)FI_SITE(mc, FI_PTE_STORE_BEFORE, &pde_ref);
 	pt_store(mc, pde_ref, newpde);
 	(void)FI_SITE(mc, FI_PTE_STORE_AFTER, &pde_ref);
+	return KERN_SUCCESS;
+}
+
+int
+pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
+    unsigned flags)
+{
+	struct pmap_sys *ps = pmap->pm_sys;
+	struct spglist free;
+	int rv;
+
+	spglist_init(&free);
+	pmap_lock(ps);
+	rv = pmap_enter_2m_locked(pmap, va, m, prot, flags, &free);
 	pmap_free_ptps(ps, &free);
 	pmap_unlock(ps);
-	return KERN_SUCCESS;
+	return rv;
+}
+
+/*
+ * Map user va to m read-only where nothing maps it yet, as FreeBSD's
+ * pmap_enter_quick does for a prefault: without PG_A, not wired, no
+ * promotion.  A 2 MiB mapping of va is left alone; quick-over-2m records a
+ * PV entry for va first (arm64 before D36563), a mapping it never makes.
+ * Nothing happens when a page-table page or the PV entry cannot be had.
+ */
+static void
+pmap_enter_quick_locked(pmap_t pmap, vm_offset_t va, vm_page_t m,
+    vm_prot_t prot)
+{
+	struct pmap_sys *ps = pmap->pm_sys;
+	struct machine *mc = ps->mc;
+	bool managed = (m->flags & VPF_UNMANAGED) == 0;
+	pt_ref_t pde_ref, pte_ref;
+	pt_entry_t pde;
+
+	if (managed && !pv_reserve(ps, 1))
+		return;
+	if ((!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) ||
+		(pt_load(mc, pde_ref) & PG_V) == 0) &&
+	    (pmap_alloc_levels(pmap, va, PT_LVL_PDE) != 0 ||
+		!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)))
+		return;
+	pde = pt_load(mc, pde_ref);
+	if ((pde & PG_PS) != 0) {
+		if (managed && bug_on(mc, BUG_QUICK_OVER_2M))
+			pv_insert(ps, &m->pv_head, pmap, va);
+		return;
+	}
+	if (!pmap_ref_pte(pmap, va, &pde_ref, pde, &pte_ref))
+		PMAP_ASSERT(mc, 0, "no page table for va %#jx", (uintmax_t)va);
+	if ((pt_load(mc, pte_ref) & PG_V) != 0)
+		return;
+	if (managed)
+		pv_insert(ps, &m->pv_head, pmap, va);
+	pmap->pm_stats.resident_count++;
+	PHYS_TO_VM_PAGE(mc, pde & PG_FRAME)->ref_count++;
+	pt_store(mc, pte_ref,
+	    pmap_new_pte(va, m, prot & ~VM_PROT_WRITE, 0) & ~PG_A);
+}
+
+/* Whether ma[0..511] can be mapped by one 2 MiB mapping at va: va and the
+ * first frame aligned, the frames contiguous, their reservation full. */
+static bool
+pmap_object_superpage(struct machine *mc, vm_offset_t va, vm_page_t *ma)
+{
+	if ((va & PDRMASK) != 0 || (VM_PAGE_TO_PHYS(ma[0]) & PDRMASK) != 0 ||
+	    reserv_level_iffullpop(mc, ma[0]) != 0)
+		return false;
+	for (unsigned i = 1; i < NPTEPG; i++)
+		if (ma[i]->pfn != ma[0]->pfn + i)
+			return false;
+	return true;
+}
+
+void
+pmap_enter_object(pmap_t pmap, vm_offset_t start, vm_page_t *ma, int count,
+    vm_prot_t prot)
+{
+	struct pmap_sys *ps = pmap->pm_sys;
+	struct machine *mc = ps->mc;
+	struct spglist free;
+
+	prot &= VM_PROT_READ | VM_PROT_EXECUTE;
+	spglist_init(&free);
+	pmap_lock(ps);
+	for (int i = 0; i < count; i++) {
+		vm_offset_t va = start + (vm_offset_t)i * PAGE_SIZE;
+
+		if (count - i >= (int)NPTEPG &&
+		    pmap_object_superpage(mc, va, &ma[i])) {
+			int rv = pmap_enter_2m_locked(pmap, va, ma[i], prot,
+			    PMAP_ENTER_NOREPLACE, &free);
+
+			/* Already mapped: the range is skipped (D36563); the
+			 * bug falls back to 4 KiB pages, as before it. */
+			if (rv == KERN_SUCCESS ||
+			    (rv == KERN_NO_SPACE &&
+				!bug_on(mc, BUG_QUICK_OVER_2M))) {
+				i += NPTEPG - 1;
+				continue;
+			}
+		}
+		pmap_enter_quick_locked(pmap, va, ma[i], prot);
+	}
+	pmap_free_ptps(ps, &free);
+	pmap_unlock(ps);
 }
 
 /* ---- Protection and wiring ---- */

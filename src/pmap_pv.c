@@ -24,6 +24,7 @@ pv_alloc(struct pmap_sys *ps)
 		    "PV entry pool exhausted (%u entries)", ps->pv_hwm);
 		i = ++ps->pv_hwm;
 	}
+	ps->pv_count++;
 	return i;
 }
 
@@ -58,6 +59,7 @@ pv_remove(struct pmap_sys *ps, uint32_t *head, pmap_t pmap, vm_offset_t va)
 			pv->pv_pmap = PV_FREE_PMAP;
 			pv->pv_next = ps->pv_free;
 			ps->pv_free = i;
+			ps->pv_count--;
 			pmap_crit_exit(ps->mc);
 			return;
 		}

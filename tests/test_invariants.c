@@ -1062,6 +1062,41 @@ TEST(pv_mismatch_sound_twin)
 	QUIET(inv_check_full(F->ctx));
 }
 
+/* promoted_region's pmap, its region prefaulted again (madvise WILLNEED)
+ * in operation "prefault"; the call's check. */
+static int
+prefault_promoted_region(int bugs)
+{
+	pmap_t a = promoted_region(0);
+	vm_page_t ma[NPTEPG];
+	uint32_t base = (uint32_t)atop(leaf(a, USER_BASE) & PG_PS_FRAME);
+
+	F->mc->bugs |= (uint64_t)bugs;
+	for (unsigned i = 0; i < NPTEPG; i++)
+		ma[i] = &F->mc->pages[base + i];
+	op("prefault");
+	pmap_enter_object(a, USER_BASE, ma, NPTEPG, VM_PROT_READ);
+	return call("pmap_enter_object");
+}
+
+/* quick-over-2m records PV entries and writes no table: the count of
+ * entries in use tells, at the call. */
+TEST(pv_mismatch_entries_without_table_write)
+{
+	FIRES(prefault_promoted_region(1 << BUG_QUICK_OVER_2M),
+	    "pv-mismatch in pmap_enter_object (prefault)");
+	CHECK(strstr(F->ctx->finding.detail, "no managed 4 KiB mapping") !=
+		NULL,
+	    "detail '%s'", F->ctx->finding.detail);
+}
+
+TEST(pv_mismatch_sound_twin_prefault_over_2m)
+{
+	QUIET(prefault_promoted_region(0));
+	QUIET(op_end());
+	QUIET(inv_check_full(F->ctx));
+}
+
 /* ---- ptp-count ---- */
 
 TEST(ptp_count_user_page_table_overcounted)
@@ -2221,6 +2256,8 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(pv_mismatch_entry_names_wrong_va),
     TEST_ENTRY(pv_mismatch_lost_entry_found_by_sweep),
     TEST_ENTRY(pv_mismatch_sound_twin),
+    TEST_ENTRY(pv_mismatch_entries_without_table_write),
+    TEST_ENTRY(pv_mismatch_sound_twin_prefault_over_2m),
     TEST_ENTRY(ptp_count_user_page_table_overcounted),
     TEST_ENTRY(ptp_count_kernel_page_table_not_fixed),
     TEST_ENTRY(ptp_count_sound_twin),

@@ -46,7 +46,8 @@ static const char every_op_text[] =
     "arm_intr_remove_all n=2 site=16 as=0 region=0 page=0\n"
     "arm_alloc_fail n=5\n"
     "arm_drop_shootdown n=33\n"
-    "arm_am_race n=1 set_m=1\n";
+    "arm_am_race n=1 set_m=1\n"
+    "prefault as=3 region=1 page=0 npages=512\n";
 
 /* Deterministic test input: xorshift64 with a fixed seed. */
 static uint64_t rng_state;
@@ -145,7 +146,8 @@ TEST(opcodes_are_stable)
 		"io_start", "io_done", "remove_all", "remove_write",
 		"clear_modify", "wire", "unwire", "sysctl_pg_ps", "demote",
 		"arm_intr_io_done", "arm_intr_touch", "arm_intr_remove_all",
-		"arm_alloc_fail", "arm_drop_shootdown", "arm_am_race" };
+		"arm_alloc_fail", "arm_drop_shootdown", "arm_am_race",
+		"prefault" };
 	unsigned n = sizeof(names) / sizeof(names[0]);
 
 	CHECK(op_count() >= n);

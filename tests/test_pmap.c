@@ -1407,10 +1407,59 @@ TEST(enter_2m_failures_leave_pmap_unchanged)
 	mc->fi_hook = NULL;
 	EXPECT_ASSERT((void)pmap_enter_2m(p, USER_BASE, region[0], PROT_RW,
 			  VM_PROT_WRITE | PMAP_ENTER_WIRED),
-	    "pmap_enter_2m", "wired", "a wired 2 MiB user mapping");
+	    "pmap_enter_2m_locked", "wired", "a wired 2 MiB user mapping");
 	EXPECT_ASSERT((void)pmap_enter_2m(p, USER_BASE, region[1], PROT_RW,
 			  VM_PROT_WRITE),
-	    "pmap_enter_2m", "aligned", "a misaligned frame");
+	    "pmap_enter_2m_locked", "aligned", "a misaligned frame");
+}
+
+/* Prefault: a whole region of one full reservation as one read-only 2 MiB
+ * mapping without PG_A; pages outside it one by one, read-only, where
+ * nothing maps them; nothing over what is mapped. */
+TEST(enter_object_maps_superpage_and_quick_pages)
+{
+	vm_page_t ma[NPTEPG + 2];
+	pmap_t p;
+
+	boot(1);
+	p = new_pmap(0);
+	fill_reservation();
+	memcpy(ma, region, sizeof(region));
+	alloc_run(&ma[NPTEPG], vm_object_allocate(mc), 0, 2);
+	enter(p, UVA(NPTEPG + 1), ma[NPTEPG + 1], PROT_RW, VM_PROT_WRITE);
+	pmap_enter_object(p, USER_BASE, ma, NPTEPG + 2, PROT_RW);
+	CHECK_EQ_U64(pde(p, USER_BASE),
+	    phys(region[0]) | ((UPTE_RO & ~PG_A) | PG_PS));
+	CHECK_EQ_U64(pte(p, UVA(NPTEPG)), phys(ma[NPTEPG]) | (UPTE_RO & ~PG_A));
+	CHECK_EQ_U64(pte(p, UVA(NPTEPG + 1)),
+	    phys(ma[NPTEPG + 1]) | UPTE_DIRTY);
+	CHECK_EQ_U64(pv_count(region[0]->pv2m_head), 1);
+	CHECK_EQ_U64(pv_count(ma[NPTEPG]->pv_head), 1);
+	CHECK_EQ_U64(pv_count(ma[NPTEPG + 1]->pv_head), 1);
+	/* Again: everything is mapped, nothing changes. */
+	pmap_enter_object(p, USER_BASE, ma, NPTEPG + 2, PROT_RW);
+	pmap_enter_object(p, UVA(5), &region[5], 3, PROT_RW);
+	CHECK_EQ_U64(pv_count(region[0]->pv2m_head), 1);
+	CHECK_EQ_U64(region[5]->pv_head, 0);
+	/* The 514 pages, PDP, PD and the second region's PT. */
+	CHECK_EQ_U64(p->pm_stats.resident_count, NPTEPG + 2 + 3);
+}
+
+/* quick-over-2m: the second prefault falls back to 4 KiB enters, which
+ * record a PV entry for every page under the 2 MiB mapping. */
+TEST(enter_object_quick_over_2m_bug_records_false_pv_entries)
+{
+	pmap_t p;
+
+	boot(1);
+	mc->bugs |= BUG(BUG_QUICK_OVER_2M);
+	p = new_pmap(0);
+	fill_reservation();
+	pmap_enter_object(p, USER_BASE, region, NPTEPG, VM_PROT_READ);
+	CHECK((pde(p, USER_BASE) & PG_PS) != 0);
+	pmap_enter_object(p, USER_BASE, region, NPTEPG, VM_PROT_READ);
+	CHECK(pv_has(region[5]->pv_head, p, UVA(5)), "no false entry");
+	CHECK_EQ_U64(pte(p, UVA(5)), 0);
 }
 
 /* ---- Fork ---- */
@@ -1686,6 +1735,8 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(enter_2m_maps_region_with_one_unpromoted_pde),
     TEST_ENTRY(enter_2m_replaces_4k_mappings_and_their_page_table),
     TEST_ENTRY(enter_2m_failures_leave_pmap_unchanged),
+    TEST_ENTRY(enter_object_maps_superpage_and_quick_pages),
+    TEST_ENTRY(enter_object_quick_over_2m_bug_records_false_pv_entries),
     TEST_ENTRY(pmap_copy_copies_2m_mapping_without_w),
     TEST_ENTRY(pmap_copy_copies_managed_ptes_without_w_a_m),
     TEST_ENTRY(unwire_clears_pg_w_and_wired_count),

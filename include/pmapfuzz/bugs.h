@@ -76,7 +76,12 @@ enum bug_kind { BUG_KIND_BUG = 1, BUG_KIND_WORKAROUND };
 	    "a demotion refused its PV entries destroys even a wired 2 MiB "   \
 	    "mapping, unmapping a wired range",                                \
 	    "FreeBSD D19670 (there a missing ptp); found here on the fixed "   \
-	    "core by pmapfuzz")
+	    "core by pmapfuzz")                                                \
+	X(BUG_QUICK_OVER_2M, 13, "quick-over-2m", BUG_KIND_BUG, "pv-mismatch", \
+	    "a prefault's pmap_enter_quick over a 2 MiB mapping records a PV " \
+	    "entry for a mapping it never makes (and a prefault of a mapped "  \
+	    "2 MiB region falls back to it page by page)",                     \
+	    "FreeBSD PR 266108 / D36563 (arm64)")
 
 enum bug_id {
 #define BUG_ENUM(id, num, name, kind, inv, mech, src) id = num,

@@ -68,6 +68,7 @@ struct pmap_sys {
 	struct pv_entry pv[PV_MAX];
 	uint32_t pv_free;  /* head of the free list, 0 = empty */
 	uint32_t pv_hwm;   /* highest index ever handed out since boot */
+	uint32_t pv_count; /* entries in use (FreeBSD's pv_entry_count) */
 	int pg_ps_enabled; /* vm.pmap.pg_ps_enabled */
 	struct pmap_counters cnt;
 	struct pmap_sys_boot *boot; /* snapshot for pmap_sys_reset */
@@ -77,8 +78,11 @@ struct pmap_sys {
 #define PMAP_ENTER_ACCESS_MASK VM_PROT_ALL
 #define PMAP_ENTER_WIRED 0x0100
 #define PMAP_ENTER_NOSLEEP 0x0200
+/* pmap_enter_2m: fail with KERN_NO_SPACE where anything is mapped. */
+#define PMAP_ENTER_NOREPLACE 0x0400
 
 #define KERN_SUCCESS 0
+#define KERN_NO_SPACE 3
 #define KERN_RESOURCE_SHORTAGE 6
 #define KERN_FAILURE 5
 
@@ -126,6 +130,15 @@ int pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
  */
 int pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     unsigned flags);
+/*
+ * Prefault (FreeBSD's pmap_enter_object, for madvise(MADV_WILLNEED) and
+ * MAP_PREFAULT): map ma[i] at start + i * PAGE_SIZE read-only (prot without
+ * write) where nothing maps it, by pmap_enter_quick, or a whole 2 MiB region
+ * of one full reservation by one 2 MiB mapping where nothing maps the
+ * region.  Advisory: a page that cannot be had is left out.
+ */
+void pmap_enter_object(pmap_t pmap, vm_offset_t start, vm_page_t *ma, int count,
+    vm_prot_t prot);
 /* Enter count pages at va (ma[i] at va + i * PAGE_SIZE) and try promotion
  * once at the end, never in between (the seed's workaround c). */
 int pmap_enter_multi(pmap_t pmap, vm_offset_t va, vm_page_t *ma, int count,
