@@ -186,24 +186,6 @@ pv_frame_list(struct inv_ctx *ctx, uint32_t f, int big)
 	    detail);
 }
 
-/* PV entries that the observed managed mappings call for: one per 4 KiB
- * leaf, one per 2 MiB leaf. */
-static int64_t
-pv_wanted(const struct inv_state *st)
-{
-	int64_t want = 0;
-
-	for (unsigned as = 0; as < PMAP_MAX; as++)
-		want += st->mng4k[as] + st->mngps[as] / NPTEPG;
-	return want;
-}
-
-int
-inv_pv_count_differs(const struct inv_ctx *ctx)
-{
-	return (int64_t)ctx->ps->pv_count != pv_wanted(ctx->st);
-}
-
 /*
  * Entries in use == managed mappings, by a walk of the pool; on a
  * difference, the first entry on any frame's list that names no managed
@@ -216,7 +198,7 @@ pv_census(struct inv_ctx *ctx)
 	const struct pmap_sys *ps = ctx->ps;
 	const struct inv_state *st = ctx->st;
 	uint32_t hwm = ps->pv_hwm < PV_MAX ? ps->pv_hwm : PV_MAX - 1;
-	int64_t inuse = 0, want = pv_wanted(st);
+	int64_t inuse = 0, want = inv_pv_wanted(st);
 	char exp[48], got[48];
 
 	for (uint32_t i = 1; i <= hwm; i++)

@@ -58,10 +58,10 @@ struct inv_state {
 	/* Derived from obs, per address space, in 4 KiB pages. */
 	int64_t pages[MODEL_AS_MAX];
 	int64_t wired[MODEL_AS_MAX];
-	int64_t mng4k[MODEL_AS_MAX];	  /* managed 4 KiB leaves */
-	int64_t mngps[MODEL_AS_MAX];	  /* pages under managed PS PDEs */
-	uint8_t live[MODEL_AS_MAX];	  /* obs may hold entries of this as */
-	uint32_t live_root[MODEL_AS_MAX]; /* its root when it became live */
+	int64_t mng4k;		    /* managed 4 KiB leaves, every as */
+	int64_t mngps;		    /* pages under managed PS PDEs, every as */
+	uint8_t live[MODEL_AS_MAX]; /* obs may hold entries of this as */
+	uint32_t live_root[MODEL_AS_MAX];     /* its root when it became live */
 	uint16_t frame_nmap[MACH_FRAMES_MAX]; /* obs slots mapping a frame */
 	/* Valid-entry count of a table frame, -1 unknown. */
 	int16_t tab_nvalid[MACH_FRAMES_MAX];
@@ -389,12 +389,24 @@ void inv_scan_slots(struct inv_ctx *ctx);
 	((1u << INV_PV_MISMATCH) | (1u << INV_FREED_WHILE_MAPPED) |            \
 	    (1u << INV_LOST_DIRTY) | (1u << INV_RESERV_COUNT))
 uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
+/* PV entries that the observed managed mappings call for: one per 4 KiB
+ * leaf, one per 2 MiB leaf (whose 512 slots the universe holds whole). */
+static inline int64_t
+inv_pv_wanted(const struct inv_state *st)
+{
+	return st->mng4k + st->mngps / NPTEPG;
+}
+
 /*
  * Whether the pmap's count of PV entries in use differs from the managed
  * leaves observed: an entry was recorded or dropped without its mapping,
  * which no work frame may show (pv-mismatch then walks the pool).
  */
-int inv_pv_count_differs(const struct inv_ctx *ctx);
+static inline int
+inv_pv_count_differs(const struct inv_ctx *ctx)
+{
+	return (int64_t)ctx->ps->pv_count != inv_pv_wanted(ctx->st);
+}
 
 /*
  * The same for the checks that read only the touched address spaces

@@ -828,9 +828,9 @@ inv_obs_account(struct inv_state *st, unsigned as, pt_entry_t e, int lvl,
 		st->wired[as] += sign;
 	if ((e & PG_MANAGED) != 0) {
 		if (lvl == PT_LVL_PTE)
-			st->mng4k[as] += sign;
+			st->mng4k += sign;
 		else
-			st->mngps[as] += sign;
+			st->mngps += sign;
 	}
 	if (f < MACH_FRAMES_MAX) {
 		st->frame_nmap[f] = (uint16_t)(st->frame_nmap[f] + sign);
@@ -853,15 +853,15 @@ inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
 	st->wired[as] += (int64_t)((e & PG_W) != 0) - ((oe & PG_W) != 0);
 	if ((oe & PG_MANAGED) != 0) {
 		if (olvl == PT_LVL_PTE)
-			st->mng4k[as]--;
+			st->mng4k--;
 		else
-			st->mngps[as]--;
+			st->mngps--;
 	}
 	if ((e & PG_MANAGED) != 0) {
 		if (lvl == PT_LVL_PTE)
-			st->mng4k[as]++;
+			st->mng4k++;
 		else
-			st->mngps[as]++;
+			st->mngps++;
 	}
 }
 
@@ -1254,7 +1254,7 @@ struct inv_boot {
 	uint16_t frame_nmap[MACH_FRAMES_MAX];
 	int16_t tab_nvalid[MACH_FRAMES_MAX];
 	int64_t pages[MODEL_AS_MAX], wired[MODEL_AS_MAX];
-	int64_t mng4k[MODEL_AS_MAX], mngps[MODEL_AS_MAX];
+	int64_t mng4k, mngps;
 	uint8_t live[MODEL_AS_MAX];
 	uint32_t live_root[MODEL_AS_MAX];
 	uint8_t paths_ok[MODEL_AS_MAX];
@@ -1270,8 +1270,8 @@ struct inv_boot {
 	do {                                                                   \
 		INV_COPY(dst, src, pages);                                     \
 		INV_COPY(dst, src, wired);                                     \
-		INV_COPY(dst, src, mng4k);                                     \
-		INV_COPY(dst, src, mngps);                                     \
+		(dst)->mng4k = (src)->mng4k;                                   \
+		(dst)->mngps = (src)->mngps;                                   \
 		INV_COPY(dst, src, live);                                      \
 		INV_COPY(dst, src, live_root);                                 \
 		INV_COPY(dst, src, paths_ok);                                  \
@@ -1318,8 +1318,7 @@ inv_clear_shadow(struct inv_state *st)
 	memset(st->obs_lvl, 0, sizeof(st->obs_lvl));
 	memset(st->pages, 0, sizeof(st->pages));
 	memset(st->wired, 0, sizeof(st->wired));
-	memset(st->mng4k, 0, sizeof(st->mng4k));
-	memset(st->mngps, 0, sizeof(st->mngps));
+	st->mng4k = st->mngps = 0;
 	memset(st->live, 0, sizeof(st->live));
 	memset(st->live_root, 0, sizeof(st->live_root));
 	memset(st->frame_nmap, 0, sizeof(st->frame_nmap));
