@@ -871,6 +871,14 @@ op_demote(struct exec *ex, const struct op *o)
  * the call does not (the region was mapped already): it only spares an
  * unpromoted PS PDE there the PG_PROMOTED rule, until a page is remapped.
  */
+/* A page a prefault may map: the model maps it managed; it is not busy. */
+static bool
+exec_prefaultable(struct exec *ex, const struct model_map *map)
+{
+	return map != NULL && (map->flags & MODEL_MANAGED) != 0 &&
+	    (exec_page(ex, map->pfn)->flags & VPF_BUSY) == 0;
+}
+
 static void
 op_prefault(struct exec *ex, const struct op *o)
 {
@@ -889,19 +897,15 @@ op_prefault(struct exec *ex, const struct op *o)
 	for (unsigned i = 0; i <= n; i++, va += PAGE_SIZE) {
 		const struct model_map *map =
 		    i < n ? model_lookup(md, id, va) : NULL;
-		bool fits = map != NULL && (map->flags & MODEL_MANAGED) != 0 &&
-		    (exec_page(ex, map->pfn)->flags & VPF_BUSY) == 0 &&
-		    (first == NULL || map->prot == first->prot);
+		bool ok = exec_prefaultable(ex, map);
 
-		if (!fits && k > 0) {
+		if (k > 0 && (!ok || map->prot != first->prot)) {
 			pmap_enter_object(as->pmap, start, ma, (int)k,
 			    first->prot);
 			exec_call_done(ex, "pmap_enter_object");
 			k = 0;
-			first = NULL;
 		}
-		if (map == NULL || (map->flags & MODEL_MANAGED) == 0 ||
-		    (exec_page(ex, map->pfn)->flags & VPF_BUSY) != 0)
+		if (!ok)
 			continue;
 		if (k == 0) {
 			first = map;
