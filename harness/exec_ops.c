@@ -262,12 +262,12 @@ exec_cow(struct exec *ex, struct exec_as *as, vm_offset_t va,
 /*
  * Whether the model maps user region va2m of as whole as one 2 MiB page
  * could: page i to frame f0 + i from a 2 MiB-aligned f0 of a fully
- * populated reservation, every page with like's prot and flags.  Returns
- * f0, or UINT32_MAX.
+ * populated reservation, every page with like's prot and the flags in
+ * fmask as like has them.  Returns f0, or UINT32_MAX.
  */
 static uint32_t
 exec_region_whole(struct exec *ex, unsigned id, vm_offset_t va2m,
-    const struct model_map *like)
+    const struct model_map *like, unsigned fmask)
 {
 	const struct model_map *run = model_maps(ex->w->md, id);
 	int s0 = model_slot(id, va2m);
@@ -283,7 +283,7 @@ exec_region_whole(struct exec *ex, unsigned id, vm_offset_t va2m,
 		return UINT32_MAX;
 	for (unsigned i = 0; i < NPTEPG; i++)
 		if (run[i].pfn != f0 + i || run[i].prot != like->prot ||
-		    run[i].flags != like->flags)
+		    ((run[i].flags ^ like->flags) & fmask) != 0)
 			return UINT32_MAX;
 	return f0;
 }
@@ -309,7 +309,7 @@ exec_fault_2m(struct exec *ex, struct exec_as *as, vm_offset_t va,
 	int rv;
 
 	if (map->flags != MODEL_MANAGED ||
-	    (f0 = exec_region_whole(ex, id, va2m, map)) == UINT32_MAX)
+	    (f0 = exec_region_whole(ex, id, va2m, map, ~0u)) == UINT32_MAX)
 		return false;
 	for (unsigned i = 0; writable && i < NPTEPG; i++) {
 		unsigned fl = exec_page(ex, f0 + i)->flags;
@@ -866,10 +866,10 @@ op_demote(struct exec *ex, const struct op *o)
  * stretch of the run whose pages the model maps managed, with one prot,
  * none busy, goes to one pmap_enter_object.  The model's intent does not
  * change (prefaulted mappings are read-only, fewer rights than it allows);
- * a region the model maps whole (exec_region_whole, not wired) is marked
- * as one the call may enter with one 2 MiB mapping.  The mark stays when
- * the call does not (the region was mapped already): it only spares an
- * unpromoted PS PDE there the PG_PROMOTED rule, until a page is remapped.
+ * a region the model maps whole (exec_region_whole, whatever the pages'
+ * flags) is marked as one the call may enter with one 2 MiB mapping.  The mark
+ * stays when the call does not (the region was mapped already): it only spares
+ * an unpromoted PS PDE there the PG_PROMOTED rule, until a page is remapped.
  */
 /* A page a prefault may map: the model maps it managed; it is not busy. */
 static bool
@@ -911,9 +911,10 @@ op_prefault(struct exec *ex, const struct op *o)
 			first = map;
 			start = va;
 		}
+		/* What pmap_enter_object tests, whatever else the pages are
+		 * (a wired page is mapped, so the region is skipped). */
 		if ((va & PDRMASK) == 0 && n - i >= NPTEPG &&
-		    (map->flags & MODEL_WIRED) == 0 &&
-		    exec_region_whole(ex, id, va, map) != UINT32_MAX)
+		    exec_region_whole(ex, id, va, map, 0) != UINT32_MAX)
 			(void)model_superpage_set(md, id, va, true);
 		ma[k++] = exec_page(ex, map->pfn);
 	}
