@@ -1045,7 +1045,7 @@ pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
  * Map user va to m read-only where nothing maps it yet, as FreeBSD's
  * pmap_enter_quick does for a prefault: without PG_A, not wired, no
  * promotion.  A 2 MiB mapping of va is left alone; quick-over-2m records a
- * PV entry for va first (arm64 before D36563), a mapping it never makes.
+ * PV entry for va (arm64 before D36563), a mapping it never makes.
  * Nothing happens when a page-table page or the PV entry cannot be had.
  */
 static void
@@ -1057,28 +1057,33 @@ pmap_enter_quick_locked(pmap_t pmap, vm_offset_t va, vm_page_t m,
 	bool managed = (m->flags & VPF_UNMANAGED) == 0;
 	pt_ref_t pde_ref, pte_ref;
 	pt_entry_t pde;
+	vm_page_t mpte;
 
+	if (pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) &&
+	    ((pde = pt_load(mc, pde_ref)) & PG_V) != 0) {
+		if ((pde & PG_PS) != 0) {
+			if (managed && bug_on(mc, BUG_QUICK_OVER_2M) &&
+			    pv_reserve(ps, 1))
+				pv_insert(ps, &m->pv_head, pmap, va);
+			return;
+		}
+		if (!pmap_ref_pte(pmap, va, &pde_ref, pde, &pte_ref))
+			PMAP_ASSERT(mc, 0, "no page table for va %#jx",
+			    (uintmax_t)va);
+		if ((pt_load(mc, pte_ref) & PG_V) != 0)
+			return;
+	}
+	/* The PV entry first: a refusal then leaves no empty page table. */
 	if (managed && !pv_reserve(ps, 1))
 		return;
-	if ((!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) ||
-		(pt_load(mc, pde_ref) & PG_V) == 0) &&
-	    (pmap_alloc_levels(pmap, va, PT_LVL_PDE) != 0 ||
-		!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)))
+	if (pmap_enter_pde(pmap, va, &mpte, &pde_ref, &pde) != 0)
 		return;
-	pde = pt_load(mc, pde_ref);
-	if ((pde & PG_PS) != 0) {
-		if (managed && bug_on(mc, BUG_QUICK_OVER_2M))
-			pv_insert(ps, &m->pv_head, pmap, va);
-		return;
-	}
 	if (!pmap_ref_pte(pmap, va, &pde_ref, pde, &pte_ref))
 		PMAP_ASSERT(mc, 0, "no page table for va %#jx", (uintmax_t)va);
-	if ((pt_load(mc, pte_ref) & PG_V) != 0)
-		return;
 	if (managed)
 		pv_insert(ps, &m->pv_head, pmap, va);
 	pmap->pm_stats.resident_count++;
-	PHYS_TO_VM_PAGE(mc, pde & PG_FRAME)->ref_count++;
+	mpte->ref_count++;
 	pt_store(mc, pte_ref,
 	    pmap_new_pte(va, m, prot & ~VM_PROT_WRITE, 0) & ~PG_A);
 }

@@ -1445,6 +1445,30 @@ TEST(enter_object_maps_superpage_and_quick_pages)
 	CHECK_EQ_U64(p->pm_stats.resident_count, NPTEPG + 2 + 3);
 }
 
+/* Advisory: a page whose PV entry or page-table page cannot be had is
+ * left out, and leaves no empty page table behind. */
+TEST(enter_object_leaves_out_what_cannot_be_had)
+{
+	unsigned frames;
+	vm_page_t ma[2];
+	pmap_t p;
+
+	boot(1);
+	p = new_pmap(0);
+	alloc_run(ma, vm_object_allocate(mc), 0, 2);
+	frames = pf_allocated_frames(mc);
+	fail_site(FI_ALLOC_PV, 0);
+	pmap_enter_object(p, USER_BASE, ma, 2, PROT_RW);
+	CHECK_EQ_U64(hook_hits, 2);
+	CHECK_EQ_U64(pf_allocated_frames(mc), frames);
+	fail_site(FI_ALLOC_PTP, 1);
+	pmap_enter_object(p, USER_BASE, ma, 2, PROT_RW);
+	CHECK_EQ_U64(pte(p, UVA(0)), 0);
+	CHECK_EQ_U64(pte(p, UVA(1)), phys(ma[1]) | (UPTE_RO & ~PG_A));
+	CHECK_EQ_U64(p->pm_stats.resident_count, 1 + 3);
+	CHECK_EQ_U64(ma[0]->pv_head, 0);
+}
+
 /* quick-over-2m: the second prefault falls back to 4 KiB enters, which
  * record a PV entry for every page under the 2 MiB mapping. */
 TEST(enter_object_quick_over_2m_bug_records_false_pv_entries)
@@ -1736,6 +1760,7 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(enter_2m_replaces_4k_mappings_and_their_page_table),
     TEST_ENTRY(enter_2m_failures_leave_pmap_unchanged),
     TEST_ENTRY(enter_object_maps_superpage_and_quick_pages),
+    TEST_ENTRY(enter_object_leaves_out_what_cannot_be_had),
     TEST_ENTRY(enter_object_quick_over_2m_bug_records_false_pv_entries),
     TEST_ENTRY(pmap_copy_copies_2m_mapping_without_w),
     TEST_ENTRY(pmap_copy_copies_managed_ptes_without_w_a_m),
