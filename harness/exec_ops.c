@@ -427,11 +427,59 @@ kmem_pindex(vm_offset_t va)
 }
 
 /*
+ * kmem_alloc's superpage mode: allocate every page of the whole kernel
+ * region at va and enter it with one 2 MiB mapping (a kernel superpage from
+ * the start, as vm_fault can make one).  Returns false, having changed
+ * nothing, when the run is not a whole region or a page cannot be had (the
+ * caller then backs the run page by page), or when pmap_enter_2m refuses
+ * (pages and intent stay; the caller enters each page).
+ */
+static bool
+kmem_alloc_2m(struct exec *ex, vm_offset_t va, unsigned n, vm_page_t *ma)
+{
+	struct model *md = ex->w->md;
+	unsigned got = 0;
+	int rv;
+
+	if ((va & PDRMASK) != 0 || n != NPTEPG)
+		return false;
+	for (; got < n; got++) {
+		ma[got] = vm_page_alloc(ex->w->mc, OBJ_KMEM,
+		    kmem_pindex(va + got * PAGE_SIZE), VM_ALLOC_WIRED);
+		if (ma[got] == NULL)
+			break;
+	}
+	if (got < n || ma[0]->pfn % NPTEPG != 0) {
+		while (got-- > 0)
+			vm_page_free(ex->w->mc, ma[got]);
+		return false;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		(void)model_page_alloc(md, ma[i]->pfn);
+		(void)model_map(md, MODEL_KERNEL_AS, va + i * PAGE_SIZE,
+		    ma[i]->pfn, PROT_RW, MODEL_WIRED);
+	}
+	(void)model_superpage_set(md, MODEL_KERNEL_AS, va, true);
+	rv = pmap_enter_2m(kernel_pmap(ex->w->ps), va, ma[0], PROT_RW,
+	    PROT_RW | PMAP_ENTER_WIRED);
+	exec_call_done(ex, "pmap_enter_2m");
+	if (rv == KERN_SUCCESS)
+		return true;
+	(void)model_superpage_set(md, MODEL_KERNEL_AS, va, false);
+	for (unsigned i = 0; i < n; i++) {
+		(void)pmap_enter(kernel_pmap(ex->w->ps), va + i * PAGE_SIZE,
+		    ma[i], PROT_RW, PROT_RW | PMAP_ENTER_WIRED);
+		exec_call_done(ex, "pmap_enter");
+	}
+	return true;
+}
+
+/*
  * kmem_alloc: wired kernel pages at fixed VAs, from the kmem object, so the
  * same VA always gets the same frame.  Modes: two-loop (8.x: allocate all,
  * then enter one at a time, each enter free to promote), interleaved
- * (today's kmem_back), enter_multi (workaround c).  The range must be free
- * in the arena.
+ * (today's kmem_back), enter_multi (workaround c), superpage
+ * (kmem_alloc_2m, else interleaved).  The range must be free in the arena.
  */
 static void
 op_kmem_alloc(struct exec *ex, const struct op *o)
@@ -449,6 +497,11 @@ op_kmem_alloc(struct exec *ex, const struct op *o)
 	for (unsigned i = 0; i < n; i++)
 		if (model_lookup(md, MODEL_KERNEL_AS, va + i * PAGE_SIZE))
 			return;
+	if (mode == OP_KMEM_SUPERPAGE) {
+		if (kmem_alloc_2m(ex, va, n, ma))
+			return;
+		mode = OP_KMEM_INTERLEAVED;
+	}
 	for (got = 0; got < n; got++) {
 		vm_offset_t v = va + got * PAGE_SIZE;
 

@@ -59,9 +59,10 @@ static const struct op_info op_table[] = {
 	    { ARG_KREGION, ARG_PAGE, ARG_ACCESS, ARG_CPU },
 	    "access a kernel arena page from cpu" },
 	[OP_KMEM_ALLOC] = { "kmem_alloc", 4,
-	    { ARG_KREGION, ARG_PAGE, ARG_NPAGES, { "mode", 3, 0 } },
+	    { ARG_KREGION, ARG_PAGE, ARG_NPAGES, { "mode", 4, 0 } },
 	    "back the kernel run with kmem object pages; mode 0 two-loop "
-	    "(8.x), 1 interleaved (today), 2 pmap_enter_multi" },
+	    "(8.x), 1 interleaved (today), 2 pmap_enter_multi, 3 one 2 MiB "
+	    "mapping for a whole region (pmap_enter_2m), else as 1" },
 	[OP_KMEM_FREE] = { "kmem_free", 3,
 	    { ARG_KREGION, ARG_PAGE, ARG_NPAGES },
 	    "unmap the kernel run and free its pages" },

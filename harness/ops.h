@@ -102,6 +102,7 @@ enum op_code {
 #define OP_KMEM_TWO_LOOP 0    /* 8.x: allocate all pages, then enter each */
 #define OP_KMEM_INTERLEAVED 1 /* today: allocate and enter page by page */
 #define OP_KMEM_ENTER_MULTI 2 /* allocate all, enter the run, promote once */
+#define OP_KMEM_SUPERPAGE 3   /* a whole region: one 2 MiB mapping (psind 1) */
 
 struct op_config {
 	uint8_t ncpus;	       /* 1..4 */

@@ -18,6 +18,18 @@
 
 /* Journal marks, per slot and per frame: used since the last reset. */
 #define MARK_USED 0x1
+/* The 2 MiB regions of an address space's universe, at most: the user
+ * regions (not the kernel stack's) or the kmem arena's. */
+#define SP_REGIONS (USER_REGIONS > KVA_REGIONS ? USER_REGIONS : KVA_REGIONS)
+
+/* The 2 MiB region of slot of as, or -1 outside every region. */
+static inline int
+model_region(unsigned as, unsigned slot)
+{
+	unsigned n = as == MODEL_KERNEL_AS ? KVA_REGIONS : USER_REGIONS;
+
+	return slot < n * NPTEPG ? (int)(slot / NPTEPG) : -1;
+}
 
 struct model {
 	struct model_map map[MODEL_AS_MAX][MODEL_SLOTS_MAX];
@@ -26,9 +38,9 @@ struct model {
 	uint8_t exists[MODEL_AS_MAX];
 	uint16_t count[MODEL_AS_MAX];
 	uint16_t wired[MODEL_AS_MAX];
-	/* User regions entered whole by one 2 MiB mapping
-	 * (model_superpage_set) and not remapped since. */
-	uint8_t superpage[MODEL_AS_MAX][USER_REGIONS];
+	/* Regions entered whole by one 2 MiB mapping (model_superpage_set)
+	 * and not remapped since. */
+	uint8_t superpage[MODEL_AS_MAX][SP_REGIONS];
 
 	uint8_t slot_mark[NGSLOTS];
 	uint8_t frame_mark[MODEL_FRAMES_MAX];
@@ -157,8 +169,8 @@ model_clear_slot(struct model *md, unsigned as, unsigned slot)
 	if (mp->prot == 0)
 		return;
 	/* A page of the region goes or changes: its 2 MiB entry is over. */
-	if (as != MODEL_KERNEL_AS && slot < USER_REGIONS * NPTEPG)
-		md->superpage[as][slot / NPTEPG] = 0;
+	if (model_region(as, slot) >= 0)
+		md->superpage[as][model_region(as, slot)] = 0;
 	model_touch_slot(md, g);
 	model_touch_frame(md, mp->pfn);
 	model_frame_unlink(md, mp->pfn, g);
@@ -411,23 +423,22 @@ model_copy(struct model *md, unsigned dst, unsigned src, vm_offset_t sva,
 int
 model_superpage_set(struct model *md, unsigned as, vm_offset_t va2m, bool on)
 {
-	int s = model_slot(as, va2m);
+	int s = model_slot(as, va2m), r;
 
-	if (as == MODEL_KERNEL_AS || !model_as_exists(md, as) || s < 0 ||
-	    (va2m & PDRMASK) != 0 || (unsigned)s >= USER_REGIONS * NPTEPG)
+	if (!model_as_exists(md, as) || s < 0 || (va2m & PDRMASK) != 0 ||
+	    (r = model_region(as, (unsigned)s)) < 0)
 		return -1;
-	md->superpage[as][(unsigned)s / NPTEPG] = on;
+	md->superpage[as][r] = on;
 	return 0;
 }
 
 bool
 model_superpage(const struct model *md, unsigned as, vm_offset_t va2m)
 {
-	int s = model_slot(as, va2m);
+	int s = model_slot(as, va2m), r;
 
-	return as != MODEL_KERNEL_AS && s >= 0 &&
-	    (unsigned)s < USER_REGIONS * NPTEPG &&
-	    md->superpage[as][(unsigned)s / NPTEPG] != 0;
+	return s >= 0 && (r = model_region(as, (unsigned)s)) >= 0 &&
+	    md->superpage[as][r] != 0;
 }
 
 int

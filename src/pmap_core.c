@@ -932,10 +932,11 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 /* ---- Direct 2 MiB mappings ---- */
 
 /*
- * Break whatever maps user va2m's 2 MiB region (pde_ref: its PDE, which is
+ * Break whatever maps va2m's 2 MiB region (pde_ref: its PDE, which is
  * valid) for pmap_enter_2m: a 2 MiB mapping is removed whole, 4 KiB ones
- * one by one, with the shootdown they need; the emptied page-table page is
- * queued on free.  The caller holds a count on the PD page, so it stays.
+ * one by one, with the shootdown they need; a user page table thus emptied
+ * is queued on free (the caller holds a count on the PD page, so it
+ * stays), a kernel one stays linked.
  */
 static void
 pmap_enter_2m_break(pmap_t pmap, vm_offset_t va2m, pt_ref_t pde_ref,
@@ -960,6 +961,26 @@ pmap_enter_2m_break(pmap_t pmap, vm_offset_t va2m, pt_ref_t pde_ref,
 }
 
 /*
+ * The kernel's part of pmap_enter_2m's break (pde_ref: the PDE of kernel
+ * region va2m): its page tables are fixed, so the page table the PDE links
+ * once the old mappings are gone (zero-filled, but for kmem-litter's
+ * leftovers) is kept as the saved page of the new 2 MiB mapping, not
+ * valid: a demotion must fill it (FreeBSD's pmap_insert_pt_page with
+ * promoted false).
+ */
+static void
+pmap_enter_2m_keep_kernel_ptp(pmap_t pmap, vm_offset_t va2m, pt_ref_t pde_ref)
+{
+	struct machine *mc = pmap_mc(pmap);
+	uint32_t ptp = (uint32_t)atop(pt_load(mc, pde_ref) & PG_FRAME);
+
+	PMAP_ASSERT(mc, pmap_insert_pt_page(pmap, va2m, ptp),
+	    "saved page-table slots full at va %#jx", (uintmax_t)va2m);
+	mc->pages[ptp].flags &= ~VPF_PTP_VALID;
+	mach_mark_touched(mc, ptp);
+}
+
+/*
  * pmap_enter_2m's body, with the pmap lock held and the emptied page-table
  * page queued on free.  PMAP_ENTER_NOREPLACE in flags: KERN_NO_SPACE when
  * anything maps the region already.
@@ -970,17 +991,16 @@ pmap_enter_2m_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 {
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
+	bool kernel = pmap_is_kernel(pmap);
 	pt_entry_t newpde;
 	pt_ref_t pde_ref, pdpe_ref;
-	vm_page_t pd;
 
 	PMAP_ASSERT(mc,
-	    !pmap_is_kernel(pmap) && (va & PDRMASK) == 0 &&
-		pmap_va_valid(pmap, va) &&
+	    (va & PDRMASK) == 0 && pmap_va_valid(pmap, va) &&
 		pmap_va_valid(pmap, va + NBPDR - PAGE_SIZE),
-	    "no user 2 MiB region at va %#jx in pmap %u", (uintmax_t)va,
+	    "no 2 MiB region at va %#jx in pmap %u", (uintmax_t)va,
 	    pmap->pm_id);
-	PMAP_ASSERT(mc, (flags & PMAP_ENTER_WIRED) == 0,
+	PMAP_ASSERT(mc, kernel || (flags & PMAP_ENTER_WIRED) == 0,
 	    "cannot create a wired user 2 MiB mapping at va %#jx",
 	    (uintmax_t)va);
 	PMAP_ASSERT(mc, (VM_PAGE_TO_PHYS(m) & PDRMASK) == 0,
@@ -998,26 +1018,39 @@ pmap_enter_2m_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	 * mappings): a failure then leaves the pmap as it was. */
 	if ((newpde & PG_MANAGED) != 0 && !pv_reserve(ps, 1))
 		return KERN_RESOURCE_SHORTAGE;
-	if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) &&
-	    (pmap_alloc_levels(pmap, va, PT_LVL_PDPE) != 0 ||
-		!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)))
-		return KERN_RESOURCE_SHORTAGE;
-	/* The new PDE's count on the PD page, taken now (pmap_allocpde):
-	 * breaking the old mappings cannot free the PD. */
-	(void)pmap_ref(pmap, va, PT_LVL_PDPE, &pdpe_ref);
-	pd = PHYS_TO_VM_PAGE(mc, pt_load(mc, pdpe_ref) & PG_FRAME);
-	pd->ref_count++;
+	if (kernel) {
+		/* The kernel's tables are all there, and fixed. */
+		if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref))
+			PMAP_ASSERT(mc, 0, "no kernel PD for va %#jx",
+			    (uintmax_t)va);
+	} else {
+		if (!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref) &&
+		    (pmap_alloc_levels(pmap, va, PT_LVL_PDPE) != 0 ||
+			!pmap_ref(pmap, va, PT_LVL_PDE, &pde_ref)))
+			return KERN_RESOURCE_SHORTAGE;
+		/* The new PDE's count on the PD page, taken now
+		 * (pmap_allocpde): breaking the old mappings cannot free
+		 * the PD. */
+		(void)pmap_ref(pmap, va, PT_LVL_PDPE, &pdpe_ref);
+		PHYS_TO_VM_PAGE(mc, pt_load(mc, pdpe_ref) & PG_FRAME)
+		    ->ref_count++;
+	}
 	if ((pt_load(mc, pde_ref) & PG_V) != 0)
 		pmap_enter_2m_break(pmap, va, pde_ref, free);
-	PMAP_ASSERT(mc, pt_load(mc, pde_ref) == 0,
-	    "pde %#jx at va %#jx left after its mappings were removed",
-	    (uintmax_t)pt_load(mc, pde_ref), (uintmax_t)va);
+	if (kernel)
+		pmap_enter_2m_keep_kernel_ptp(pmap, va, pde_ref);
+	else
+		PMAP_ASSERT(mc, pt_load(mc, pde_ref) == 0,
+		    "pde %#jx at va %#jx left after its mappings were removed",
+		    (uintmax_t)pt_load(mc, pde_ref), (uintmax_t)va);
 	if ((newpde & PG_MANAGED) != 0) {
 		pv_insert(ps, &m->pv2m_head, pmap, va);
 		for (unsigned i = 0; (newpde & PG_RW) != 0 && i < NPTEPG; i++)
 			m[i].flags |= VPF_WRITEABLE;
 	}
 	pmap->pm_stats.resident_count += NPTEPG;
+	if ((newpde & PG_W) != 0)
+		pmap->pm_stats.wired_count += NPTEPG;
 	/* Not promoted: no 4 KiB TLB entry of the region survived above. */
 	(void)FI_SITE(mc, FI_PTE_STORE_BEFORE, &pde_ref);
 	pt_store(mc, pde_ref, newpde);

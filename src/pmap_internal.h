@@ -126,6 +126,9 @@ int pmap_enter_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     unsigned flags, bool try_promote);
 
 /* pmap_promote.c */
+/* Save page-table page pfn for the 2 MiB va2m (FreeBSD's pm_root trie);
+ * false when every slot is taken. */
+bool pmap_insert_pt_page(pmap_t pmap, vm_offset_t va2m, uint32_t pfn);
 void pmap_try_promote(pmap_t pmap, vm_offset_t va, vm_page_t m);
 bool pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free,
     bool keep);

@@ -11,7 +11,7 @@
 
 /* ---- Saved page-table pages (FreeBSD's pm_root trie) ---- */
 
-static bool
+bool
 pmap_insert_pt_page(pmap_t pmap, vm_offset_t va2m, uint32_t pfn)
 {
 	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++) {
@@ -24,21 +24,38 @@ pmap_insert_pt_page(pmap_t pmap, vm_offset_t va2m, uint32_t pfn)
 	return false;
 }
 
+/* The trie slot of va2m's saved page, -1 if there is none. */
+static int
+pmap_pt_page_slot(pmap_t pmap, vm_offset_t va2m)
+{
+	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
+		if (pmap->pm_saved[i].pfn != 0 && pmap->pm_saved[i].va == va2m)
+			return (int)i;
+	return -1;
+}
+
+/* The saved page for va2m, left in the trie; 0 if there is none. */
+static uint32_t
+pmap_lookup_pt_page(pmap_t pmap, vm_offset_t va2m)
+{
+	int i = pmap_pt_page_slot(pmap, va2m);
+
+	return i < 0 ? 0 : pmap->pm_saved[i].pfn;
+}
+
 /* Take the saved page for va2m out of the trie; 0 if there is none. */
 static uint32_t
 pmap_remove_pt_page(pmap_t pmap, vm_offset_t va2m)
 {
-	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++) {
-		if (pmap->pm_saved[i].pfn != 0 &&
-		    pmap->pm_saved[i].va == va2m) {
-			uint32_t pfn = pmap->pm_saved[i].pfn;
+	int i = pmap_pt_page_slot(pmap, va2m);
+	uint32_t pfn;
 
-			pmap->pm_saved[i].pfn = 0;
-			pmap->pm_saved[i].va = 0;
-			return pfn;
-		}
-	}
-	return 0;
+	if (i < 0)
+		return 0;
+	pfn = pmap->pm_saved[i].pfn;
+	pmap->pm_saved[i].pfn = 0;
+	pmap->pm_saved[i].va = 0;
+	return pfn;
 }
 
 static void
@@ -205,9 +222,12 @@ pmap_remove_pde(pmap_t pmap, pt_ref_t pde_ref, vm_offset_t va2m,
 	struct pmap_sys *ps = pmap->pm_sys;
 	struct machine *mc = ps->mc;
 	pt_entry_t oldpde = pt_load_clear(mc, pde_ref);
-	/* 8.0 kernel: the saved PTEs come back as litter, still counted. */
+	uint32_t saved = pmap_lookup_pt_page(pmap, va2m);
+	/* 8.0 kernel: the saved PTEs come back as litter, still counted (a
+	 * saved page that holds none gives none). */
 	bool litter = pmap_is_kernel(pmap) && bug_on(mc, BUG_KMEM_LITTER) &&
-	    !bug_on(mc, BUG_WA_ZERO_ON_UNMAP);
+	    !bug_on(mc, BUG_WA_ZERO_ON_UNMAP) && saved != 0 &&
+	    (mc->pages[saved].flags & VPF_PTP_VALID) != 0;
 
 	PMAP_ASSERT(mc, (oldpde & (PG_V | PG_PS)) == (PG_V | PG_PS),
 	    "pde %#jx at va %#jx is not a 2MB mapping", (uintmax_t)oldpde,
@@ -337,7 +357,12 @@ pmap_demote_pde_locked(pmap_t pmap, vm_offset_t va, struct spglist *free,
 		ptp = m->pfn;
 		fill = true;
 	} else
-		fill = !pmap_ptp_equivalent(mc, ptp, newpte);
+		/* kernel-2m-zero-ptp: the page pmap_enter_2m kept zero-filled
+		 * is taken as it is (FreeBSD before r348306). */
+		fill = !pmap_ptp_equivalent(mc, ptp, newpte) &&
+		    !(pmap_is_kernel(pmap) &&
+			bug_on(mc, BUG_KERNEL_2M_ZERO_PTP) &&
+			(mc->pages[ptp].flags & VPF_PTP_VALID) == 0);
 	/*
 	 * A wired mapping must survive (FreeBSD D19670): a refused PV
 	 * reservation is retried the way FreeBSD's reserve_pv_entries retries

@@ -915,6 +915,53 @@ pde_written_as_pte(int clear)
 	return op_end();
 }
 
+/*
+ * Kernel region 0 entered whole (kmem_alloc's superpage mode) in an
+ * operation of its own that checks clean, then page 40 demoted in operation
+ * "demote"; the demotion call's check.
+ */
+static int
+kernel_superpage_demoted(uint64_t bugs)
+{
+	pmap_t kp;
+	vm_page_t first = NULL;
+
+	fx_boot(1);
+	F->mc->bugs |= bugs;
+	kp = kernel_pmap(F->ps);
+	op("kmem_alloc");
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		vm_page_t m = kpage(KVA_BASE + ptoa(i));
+
+		model_map(F->md, 0, KVA_BASE + ptoa(i), m->pfn, RW,
+		    MODEL_WIRED);
+		if (i == 0)
+			first = m;
+	}
+	model_superpage_set(F->md, 0, KVA_BASE, true);
+	CHECK(pmap_enter_2m(kp, KVA_BASE, first, RW, RW | PMAP_ENTER_WIRED) ==
+	    KERN_SUCCESS);
+	QUIET(call("pmap_enter_2m"));
+	QUIET(op_end());
+	op("demote");
+	(void)pmap_demote_pde(kp, KVA_BASE + ptoa(40));
+	return call("pmap_demote_pde");
+}
+
+/* The demotion takes the zero page-table page as it is (r348306). */
+TEST(missing_wired_kernel_2m_zero_ptp)
+{
+	FIRES(kernel_superpage_demoted(1ull << BUG_KERNEL_2M_ZERO_PTP),
+	    "missing-wired in pmap_demote_pde (demote)");
+}
+
+TEST(missing_wired_sound_twin_kernel_superpage_demoted)
+{
+	QUIET(kernel_superpage_demoted(0));
+	QUIET(op_end());
+	QUIET(inv_check_full(F->ctx));
+}
+
 TEST(missing_wired_pde_cleared_behind_a_pte_ref)
 {
 	FIRES(pde_written_as_pte(1), "missing-wired in - (corrupt)");
@@ -2247,6 +2294,8 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(missing_wired_sound_twin_cache_drop),
     TEST_ENTRY(missing_wired_pde_cleared_behind_a_pte_ref),
     TEST_ENTRY(missing_wired_sound_twin_pde_rewritten_behind_a_pte_ref),
+    TEST_ENTRY(missing_wired_kernel_2m_zero_ptp),
+    TEST_ENTRY(missing_wired_sound_twin_kernel_superpage_demoted),
     TEST_ENTRY(wrong_translation_writable_read_only_mapping),
     TEST_ENTRY(wrong_translation_executable_without_execute),
     TEST_ENTRY(wrong_translation_sound_twin_fewer_rights),

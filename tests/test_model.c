@@ -161,7 +161,13 @@ TEST(superpage_region_lasts_until_a_page_changes)
 
 	model_as_create(md, 1);
 	model_as_create(md, 2);
-	CHECK(model_superpage_set(md, 0, KVA_BASE, true) == -1, "kernel");
+	CHECK(model_superpage_set(md, 0, KVA_BASE + NBPDR, true) == 0 &&
+		model_superpage(md, 0, KVA_BASE + NBPDR) &&
+		!model_superpage(md, 0, KVA_BASE),
+	    "kernel region 1");
+	CHECK(model_superpage_set(md, 0, KVA_END, true) == -1, "past kmem");
+	CHECK(model_superpage_set(md, 1, KSTACK_VA & ~PDRMASK, true) == -1,
+	    "the kernel stack's region is not whole");
 	CHECK(model_superpage_set(md, 1, r1 + PAGE_SIZE, true) == -1,
 	    "misaligned");
 	CHECK(model_superpage_set(md, 3, r1, true) == -1, "no such as");

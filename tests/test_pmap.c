@@ -1413,6 +1413,51 @@ TEST(enter_2m_failures_leave_pmap_unchanged)
 	    "pmap_enter_2m_locked", "aligned", "a misaligned frame");
 }
 
+/*
+ * The kernel: its page table stays, zero-filled, as the saved page of the
+ * new 2 MiB mapping, not valid; a demotion fills it.  With
+ * kernel-2m-zero-ptp the demotion takes it as it is: no PTE survives.
+ * Returns the demoted region's PTE for page 40.
+ */
+static pt_entry_t
+kernel_enter_2m_then_demote(uint64_t bugs)
+{
+	pmap_t kp;
+	uint32_t pt, saved;
+
+	boot(1);
+	mc->bugs |= bugs;
+	kp = kernel_pmap(ps);
+	pf_watch(kp);
+	alloc_run(region, OBJ_KMEM, 0, NPTEPG);
+	pt = pf_table(kp, KVA_BASE, PT_LVL_PTE);
+	CHECK_EQ_U64(pmap_enter_2m(kp, KVA_BASE, region[0], PROT_RW,
+			 VM_PROT_WRITE | PMAP_ENTER_WIRED),
+	    KERN_SUCCESS);
+	CHECK_EQ_U64(pde(kp, KVA_BASE),
+	    phys(region[0]) | KPTE_DIRTY | PG_W | PG_PS);
+	saved = saved_ptp(kp, KVA_BASE, NULL);
+	CHECK(saved == pt, "saved page %#x, page table %#x", saved, pt);
+	CHECK((mc->pages[pt].flags & VPF_PTP_VALID) == 0, "valid");
+	CHECK_EQ_U64(kp->pm_stats.resident_count, NPTEPG);
+	CHECK_EQ_U64(kp->pm_stats.wired_count, NPTEPG);
+	CHECK(pmap_demote_pde(kp, KVA(40)));
+	CHECK_EQ_U64(pf_table(kp, KVA_BASE, PT_LVL_PTE), pt);
+	return pte(kp, KVA(40));
+}
+
+TEST(kernel_enter_2m_keeps_zero_page_table_that_demotion_fills)
+{
+	CHECK_EQ_U64(kernel_enter_2m_then_demote(0),
+	    phys(region[40]) | KPTE_DIRTY | PG_W);
+}
+
+TEST(kernel_2m_zero_ptp_bug_demotes_onto_empty_page_table)
+{
+	CHECK_EQ_U64(kernel_enter_2m_then_demote(BUG(BUG_KERNEL_2M_ZERO_PTP)),
+	    0);
+}
+
 /* Prefault: a whole region of one full reservation as one read-only 2 MiB
  * mapping without PG_A; pages outside it one by one, read-only, where
  * nothing maps them; nothing over what is mapped. */
@@ -1759,6 +1804,8 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(enter_2m_maps_region_with_one_unpromoted_pde),
     TEST_ENTRY(enter_2m_replaces_4k_mappings_and_their_page_table),
     TEST_ENTRY(enter_2m_failures_leave_pmap_unchanged),
+    TEST_ENTRY(kernel_enter_2m_keeps_zero_page_table_that_demotion_fills),
+    TEST_ENTRY(kernel_2m_zero_ptp_bug_demotes_onto_empty_page_table),
     TEST_ENTRY(enter_object_maps_superpage_and_quick_pages),
     TEST_ENTRY(enter_object_leaves_out_what_cannot_be_had),
     TEST_ENTRY(enter_object_quick_over_2m_bug_records_false_pv_entries),

@@ -81,7 +81,13 @@ enum bug_kind { BUG_KIND_BUG = 1, BUG_KIND_WORKAROUND };
 	    "a prefault's pmap_enter_quick over a 2 MiB mapping records a PV " \
 	    "entry for a mapping it never makes (and a prefault of a mapped "  \
 	    "2 MiB region falls back to it page by page)",                     \
-	    "FreeBSD PR 266108 / D36563 (arm64)")
+	    "FreeBSD PR 266108 / D36563 (arm64)")                              \
+	X(BUG_KERNEL_2M_ZERO_PTP, 14, "kernel-2m-zero-ptp", BUG_KIND_BUG,      \
+	    "missing-wired",                                                   \
+	    "demoting a kernel 2 MiB mapping entered whole uses the "          \
+	    "page-table page it kept zero-filled as it is, unmapping the "     \
+	    "range",                                                           \
+	    "FreeBSD r348306 / D20380 (kernel superpage from vm_fault)")
 
 enum bug_id {
 #define BUG_ENUM(id, num, name, kind, inv, mech, src) id = num,

@@ -171,16 +171,16 @@ void model_copy(struct model *md, unsigned dst, unsigned src, vm_offset_t sva,
     vm_offset_t eva);
 
 /*
- * on: the executor enters user region va2m (2 MiB aligned) whole with one
- * 2 MiB mapping (pmap_enter_2m), over the 512 mappings the model holds
- * there; its PS PDE need not carry PG_PROMOTED until a page of the region
- * is unmapped or mapped anew (fork's copy inherits this).  off: undo it
- * when the enter failed.  Returns -1 if as does not exist or va2m is not a
- * user region.
+ * on: the executor enters region va2m (2 MiB aligned: a user region or one
+ * of the kmem arena) whole with one 2 MiB mapping (pmap_enter_2m), over
+ * the 512 mappings the model holds there; its PS PDE need not carry
+ * PG_PROMOTED until a page of the region is unmapped or mapped anew
+ * (fork's copy inherits this).  off: undo it when the enter failed.
+ * Returns -1 if as does not exist or va2m is not such a region.
  */
 int model_superpage_set(struct model *md, unsigned as, vm_offset_t va2m,
     bool on);
-/* Whether the region holding va2m was so entered (false for the kernel). */
+/* Whether the region holding va2m was so entered. */
 bool model_superpage(const struct model *md, unsigned as, vm_offset_t va2m);
 /* Frames.  alloc/free return -1 for a bad pfn; free also returns -1 when
  * the model still maps the frame (the executor's bug; frame is freed). */

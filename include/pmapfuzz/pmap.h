@@ -120,10 +120,12 @@ void pmap_activate(pmap_t pmap, unsigned cpu);
 int pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     unsigned flags);
 /*
- * FreeBSD's pmap_enter with psind 1 (pmap_enter_pde): map the user 2 MiB
- * region at va (aligned) to the 512 frames from m (2 MiB aligned) with one
- * PDE, without PG_PROMOTED.  Whatever mapped the region is removed first.
- * Not wired; writable only with PG_M (a write access).  Returns
+ * FreeBSD's pmap_enter with psind 1 (pmap_enter_pde): map the 2 MiB region
+ * at va (aligned; a user region or one of the kernel arena) to the 512
+ * frames from m (2 MiB aligned) with one PDE, without PG_PROMOTED.
+ * Whatever mapped the region is removed first; the kernel keeps its page
+ * table, zero-filled, as the saved page a demotion fills.  Wired only in
+ * the kernel; writable only with PG_M (a write access).  Returns
  * KERN_FAILURE when superpages are off (vm.pmap.pg_ps_enabled) and
  * KERN_RESOURCE_SHORTAGE when a PD page or the PV entry cannot be had,
  * the pmap unchanged in both cases.
