@@ -308,7 +308,7 @@ exec_fault_2m(struct exec *ex, struct exec_as *as, vm_offset_t va,
 	uint32_t f0;
 	int rv;
 
-	if (map->flags != MODEL_MANAGED ||
+	if (!pmap_superpages_enabled(as->pmap) || map->flags != MODEL_MANAGED ||
 	    (f0 = exec_region_whole(ex, id, va2m, map, ~0u)) == UINT32_MAX)
 		return false;
 	for (unsigned i = 0; writable && i < NPTEPG; i++) {
@@ -430,18 +430,20 @@ kmem_pindex(vm_offset_t va)
  * kmem_alloc's superpage mode: allocate every page of the whole kernel
  * region at va and enter it with one 2 MiB mapping (a kernel superpage from
  * the start, as vm_fault can make one).  Returns false, having changed
- * nothing, when the run is not a whole region or a page cannot be had (the
- * caller then backs the run page by page), or when pmap_enter_2m refuses
- * (pages and intent stay; the caller enters each page).
+ * nothing, when superpages are off, the run is not a whole region or a
+ * page cannot be had: the caller then backs the run page by page.  When
+ * pmap_enter_2m refuses, the intent is withdrawn before the call's check
+ * and each page is entered alone here.
  */
 static bool
 kmem_alloc_2m(struct exec *ex, vm_offset_t va, unsigned n, vm_page_t *ma)
 {
 	struct model *md = ex->w->md;
+	pmap_t kp = kernel_pmap(ex->w->ps);
 	unsigned got = 0;
 	int rv;
 
-	if ((va & PDRMASK) != 0 || n != NPTEPG)
+	if (!pmap_superpages_enabled(kp) || (va & PDRMASK) != 0 || n != NPTEPG)
 		return false;
 	for (; got < n; got++) {
 		ma[got] = vm_page_alloc(ex->w->mc, OBJ_KMEM,
@@ -460,15 +462,19 @@ kmem_alloc_2m(struct exec *ex, vm_offset_t va, unsigned n, vm_page_t *ma)
 		    ma[i]->pfn, PROT_RW, MODEL_WIRED);
 	}
 	(void)model_superpage_set(md, MODEL_KERNEL_AS, va, true);
-	rv = pmap_enter_2m(kernel_pmap(ex->w->ps), va, ma[0], PROT_RW,
-	    PROT_RW | PMAP_ENTER_WIRED);
+	rv = pmap_enter_2m(kp, va, ma[0], PROT_RW, PROT_RW | PMAP_ENTER_WIRED);
+	if (rv != KERN_SUCCESS) {
+		(void)model_superpage_set(md, MODEL_KERNEL_AS, va, false);
+		model_unmap_range(md, MODEL_KERNEL_AS, va, va + NBPDR);
+	}
 	exec_call_done(ex, "pmap_enter_2m");
-	if (rv == KERN_SUCCESS)
-		return true;
-	(void)model_superpage_set(md, MODEL_KERNEL_AS, va, false);
-	for (unsigned i = 0; i < n; i++) {
-		(void)pmap_enter(kernel_pmap(ex->w->ps), va + i * PAGE_SIZE,
-		    ma[i], PROT_RW, PROT_RW | PMAP_ENTER_WIRED);
+	for (unsigned i = 0; rv != KERN_SUCCESS && i < n; i++) {
+		vm_offset_t v = va + i * PAGE_SIZE;
+
+		(void)model_map(md, MODEL_KERNEL_AS, v, ma[i]->pfn, PROT_RW,
+		    MODEL_WIRED);
+		(void)pmap_enter(kp, v, ma[i], PROT_RW,
+		    PROT_RW | PMAP_ENTER_WIRED);
 		exec_call_done(ex, "pmap_enter");
 	}
 	return true;

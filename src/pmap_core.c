@@ -1058,6 +1058,12 @@ pmap_enter_2m_locked(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	return KERN_SUCCESS;
 }
 
+bool
+pmap_superpages_enabled(pmap_t pmap)
+{
+	return pmap_ps_enabled(pmap->pm_sys) != 0;
+}
+
 int
 pmap_enter_2m(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     unsigned flags)

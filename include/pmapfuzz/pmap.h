@@ -119,6 +119,9 @@ void pmap_activate(pmap_t pmap, unsigned cpu);
  */
 int pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     unsigned flags);
+/* FreeBSD's pmap_ps_enabled: whether superpages may be made (what
+ * vm_fault asks before it picks psind 1). */
+bool pmap_superpages_enabled(pmap_t pmap);
 /*
  * FreeBSD's pmap_enter with psind 1 (pmap_enter_pde): map the 2 MiB region
  * at va (aligned; a user region or one of the kernel arena) to the 512
