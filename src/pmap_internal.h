@@ -90,6 +90,21 @@ pmap_ps_enabled(struct pmap_sys *ps)
 
 /* pmap_core.c */
 bool pmap_ref(pmap_t pmap, vm_offset_t va, int level, pt_ref_t *ref);
+/* Whether va lies in the part of the universe that pmap may map. */
+bool pmap_va_valid(pmap_t pmap, vm_offset_t va);
+/* Allocate and link the missing user tables for va down to the one the
+ * level-bottom entry links; 0, or -1 (pmap unchanged) on failure. */
+int pmap_alloc_levels(pmap_t pmap, vm_offset_t va, int bottom);
+/* The PTE that maps m at va with prot and the PMAP_ENTER flags. */
+pt_entry_t pmap_new_pte(vm_offset_t va, vm_page_t m, vm_prot_t prot,
+    unsigned flags);
+/* va's PDE with a page table under it (demoting, allocating); 0, or -1 on
+ * allocation failure.  *mptep: the page table (NULL for the kernel). */
+int pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep,
+    pt_ref_t *pde_ref, pt_entry_t *pdep);
+/* Remove va's 4 KiB mapping; whether a valid one was there. */
+bool pmap_remove_pte(pmap_t pmap, vm_offset_t va, pt_ref_t pte_ref,
+    struct spglist *free);
 
 /*
  * pmap_ref(pmap, va, PT_LVL_PTE, ref) for a caller that has just read pde,
