@@ -1573,6 +1573,7 @@ struct clean {
 	unsigned fail_at;		     /* fail the nth allocation site */
 	int races, intrs;		     /* fault arms on */
 	unsigned nraces, nintrs, nfails;
+	unsigned nwhole, nprefault; /* 2 MiB enters made; prefault calls */
 };
 
 static struct clean *CR;
@@ -1798,6 +1799,109 @@ cr_switch(pmap_t pm, unsigned cpu)
 	QUIET(activate(pm, cpu));
 }
 
+/*
+ * The frame that user region va2m of pm starts at when the model maps the
+ * region whole as one 2 MiB mapping could: page i to f0 + i, f0 aligned,
+ * its reservation full, every page with mp's prot and (within fmask) its
+ * flags; else UINT32_MAX.
+ */
+static uint32_t
+cr_region_whole(pmap_t pm, vm_offset_t va2m, const struct model_map *mp,
+    unsigned fmask)
+{
+	const struct model_map *run = model_maps(F->md, pm->pm_id);
+	int s0 = model_slot(pm->pm_id, va2m);
+	uint32_t f0;
+
+	if (s0 < 0 || (unsigned)s0 >= CR_USER_SLOTS)
+		return UINT32_MAX;
+	run += s0;
+	f0 = run[0].pfn;
+	if (run[0].prot == 0 || f0 % NPTEPG != 0 ||
+	    reserv_level_iffullpop(F->mc, &F->mc->pages[f0]) != 0)
+		return UINT32_MAX;
+	for (unsigned i = 0; i < NPTEPG; i++)
+		if (run[i].pfn != f0 + i || run[i].prot != mp->prot ||
+		    ((run[i].flags ^ mp->flags) & fmask) != 0)
+			return UINT32_MAX;
+	return f0;
+}
+
+/* A fault served with one 2 MiB mapping (psind 1) when va's region is
+ * whole, managed, neither wired nor private, and for a writable mapping
+ * every page dirty; whether it was. */
+static int
+cr_fault_2m(pmap_t pm, vm_offset_t va, const struct model_map *mp,
+    vm_prot_t access)
+{
+	vm_offset_t va2m = trunc_2mpage(va);
+	int writable = (mp->prot & VM_PROT_WRITE) != 0, was;
+	uint32_t f0;
+	int rv;
+
+	if (!pmap_superpages_enabled(pm) || mp->flags != MODEL_MANAGED ||
+	    (f0 = cr_region_whole(pm, va2m, mp, ~0u)) == UINT32_MAX)
+		return 0;
+	for (unsigned i = 0; writable && i < NPTEPG; i++)
+		if ((F->mc->pages[f0 + i].flags & VPF_DIRTY) == 0)
+			return 0;
+	(void)access;
+	was = model_superpage(F->md, pm->pm_id, va2m);
+	model_superpage_set(F->md, pm->pm_id, va2m, true);
+	rv = pmap_enter_2m(pm, va2m, &F->mc->pages[f0], mp->prot,
+	    VM_PROT_READ | (writable ? VM_PROT_WRITE : 0));
+	if (rv != KERN_SUCCESS)
+		model_superpage_set(F->md, pm->pm_id, va2m, was);
+	else
+		CR->nwhole++;
+	QUIET(call("pmap_enter_2m"));
+	return rv == KERN_SUCCESS;
+}
+
+/* madvise(MADV_WILLNEED) on a run: pmap_enter_object over each stretch of
+ * pages mapped managed with one prot; a whole region marked first. */
+static void
+cr_prefault(void)
+{
+	unsigned id = cr_pick_pmap(), k = 0, n;
+	vm_page_t ma[CR_USER_SLOTS];
+	const struct model_map *first = NULL;
+	vm_offset_t va, start;
+
+	if (id == 0)
+		return;
+	va = rnd(&CR->rng, 2) ?
+	    USER_BASE + rnd(&CR->rng, USER_REGIONS) * NBPDR :
+	    cr_user_va();
+	n = rnd(&CR->rng, 2) ? NPTEPG : 1 + rnd(&CR->rng, 64);
+	if (va + ptoa(n) > USER_BASE + USER_REGIONS * NBPDR)
+		n = (unsigned)atop(USER_BASE + USER_REGIONS * NBPDR - va);
+	start = va;
+	for (unsigned i = 0; i <= n; i++, va += PAGE_SIZE) {
+		const struct model_map *mp =
+		    i < n ? model_lookup(F->md, id, va) : NULL;
+		int ok = mp != NULL && (mp->flags & MODEL_MANAGED) != 0;
+
+		if (k > 0 && (!ok || mp->prot != first->prot)) {
+			pmap_enter_object(CR->pm[id], start, ma, (int)k,
+			    first->prot);
+			CR->nprefault++;
+			QUIET(call("pmap_enter_object"));
+			k = 0;
+		}
+		if (!ok)
+			continue;
+		if (k == 0) {
+			first = mp;
+			start = va;
+		}
+		if ((va & PDRMASK) == 0 && n - i >= NPTEPG &&
+		    cr_region_whole(CR->pm[id], va, mp, 0) != UINT32_MAX)
+			model_superpage_set(F->md, id, va, true);
+		ma[k++] = &F->mc->pages[mp->pfn];
+	}
+}
+
 static void
 cr_touch(void)
 {
@@ -1829,8 +1933,12 @@ cr_touch(void)
 	r = (enum touch_result)touch(cpu, va, access);
 	if (r == TOUCH_OK)
 		return;
-	/* The soft fault: enter what the model says, copy-on-write pages
-	 * read-only. */
+	/* The soft fault: one 2 MiB mapping where the region allows, else
+	 * enter what the model says, copy-on-write pages read-only. */
+	if (cr_fault_2m(CR->pm[id], va, mp, access)) {
+		(void)touch(cpu, va, access);
+		return;
+	}
 	pmap_enter(CR->pm[id], va, &F->mc->pages[mp->pfn],
 	    (vm_prot_t)((mp->flags & MODEL_PRIVATE) != 0 ?
 		    mp->prot & ~VM_PROT_WRITE :
@@ -1949,6 +2057,53 @@ cr_kmem_alloc(void)
 		    RW | PMAP_ENTER_WIRED);
 		QUIET(call("pmap_enter_multi"));
 	}
+}
+
+/*
+ * The last kmem region emptied (kmem pages freed, qenter mappings removed)
+ * and allocated whole as one 2 MiB mapping, as kmem_alloc's superpage
+ * mode does: the other kmem operations then free and fill parts of it.
+ */
+static void
+cr_kmem_whole(void)
+{
+	const unsigned s0 = (KVA_REGIONS - 1) * NPTEPG;
+	const vm_offset_t va0 = KVA_BASE + ptoa(s0);
+	pmap_t kp = kernel_pmap(F->ps);
+	vm_page_t ma[NPTEPG];
+
+	if (!pmap_superpages_enabled(kp))
+		return;
+	QUIET(premove(kp, va0, va0 + NBPDR));
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		if (CR->kused[s0 + i] == 1) {
+			model_page_free(F->md, kframe(va0 + ptoa(i)));
+			vm_page_free(F->mc,
+			    &F->mc->pages[kframe(va0 + ptoa(i))]);
+		}
+		CR->kused[s0 + i] = 0;
+	}
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		/* An allocation failure (the fault arm) leaves it empty. */
+		if ((ma[i] = vm_page_alloc(F->mc, OBJ_KMEM, s0 + i, 0)) ==
+		    NULL) {
+			while (i-- > 0)
+				vm_page_free(F->mc, ma[i]);
+			return;
+		}
+		ma[i]->flags |= VPF_UNMANAGED;
+	}
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		model_page_alloc(F->md, ma[i]->pfn);
+		model_map(F->md, 0, va0 + ptoa(i), ma[i]->pfn, RW, MODEL_WIRED);
+		CR->kused[s0 + i] = 1;
+	}
+	model_superpage_set(F->md, 0, va0, true);
+	CHECK(pmap_enter_2m(kp, va0, ma[0], RW, RW | PMAP_ENTER_WIRED) ==
+		KERN_SUCCESS,
+	    "a kernel 2 MiB enter failed");
+	CR->nwhole++;
+	QUIET(call("pmap_enter_2m"));
 }
 
 static void
@@ -2152,6 +2307,8 @@ static const struct {
 	{ "kmem_free", cr_kmem_free, 4 },
 	{ "qenter", cr_qenter, 2 },
 	{ "page_op", cr_page_op, 4 },
+	{ "prefault", cr_prefault, 3 },
+	{ "kmem_whole", cr_kmem_whole, 1 },
 };
 
 static void
@@ -2172,10 +2329,12 @@ TEST(clean_run_fixed_core_never_fires)
 	fx_boot(CR_CPUS);
 	memset(&cr, 0, sizeof(cr));
 	CR = &cr;
-	/* Fixed seed; CLEAN_RUN_SEED picks another for exploration. */
+	/* Fixed seed; CLEAN_RUN_SEED picks another for exploration.  (Seed 4:
+	 * since 2 MiB mappings are also entered whole, seed 11's sequence
+	 * promotes nothing; seeds 1 to 40 but 11 pass.) */
 	cr.rng.s = (getenv("CLEAN_RUN_SEED") != NULL ?
 			   strtoull(getenv("CLEAN_RUN_SEED"), NULL, 0) :
-			   11) *
+			   4) *
 		2654435761ULL +
 	    1;
 	for (unsigned i = 0; i < sizeof(cr_ops) / sizeof(cr_ops[0]); i++)
@@ -2228,11 +2387,16 @@ TEST(clean_run_fixed_core_never_fires)
 	    "superpages: %llu promotions, %llu demotions",
 	    (unsigned long long)F->ps->cnt.promotions,
 	    (unsigned long long)F->ps->cnt.demotions);
-	printf("clean run: %llu promotions, %llu demotions, %u races, "
-	       "%u interrupts, %u failed allocations, %llu sweeps\n",
+	CHECK(cr.nwhole > 0 && cr.nprefault > 0,
+	    "%u 2 MiB mappings entered whole, %u prefaults", cr.nwhole,
+	    cr.nprefault);
+	printf("clean run: %llu promotions, %llu demotions, %u entered whole, "
+	       "%u prefaults, %u races, %u interrupts, %u failed allocations, "
+	       "%llu sweeps\n",
 	    (unsigned long long)F->ps->cnt.promotions,
-	    (unsigned long long)F->ps->cnt.demotions, cr.nraces, cr.nintrs,
-	    cr.nfails, (unsigned long long)F->ctx->cnt.sweeps);
+	    (unsigned long long)F->ps->cnt.demotions, cr.nwhole, cr.nprefault,
+	    cr.nraces, cr.nintrs, cr.nfails,
+	    (unsigned long long)F->ctx->cnt.sweeps);
 }
 
 /* ---- ptp-count at the call (inv_as_suspect's screen) ---- */
