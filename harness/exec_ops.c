@@ -920,6 +920,14 @@ op_demote(struct exec *ex, const struct op *o)
 	exec_call_done(ex, "pmap_demote_pde");
 }
 
+/* A page a prefault may map: the model maps it managed; it is not busy. */
+static bool
+exec_prefaultable(struct exec *ex, const struct model_map *map)
+{
+	return map != NULL && (map->flags & MODEL_MANAGED) != 0 &&
+	    (exec_page(ex, map->pfn)->flags & VPF_BUSY) == 0;
+}
+
 /*
  * prefault (vm_map_pmap_enter for madvise(MADV_WILLNEED)): each longest
  * stretch of the run whose pages the model maps managed, with one prot,
@@ -930,14 +938,6 @@ op_demote(struct exec *ex, const struct op *o)
  * stays when the call does not (the region was mapped already): it only spares
  * an unpromoted PS PDE there the PG_PROMOTED rule, until a page is remapped.
  */
-/* A page a prefault may map: the model maps it managed; it is not busy. */
-static bool
-exec_prefaultable(struct exec *ex, const struct model_map *map)
-{
-	return map != NULL && (map->flags & MODEL_MANAGED) != 0 &&
-	    (exec_page(ex, map->pfn)->flags & VPF_BUSY) == 0;
-}
-
 static void
 op_prefault(struct exec *ex, const struct op *o)
 {
