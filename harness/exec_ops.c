@@ -934,9 +934,10 @@ exec_prefaultable(struct exec *ex, const struct model_map *map)
  * none busy, goes to one pmap_enter_object.  The model's intent does not
  * change (prefaulted mappings are read-only, fewer rights than it allows);
  * a region the model maps whole (exec_region_whole, whatever the pages'
- * flags) is marked as one the call may enter with one 2 MiB mapping.  The mark
- * stays when the call does not (the region was mapped already): it only spares
- * an unpromoted PS PDE there the PG_PROMOTED rule, until a page is remapped.
+ * flags) is marked as one the call may enter with one 2 MiB mapping.  The
+ * mark stays when the call does not (the region was mapped already): it
+ * only spares an unpromoted PS PDE there the PG_PROMOTED rule, until a page
+ * is remapped.
  */
 static void
 op_prefault(struct exec *ex, const struct op *o)
