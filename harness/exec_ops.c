@@ -260,32 +260,22 @@ exec_cow(struct exec *ex, struct exec_as *as, vm_offset_t va,
 }
 
 /*
- * Whether the model maps user region va2m of as whole as one 2 MiB page
- * could: page i to frame f0 + i from a 2 MiB-aligned f0 of a fully
- * populated reservation, every page with like's prot and the flags in
- * fmask as like has them.  Returns f0, or UINT32_MAX.
+ * The first frame of user region va2m of as when the model maps it whole as
+ * one 2 MiB page could (model_region_frames: like's prot, and its flags
+ * within fmask) and that frame's reservation is fully populated; else
+ * UINT32_MAX.
  */
 static uint32_t
 exec_region_whole(struct exec *ex, unsigned id, vm_offset_t va2m,
     const struct model_map *like, unsigned fmask)
 {
-	const struct model_map *run = model_maps(ex->w->md, id);
-	int s0 = model_slot(id, va2m);
-	uint32_t f0;
+	uint32_t f0 = model_region_frames(ex->w->md, id, va2m, like->prot,
+	    like->flags, fmask);
 
-	if (s0 < 0 || (unsigned)s0 >= USER_REGIONS * NPTEPG ||
-	    (va2m & PDRMASK) != 0)
-		return UINT32_MAX;
-	run += s0;
-	f0 = run[0].pfn;
-	if (run[0].prot == 0 || f0 % NPTEPG != 0 ||
-	    reserv_level_iffullpop(ex->w->mc, exec_page(ex, f0)) != 0)
-		return UINT32_MAX;
-	for (unsigned i = 0; i < NPTEPG; i++)
-		if (run[i].pfn != f0 + i || run[i].prot != like->prot ||
-		    ((run[i].flags ^ like->flags) & fmask) != 0)
-			return UINT32_MAX;
-	return f0;
+	return f0 != UINT32_MAX &&
+		reserv_level_iffullpop(ex->w->mc, exec_page(ex, f0)) == 0 ?
+	    f0 :
+	    UINT32_MAX;
 }
 
 /*
@@ -431,9 +421,9 @@ kmem_pindex(vm_offset_t va)
  * region at va and enter it with one 2 MiB mapping (a kernel superpage from
  * the start, as vm_fault can make one).  Returns false, having changed
  * nothing, when superpages are off, the run is not a whole region or a
- * page cannot be had: the caller then backs the run page by page.  When
- * pmap_enter_2m refuses, the intent is withdrawn before the call's check
- * and each page is entered alone here.
+ * page cannot be had, and when pmap_enter_2m refuses (the intent withdrawn
+ * before the call's check, the pages freed): the caller then backs the run
+ * page by page.
  */
 static bool
 kmem_alloc_2m(struct exec *ex, vm_offset_t va, unsigned n, vm_page_t *ma)
@@ -468,16 +458,13 @@ kmem_alloc_2m(struct exec *ex, vm_offset_t va, unsigned n, vm_page_t *ma)
 		model_unmap_range(md, MODEL_KERNEL_AS, va, va + NBPDR);
 	}
 	exec_call_done(ex, "pmap_enter_2m");
-	for (unsigned i = 0; rv != KERN_SUCCESS && i < n; i++) {
-		vm_offset_t v = va + i * PAGE_SIZE;
-
-		(void)model_map(md, MODEL_KERNEL_AS, v, ma[i]->pfn, PROT_RW,
-		    MODEL_WIRED);
-		(void)pmap_enter(kp, v, ma[i], PROT_RW,
-		    PROT_RW | PMAP_ENTER_WIRED);
-		exec_call_done(ex, "pmap_enter");
+	if (rv == KERN_SUCCESS)
+		return true;
+	for (unsigned i = 0; i < n; i++) {
+		(void)model_page_free(md, ma[i]->pfn);
+		vm_page_free(ex->w->mc, ma[i]);
 	}
-	return true;
+	return false;
 }
 
 /*

@@ -165,12 +165,13 @@ model_clear_slot(struct model *md, unsigned as, unsigned slot)
 {
 	struct model_map *mp = &md->map[as][slot];
 	uint32_t g = as * MODEL_SLOTS_MAX + slot;
+	int r;
 
 	if (mp->prot == 0)
 		return;
 	/* A page of the region goes or changes: its 2 MiB entry is over. */
-	if (model_region(as, slot) >= 0)
-		md->superpage[as][model_region(as, slot)] = 0;
+	if ((r = model_region(as, slot)) >= 0)
+		md->superpage[as][r] = 0;
 	model_touch_slot(md, g);
 	model_touch_frame(md, mp->pfn);
 	model_frame_unlink(md, mp->pfn, g);
@@ -439,6 +440,28 @@ model_superpage(const struct model *md, unsigned as, vm_offset_t va2m)
 
 	return s >= 0 && (r = model_region(as, (unsigned)s)) >= 0 &&
 	    md->superpage[as][r] != 0;
+}
+
+uint32_t
+model_region_frames(const struct model *md, unsigned as, vm_offset_t va2m,
+    vm_prot_t prot, unsigned flags, unsigned fmask)
+{
+	int s0 = model_slot(as, va2m);
+	const struct model_map *run;
+	uint32_t f0;
+
+	if (s0 < 0 || (va2m & PDRMASK) != 0 ||
+	    model_region(as, (unsigned)s0) < 0)
+		return UINT32_MAX;
+	run = &md->map[as][s0];
+	f0 = run[0].pfn;
+	if (run[0].prot == 0 || f0 % NPTEPG != 0)
+		return UINT32_MAX;
+	for (unsigned i = 0; i < NPTEPG; i++)
+		if (run[i].pfn != f0 + i || run[i].prot != prot ||
+		    ((run[i].flags ^ flags) & fmask) != 0)
+			return UINT32_MAX;
+	return f0;
 }
 
 int

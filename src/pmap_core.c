@@ -848,7 +848,7 @@ pmap_qremove(struct pmap_sys *ps, vm_offset_t va, int count)
  * caller owes a shootdown).  The kmem-litter kernel leaves kernel PTEs in
  * place (8.0's pmap_unuse_pt shortcut) but still invalidates.
  */
-bool
+static bool
 pmap_remove_pte(pmap_t pmap, vm_offset_t va, pt_ref_t pte_ref,
     struct spglist *free)
 {
@@ -875,6 +875,22 @@ pmap_remove_pte(pmap_t pmap, vm_offset_t va, pt_ref_t pte_ref,
 	}
 	pmap_unuse_table(pmap, va, PT_LVL_PTE, free);
 	return true;
+}
+
+bool
+pmap_remove_ptes(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
+    struct spglist *free)
+{
+	bool anyvalid = false;
+	pt_ref_t ref;
+
+	for (vm_offset_t v = sva; v < eva; v += PAGE_SIZE) {
+		if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
+			break; /* the page table went away */
+		if (pmap_remove_pte(pmap, v, ref, free))
+			anyvalid = true;
+	}
+	return anyvalid;
 }
 
 /* The end of the 2 MiB region holding va, clipped to eva. */
@@ -916,12 +932,8 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 			if (!pmap_demote_pde_locked(pmap, va, &free, false))
 				continue;
 		}
-		for (vm_offset_t v = va; v < next; v += PAGE_SIZE) {
-			if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
-				break; /* the page table went away */
-			if (pmap_remove_pte(pmap, v, ref, &free))
-				anyvalid = true;
-		}
+		if (pmap_remove_ptes(pmap, va, next, &free))
+			anyvalid = true;
 	}
 	if (anyvalid)
 		pmap_invalidate_range_locked(pmap, sva, eva);

@@ -102,8 +102,10 @@ pt_entry_t pmap_new_pte(vm_offset_t va, vm_page_t m, vm_prot_t prot,
  * allocation failure.  *mptep: the page table (NULL for the kernel). */
 int pmap_enter_pde(pmap_t pmap, vm_offset_t va, vm_page_t *mptep,
     pt_ref_t *pde_ref, pt_entry_t *pdep);
-/* Remove va's 4 KiB mapping; whether a valid one was there. */
-bool pmap_remove_pte(pmap_t pmap, vm_offset_t va, pt_ref_t pte_ref,
+/* Remove the 4 KiB mappings of [sva, eva) within one page table (it may
+ * go with its last PTE); whether a valid one was there (the caller owes a
+ * shootdown). */
+bool pmap_remove_ptes(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
     struct spglist *free);
 
 /*

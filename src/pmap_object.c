@@ -19,21 +19,9 @@ static void
 pmap_enter_2m_break(pmap_t pmap, vm_offset_t va2m, pt_ref_t pde_ref,
     struct spglist *free)
 {
-	struct machine *mc = pmap_mc(pmap);
-	bool anyvalid = false;
-	pt_ref_t ref;
-
-	if ((pt_load(mc, pde_ref) & PG_PS) != 0) {
+	if ((pt_load(pmap_mc(pmap), pde_ref) & PG_PS) != 0)
 		pmap_remove_pde(pmap, pde_ref, va2m, free);
-		return;
-	}
-	for (vm_offset_t v = va2m; v < va2m + NBPDR; v += PAGE_SIZE) {
-		if (!pmap_ref(pmap, v, PT_LVL_PTE, &ref))
-			break; /* the page table went away with its last PTE */
-		if (pmap_remove_pte(pmap, v, ref, free))
-			anyvalid = true;
-	}
-	if (anyvalid)
+	else if (pmap_remove_ptes(pmap, va2m, va2m + NBPDR, free))
 		pmap_invalidate_range_locked(pmap, va2m, va2m + NBPDR);
 }
 

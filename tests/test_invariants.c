@@ -1799,40 +1799,27 @@ cr_switch(pmap_t pm, unsigned cpu)
 	QUIET(activate(pm, cpu));
 }
 
-/*
- * The frame that user region va2m of pm starts at when the model maps the
- * region whole as one 2 MiB mapping could: page i to f0 + i, f0 aligned,
- * its reservation full, every page with mp's prot and (within fmask) its
- * flags; else UINT32_MAX.
- */
+/* The first frame of user region va2m of pm when the model maps it whole
+ * as one 2 MiB page could (model_region_frames) from a full reservation;
+ * else UINT32_MAX. */
 static uint32_t
 cr_region_whole(pmap_t pm, vm_offset_t va2m, const struct model_map *mp,
     unsigned fmask)
 {
-	const struct model_map *run = model_maps(F->md, pm->pm_id);
-	int s0 = model_slot(pm->pm_id, va2m);
-	uint32_t f0;
+	uint32_t f0 = model_region_frames(F->md, pm->pm_id, va2m, mp->prot,
+	    mp->flags, fmask);
 
-	if (s0 < 0 || (unsigned)s0 >= CR_USER_SLOTS)
-		return UINT32_MAX;
-	run += s0;
-	f0 = run[0].pfn;
-	if (run[0].prot == 0 || f0 % NPTEPG != 0 ||
-	    reserv_level_iffullpop(F->mc, &F->mc->pages[f0]) != 0)
-		return UINT32_MAX;
-	for (unsigned i = 0; i < NPTEPG; i++)
-		if (run[i].pfn != f0 + i || run[i].prot != mp->prot ||
-		    ((run[i].flags ^ mp->flags) & fmask) != 0)
-			return UINT32_MAX;
-	return f0;
+	return f0 != UINT32_MAX &&
+		reserv_level_iffullpop(F->mc, &F->mc->pages[f0]) == 0 ?
+	    f0 :
+	    UINT32_MAX;
 }
 
 /* A fault served with one 2 MiB mapping (psind 1) when va's region is
  * whole, managed, neither wired nor private, and for a writable mapping
  * every page dirty; whether it was. */
 static int
-cr_fault_2m(pmap_t pm, vm_offset_t va, const struct model_map *mp,
-    vm_prot_t access)
+cr_fault_2m(pmap_t pm, vm_offset_t va, const struct model_map *mp)
 {
 	vm_offset_t va2m = trunc_2mpage(va);
 	int writable = (mp->prot & VM_PROT_WRITE) != 0, was;
@@ -1845,7 +1832,6 @@ cr_fault_2m(pmap_t pm, vm_offset_t va, const struct model_map *mp,
 	for (unsigned i = 0; writable && i < NPTEPG; i++)
 		if ((F->mc->pages[f0 + i].flags & VPF_DIRTY) == 0)
 			return 0;
-	(void)access;
 	was = model_superpage(F->md, pm->pm_id, va2m);
 	model_superpage_set(F->md, pm->pm_id, va2m, true);
 	rv = pmap_enter_2m(pm, va2m, &F->mc->pages[f0], mp->prot,
@@ -1935,7 +1921,7 @@ cr_touch(void)
 		return;
 	/* The soft fault: one 2 MiB mapping where the region allows, else
 	 * enter what the model says, copy-on-write pages read-only. */
-	if (cr_fault_2m(CR->pm[id], va, mp, access)) {
+	if (cr_fault_2m(CR->pm[id], va, mp)) {
 		(void)touch(cpu, va, access);
 		return;
 	}

@@ -193,6 +193,43 @@ TEST(superpage_region_lasts_until_a_page_changes)
 	CHECK(!model_superpage(md, 1, r1), "reset");
 }
 
+/* A region is whole when its 512 pages map one aligned run of frames with
+ * one prot and (within the mask) one set of flags. */
+TEST(region_frames_wants_one_aligned_run)
+{
+	struct model *md = fresh();
+	const vm_offset_t r0 = USER_BASE;
+
+	model_as_create(md, 1);
+	for (unsigned i = 0; i < NPTEPG; i++)
+		model_map(md, 1, r0 + ptoa(i), 1024 + i, RW, MODEL_MANAGED);
+	CHECK(model_region_frames(md, 1, r0, RW, MODEL_MANAGED, ~0u) == 1024,
+	    "whole");
+	CHECK(model_region_frames(md, 1, r0 + PAGE_SIZE, RW, MODEL_MANAGED,
+		  ~0u) == UINT32_MAX,
+	    "misaligned va");
+	CHECK(model_region_frames(md, 1, r0, VM_PROT_READ, MODEL_MANAGED,
+		  ~0u) == UINT32_MAX,
+	    "another prot");
+	model_wire(md, 1, r0 + ptoa(300), true);
+	CHECK(model_region_frames(md, 1, r0, RW, MODEL_MANAGED, ~0u) ==
+		    UINT32_MAX &&
+		model_region_frames(md, 1, r0, RW, MODEL_MANAGED, 0) == 1024,
+	    "flags only within the mask");
+	model_map(md, 1, r0 + ptoa(7), 2000, RW, MODEL_MANAGED);
+	CHECK(model_region_frames(md, 1, r0, RW, MODEL_MANAGED, 0) ==
+		UINT32_MAX,
+	    "a frame out of the run");
+	model_unmap(md, 1, r0 + ptoa(7));
+	CHECK(model_region_frames(md, 1, r0, RW, MODEL_MANAGED, 0) ==
+		UINT32_MAX,
+	    "a page unmapped");
+	for (unsigned i = 0; i < NPTEPG; i++)
+		model_map(md, 1, r0 + NBPDR + ptoa(i), 1030 + i, RW, 0);
+	CHECK(model_region_frames(md, 1, r0 + NBPDR, RW, 0, 0) == UINT32_MAX,
+	    "an unaligned first frame");
+}
+
 TEST(frames_and_journals)
 {
 	struct model *md = fresh();
@@ -245,5 +282,6 @@ TEST_MAIN(TEST_ENTRY(slots_cover_the_universe_and_nothing_else),
     TEST_ENTRY(protect_reduces_and_none_unmaps), TEST_ENTRY(wire_and_unwire),
     TEST_ENTRY(fork_copy_marks_both_private),
     TEST_ENTRY(superpage_region_lasts_until_a_page_changes),
+    TEST_ENTRY(region_frames_wants_one_aligned_run),
     TEST_ENTRY(frames_and_journals),
     TEST_ENTRY(reset_forgets_only_what_was_used))

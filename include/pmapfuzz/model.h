@@ -182,6 +182,13 @@ int model_superpage_set(struct model *md, unsigned as, vm_offset_t va2m,
     bool on);
 /* Whether the region holding va2m was so entered. */
 bool model_superpage(const struct model *md, unsigned as, vm_offset_t va2m);
+/*
+ * Whether the model maps region va2m of as (2 MiB aligned) whole as one
+ * 2 MiB page could: page i to frame f0 + i, f0 a multiple of 512, every
+ * page with prot and, within fmask, flags.  Returns f0, or UINT32_MAX.
+ */
+uint32_t model_region_frames(const struct model *md, unsigned as,
+    vm_offset_t va2m, vm_prot_t prot, unsigned flags, unsigned fmask);
 /* Frames.  alloc/free return -1 for a bad pfn; free also returns -1 when
  * the model still maps the frame (the executor's bug; frame is freed). */
 int model_page_alloc(struct model *md, uint32_t pfn);
