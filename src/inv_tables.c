@@ -701,6 +701,7 @@ enum ptp_why {
 	PTP_PATH,
 	PTP_KERNEL,
 	PTP_USER,
+	PTP_USER_EMPTY,
 	PTP_SAVED_FREED,
 	PTP_SAVED_USED
 };
@@ -753,6 +754,12 @@ ptp_report(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
 		return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i], exp, got,
 		    "a user page-table page's count differs from its valid "
 		    "entries");
+	case PTP_USER_EMPTY:
+		return ptp_fail(ctx, as, pp->tab[i], pp->lvl[i],
+		    "no empty user page-table page reachable",
+		    "ref_count 0, no valid entry",
+		    "a user page-table page goes with its last entry: this "
+		    "one is reachable and maps nothing (leaked)");
 	case PTP_SAVED_FREED:
 		pfn = ctx->ps->pmaps[as].pm_saved[i].pfn;
 		return ptp_fail(ctx, as, pfn, PT_LVL_PTE,
@@ -771,7 +778,7 @@ ptp_report(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
  * ptp-count's test of table pfn on the paths of live pmap as: a kernel
  * table's count is fixed (VPF_KERNEL_PTP, ref_count 512), a user table's
  * equals its cached valid entries (-1, not cached, differs: the caller
- * counts it).  Reads only.  Shared by ptp_as_bad and the screen's fast
+ * counts it) and is not 0.  Reads only.  Shared by ptp_as_bad and the screen's fast
  * path.
  */
 static inline INV_ALWAYS_INLINE int
@@ -782,20 +789,27 @@ ptp_tab_bad(const struct inv_ctx *ctx, unsigned as, uint32_t pfn)
 	if (as == 0)
 		return (m->flags & VPF_KERNEL_PTP) == 0 ||
 		    m->ref_count != NPTEPG;
-	return ctx->st->tab_nvalid[pfn] != m->ref_count;
+	return ctx->st->tab_nvalid[pfn] != m->ref_count || m->ref_count == 0;
 }
 
 /* ptp_as_bad's user table test from path table i on: whether a count
- * differs from the table's valid entries (reported if report). */
+ * differs from the table's valid entries, or a table has none (reported
+ * if report). */
 static int
 ptp_user_bad(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
     unsigned i, int report)
 {
-	for (; i < pp->ntab; i++)
-		if (inv_tab_nvalid(ctx, pp->tab[i]) !=
-		    (int)ctx->mc->pages[pp->tab[i]].ref_count)
+	for (; i < pp->ntab; i++) {
+		int n = inv_tab_nvalid(ctx, pp->tab[i]);
+
+		if (n != (int)ctx->mc->pages[pp->tab[i]].ref_count)
 			return report ? ptp_report(ctx, as, pp, PTP_USER, i) :
 					1;
+		if (n == 0)
+			return report ?
+			    ptp_report(ctx, as, pp, PTP_USER_EMPTY, i) :
+			    1;
+	}
 	return 0;
 }
 

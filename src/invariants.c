@@ -122,13 +122,15 @@ const struct inv_info inv_table[INV_COUNT] = {
 	    "mappings that did not exist (FreeBSD PR 266108)",
 	    inv_chk_pv },
 	{ INV_PTP_COUNT, "ptp-count",
-	    "each user page-table page's count equals its valid entries; "
-	    "kernel ones are fixed; none is freed while reachable",
+	    "each user page-table page's count equals its valid entries, "
+	    "one at least; kernel ones are fixed; none is freed while "
+	    "reachable",
 	    "Along the universe's paths of every pmap: each non-leaf entry "
 	    "points at an allocated VPF_PTP frame; user PDP/PD/PT pages have "
-	    "ref_count == valid entries; kernel ones are VPF_KERNEL_PTP "
-	    "with ref_count 512.  Saved ptps are allocated tables that are "
-	    "not reachable.",
+	    "ref_count == valid entries > 0 (a user table goes with its last "
+	    "entry: a reachable empty one is leaked); kernel ones are "
+	    "VPF_KERNEL_PTP with ref_count 512.  Saved ptps are allocated "
+	    "tables that are not reachable.",
 	    "Copying page tables on an error path leaked a page-table page "
 	    "(FreeBSD D22763); ptp freed under a software walker (rS360280)",
 	    inv_chk_ptp_count },

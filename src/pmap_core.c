@@ -434,6 +434,26 @@ pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level, struct spglist *free)
 }
 
 /*
+ * The caller took a count on va's table at level (a hold for an entry it
+ * meant to store) and will not store it: the count is dropped, and a table
+ * left empty is unlinked, freed after a shootdown of va, and its parents
+ * follow (FreeBSD's pmap_abort_ptp).  A user pmap's reachable page-table
+ * pages thus always hold an entry.
+ */
+void
+pmap_abort_ptp(pmap_t pmap, vm_offset_t va, int level)
+{
+	struct spglist free;
+
+	spglist_init(&free);
+	pmap_unuse_table(pmap, va, level, &free);
+	if (free.n == 0)
+		return;
+	pmap_invalidate_page_locked(pmap, va);
+	pmap_free_ptps(pmap->pm_sys, &free);
+}
+
+/*
  * Make sure the tables for user va exist down to the one that the level-
  * bottom entry links (bottom PT_LVL_PDE: the PDP, PD and PT pages; bottom
  * PT_LVL_PDPE: the PDP and PD pages, for a 2 MiB mapping).  All pages
@@ -1112,8 +1132,9 @@ pmap_extract(pmap_t pmap, vm_offset_t va)
  * into dst without PG_W when dst maps nothing there, as FreeBSD's pmap_copy
  * does.  dst keeps no page-table page behind the copy: a demotion in dst
  * allocates one (FreeBSD 78d3e2f is about counting it).  Returns 0 if src
- * has no PS PDE at va2m, 1 if it has (copied or not), -1 if a page-table
- * page for dst could not be had.
+ * has no PS PDE at va2m, 1 if it has (copied, or not: dst maps something
+ * there or the PV entry was refused), -1 if a page-table page for dst could
+ * not be had.
  */
 static int
 pmap_copy_pde(pmap_t dst, pmap_t src, vm_offset_t va2m)
@@ -1122,6 +1143,7 @@ pmap_copy_pde(pmap_t dst, pmap_t src, vm_offset_t va2m)
 	struct machine *mc = ps->mc;
 	pt_entry_t spde;
 	pt_ref_t ref;
+	vm_page_t pdpg;
 
 	if (!pmap_ref(src, va2m, PT_LVL_PDE, &ref))
 		return 0;
@@ -1137,9 +1159,21 @@ pmap_copy_pde(pmap_t dst, pmap_t src, vm_offset_t va2m)
 		return -1;
 	if (pt_load(mc, ref) != 0)
 		return 1;
-	/* The PD counts its valid entries. */
+	/* The new PDE's count on the PD page, taken before its PV entry
+	 * (pmap_allocpde); the PD may have just been allocated. */
 	(void)pmap_ref(dst, va2m, PT_LVL_PDPE, &ref);
-	PHYS_TO_VM_PAGE(mc, pt_load(mc, ref) & PG_FRAME)->ref_count++;
+	pdpg = PHYS_TO_VM_PAGE(mc, pt_load(mc, ref) & PG_FRAME);
+	pdpg->ref_count++;
+	/* The PV entry without reclaim (PMAP_ENTER_NORECLAIM): refused, the
+	 * count goes and the copy goes on.  copy-leak-ptp only drops the
+	 * count, which leaves a PD page just allocated linked and empty. */
+	if (!pv_reserve(ps, 1)) {
+		if (bug_on(mc, BUG_COPY_LEAK_PTP))
+			pdpg->ref_count--;
+		else
+			pmap_abort_ptp(dst, va2m, PT_LVL_PDE);
+		return 1;
+	}
 	pv_insert(ps, &PHYS_TO_VM_PAGE(mc, spde & PG_PS_FRAME)->pv2m_head, dst,
 	    va2m);
 	dst->pm_stats.resident_count += NPTEPG;
@@ -1153,7 +1187,8 @@ pmap_copy_pde(pmap_t dst, pmap_t src, vm_offset_t va2m)
  * none, as FreeBSD's pmap_copy does at fork: 4 KiB ones without PG_W, PG_A
  * and PG_M, 2 MiB ones that the range covers whole without PG_W
  * (pmap_copy_pde).  Advisory: the copy stops quietly when a page-table page
- * cannot be had.  Either pmap may be foreign; the window is re-pointed
+ * or a 4 KiB mapping's PV entry cannot be had (a 2 MiB one refused is only
+ * skipped).  Either pmap may be foreign; the window is re-pointed
  * between the two accesses of each entry, and no ref is kept across.
  */
 void
@@ -1219,11 +1254,18 @@ pmap_copy(pmap_t dst, pmap_t src, vm_offset_t dst_addr, vm_offset_t len,
 		dpte = pt_load(mc, ref);
 		if (dpte & PG_V)
 			continue;
+		/* The PTE's count on its page table (pmap_allocpte's), then
+		 * the PV entry without reclaim: refused, the copy stops and a
+		 * page table just allocated goes again. */
+		mpte->ref_count++;
+		if (!pv_reserve(ps, 1)) {
+			pmap_abort_ptp(dst, va, PT_LVL_PTE);
+			break;
+		}
 		spte &= ~(PG_W | PG_A | PG_M);
 		pv_insert(ps, &PHYS_TO_VM_PAGE(mc, spte & PG_FRAME)->pv_head,
 		    dst, va);
 		dst->pm_stats.resident_count++;
-		mpte->ref_count++;
 		pt_store(mc, ref, spte);
 	}
 	pmap_unlock(ps);

@@ -131,6 +131,7 @@ pmap_ref_pte(pmap_t pmap, vm_offset_t va, const pt_ref_t *pde_ref,
 	return true;
 }
 
+void pmap_abort_ptp(pmap_t pmap, vm_offset_t va, int level);
 void pmap_unuse_table(pmap_t pmap, vm_offset_t va, int level,
     struct spglist *free);
 void pmap_free_ptps(struct pmap_sys *ps, struct spglist *free);

@@ -2385,6 +2385,61 @@ TEST(clean_run_fixed_core_never_fires)
 	    (unsigned long long)F->ctx->cnt.sweeps);
 }
 
+/* ---- ptp-count: a page-table page leaked empty (D22763) ---- */
+
+/* Refuses every PV entry (PMAP_ENTER_NORECLAIM's failure). */
+static int
+hook_refuse_pv(struct machine *mc, enum fi_site site,
+    const struct pt_ref *ref)
+{
+	(void)mc;
+	(void)ref;
+	return site == FI_ALLOC_PV;
+}
+
+/*
+ * promoted_region's pmap forked into a new pmap, whose copy of the 2 MiB
+ * mapping is refused its PV entry; the call's check.  The child's PD page
+ * was allocated for that copy.
+ */
+static int
+fork_pv_refused(int bugs)
+{
+	pmap_t a = promoted_region(0), b;
+	int r;
+
+	F->mc->bugs |= (uint64_t)bugs;
+	op("fork");
+	b = new_pmap();
+	model_copy(F->md, b->pm_id, a->pm_id, USER_BASE, USER_END);
+	F->hook = hook_refuse_pv;
+	pmap_copy(b, a, USER_BASE, USER_END - USER_BASE, USER_BASE);
+	F->hook = NULL;
+	r = call("pmap_copy");
+	CHECK(leaf(b, USER_BASE) == 0, "the 2 MiB mapping was copied");
+	return r;
+}
+
+/* copy-leak-ptp drops the PD page's count and leaves the page linked with
+ * no entry: caught at the call, the page named. */
+TEST(ptp_count_copy_leaves_empty_table)
+{
+	FIRES(fork_pv_refused(1 << BUG_COPY_LEAK_PTP),
+	    "ptp-count in pmap_copy (fork)");
+	CHECK(strstr(F->ctx->finding.found, "ref_count 0") != NULL &&
+		F->mc->pages[F->ctx->finding.pfn].ref_count == 0,
+	    "found '%s', frame %u", F->ctx->finding.found,
+	    (unsigned)F->ctx->finding.pfn);
+}
+
+/* The fixed core frees the tables it allocated for the refused copy. */
+TEST(ptp_count_sound_twin_copy_refused)
+{
+	QUIET(fork_pv_refused(0));
+	QUIET(op_end());
+	QUIET(inv_check_full(F->ctx));
+}
+
 /* ---- ptp-count at the call (inv_as_suspect's screen) ---- */
 
 /*
@@ -2477,4 +2532,6 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(report_renders_text_and_json), TEST_ENTRY(ptdump_bit_names),
     TEST_ENTRY(clean_run_fixed_core_never_fires),
     TEST_ENTRY(ptp_count_call_sees_written_table_miscounted),
-    TEST_ENTRY(ptp_count_call_sound_twin))
+    TEST_ENTRY(ptp_count_call_sound_twin),
+    TEST_ENTRY(ptp_count_copy_leaves_empty_table),
+    TEST_ENTRY(ptp_count_sound_twin_copy_refused))

@@ -1605,6 +1605,89 @@ TEST(pmap_copy_copies_managed_ptes_without_w_a_m)
 	CHECK_EQ_U64(mc->win[WIN_APT].root, child->pm_pml4);
 }
 
+/*
+ * fork's copy of a promoted region into a child with no tables yet, the
+ * 2 MiB mapping's PV entry refused (FreeBSD's PMAP_ENTER_NORECLAIM).
+ * Returns the child; its PD page, if any is left, in *pd.
+ */
+static pmap_t
+copy_2m_pv_refused(uint64_t bugs, uint32_t *pd)
+{
+	pmap_t parent, child;
+
+	boot(1);
+	mc->bugs |= bugs;
+	parent = new_pmap(0);
+	fill_reservation();
+	enter_run(parent, USER_BASE, region, NPTEPG, PROT_RW, VM_PROT_WRITE);
+	CHECK_EQ_U64(ps->cnt.promotions, 1);
+	child = new_pmap(-1);
+	fail_site(FI_ALLOC_PV, 1);
+	pmap_copy(child, parent, USER_BASE, NBPDR, USER_BASE);
+	CHECK_EQ_U64(hook_hits, 1);
+	CHECK_EQ_U64(pde(child, USER_BASE), 0);
+	CHECK_EQ_U64(pv_count(region[0]->pv2m_head), 1);
+	*pd = pf_table(child, USER_BASE, PT_LVL_PDE);
+	return child;
+}
+
+TEST(pmap_copy_refused_2m_pv_frees_the_tables_it_allocated)
+{
+	uint32_t pd;
+	pmap_t child = copy_2m_pv_refused(0, &pd);
+
+	/* The PD and PDP it allocated for the copy are gone again. */
+	CHECK_EQ_U64(pd, 0);
+	CHECK_EQ_U64(
+	    mach_table(mc, child->pm_pml4)[pmap_pml4e_index(USER_BASE)], 0);
+	CHECK_EQ_U64(child->pm_stats.resident_count, 0);
+}
+
+TEST(copy_leak_ptp_bug_leaves_empty_pd_linked)
+{
+	uint32_t pd;
+	pmap_t child = copy_2m_pv_refused(1 << BUG_COPY_LEAK_PTP, &pd);
+
+	CHECK(pd != 0, "no PD page");
+	CHECK_EQ_U64(mc->pages[pd].ref_count, 0);
+	for (unsigned i = 0; i < NPTEPG; i++)
+		CHECK_EQ_U64(mach_table(mc, pd)[i], 0);
+	/* The PDP and the PD, counted as resident. */
+	CHECK_EQ_U64(child->pm_stats.resident_count, 2);
+}
+
+/* A 4 KiB mapping's PV entry refused: the copy stops there, and a page
+ * table allocated for it goes again. */
+TEST(pmap_copy_refused_4k_pv_stops_the_copy)
+{
+	vm_page_t ma[4];
+	pmap_t parent, child;
+
+	boot(1);
+	parent = new_pmap(0);
+	alloc_run(ma, vm_object_allocate(mc), 0, 4);
+	enter_run(parent, USER_BASE, ma, 4, PROT_RW, VM_PROT_WRITE);
+	child = new_pmap(-1);
+	fail_site(FI_ALLOC_PV, 3);
+	pmap_copy(child, parent, USER_BASE, 4 * PAGE_SIZE, USER_BASE);
+	CHECK_EQ_U64(hook_hits, 3);
+	CHECK(pte(child, UVA(0)) != 0 && pte(child, UVA(1)) != 0,
+	    "pages 0 and 1 not copied");
+	CHECK_EQ_U64(pte(child, UVA(2)), 0);
+	CHECK_EQ_U64(pte(child, UVA(3)), 0);
+	CHECK_EQ_U64(
+	    mc->pages[pf_table(child, USER_BASE, PT_LVL_PTE)].ref_count, 2);
+	CHECK_EQ_U64(child->pm_stats.resident_count, 2 + 3);
+	CHECK_EQ_U64(pv_count(ma[2]->pv_head), 1);
+
+	child = new_pmap(-1);
+	fail_site(FI_ALLOC_PV, 1);
+	pmap_copy(child, parent, USER_BASE, 4 * PAGE_SIZE, USER_BASE);
+	CHECK_EQ_U64(
+	    mach_table(mc, child->pm_pml4)[pmap_pml4e_index(USER_BASE)], 0);
+	CHECK_EQ_U64(child->pm_stats.resident_count, 0);
+}
+
 /* ---- Wiring ---- */
 
 TEST(unwire_clears_pg_w_and_wired_count)
@@ -1811,6 +1894,9 @@ TEST_MAIN(TEST_ENTRY(enter_extract_round_trip),
     TEST_ENTRY(enter_object_quick_over_2m_bug_records_false_pv_entries),
     TEST_ENTRY(pmap_copy_copies_2m_mapping_without_w),
     TEST_ENTRY(pmap_copy_copies_managed_ptes_without_w_a_m),
+    TEST_ENTRY(pmap_copy_refused_2m_pv_frees_the_tables_it_allocated),
+    TEST_ENTRY(copy_leak_ptp_bug_leaves_empty_pd_linked),
+    TEST_ENTRY(pmap_copy_refused_4k_pv_stops_the_copy),
     TEST_ENTRY(unwire_clears_pg_w_and_wired_count),
     TEST_ENTRY(unwire_superpage_clears_pg_w_without_demotion),
     TEST_ENTRY(release_requires_empty_pmap),

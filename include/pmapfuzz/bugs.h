@@ -87,7 +87,12 @@ enum bug_kind { BUG_KIND_BUG = 1, BUG_KIND_WORKAROUND };
 	    "demoting a kernel 2 MiB mapping entered whole uses the "          \
 	    "page-table page it kept zero-filled as it is, unmapping the "     \
 	    "range",                                                           \
-	    "FreeBSD r348306 / D20380 (kernel superpage from vm_fault)")
+	    "FreeBSD r348306 / D20380 (kernel superpage from vm_fault)")       \
+	X(BUG_COPY_LEAK_PTP, 15, "copy-leak-ptp", BUG_KIND_BUG, "ptp-count",   \
+	    "pmap_copy refused the PV entry of a 2 MiB mapping only drops "    \
+	    "its count on the PD page, leaving one it just allocated linked "  \
+	    "and empty",                                                       \
+	    "FreeBSD D22763 (pmap_abort_ptp)")
 
 enum bug_id {
 #define BUG_ENUM(id, num, name, kind, inv, mech, src) id = num,
