@@ -778,8 +778,8 @@ ptp_report(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
  * ptp-count's test of table pfn on the paths of live pmap as: a kernel
  * table's count is fixed (VPF_KERNEL_PTP, ref_count 512), a user table's
  * equals its cached valid entries (-1, not cached, differs: the caller
- * counts it) and is not 0.  Reads only.  Shared by ptp_as_bad and the screen's fast
- * path.
+ * counts it) and is not 0.  Reads only.  Shared by ptp_as_bad and the screen's
+ * fast path.
  */
 static inline INV_ALWAYS_INLINE int
 ptp_tab_bad(const struct inv_ctx *ctx, unsigned as, uint32_t pfn)
@@ -789,7 +789,8 @@ ptp_tab_bad(const struct inv_ctx *ctx, unsigned as, uint32_t pfn)
 	if (as == 0)
 		return (m->flags & VPF_KERNEL_PTP) == 0 ||
 		    m->ref_count != NPTEPG;
-	return ctx->st->tab_nvalid[pfn] != m->ref_count || m->ref_count == 0;
+	/* |, not ||: one branch in the screen's loop. */
+	return (ctx->st->tab_nvalid[pfn] != m->ref_count) | (m->ref_count == 0);
 }
 
 /* ptp_as_bad's user table test from path table i on: whether a count

@@ -2389,8 +2389,7 @@ TEST(clean_run_fixed_core_never_fires)
 
 /* Refuses every PV entry (PMAP_ENTER_NORECLAIM's failure). */
 static int
-hook_refuse_pv(struct machine *mc, enum fi_site site,
-    const struct pt_ref *ref)
+hook_refuse_pv(struct machine *mc, enum fi_site site, const struct pt_ref *ref)
 {
 	(void)mc;
 	(void)ref;
