@@ -752,11 +752,12 @@ inv_collect_log(struct inv_ctx *ctx)
 					0 :
 					-1);
 			/* A new frame is on no path until an upper entry is
-			 * written; a freed one may have been. */
-			if (ev->kind == EV_PAGE_FREE) {
-				/* Only tables are on paths. */
-				if ((ev->flags & MACH_EVF_TABLE) != 0)
-					inv_paths_forget(st, ev->pfn);
+			 * written; a freed table may have been (only tables
+			 * are on paths, and only they count in a pmap's
+			 * statistics besides its leaves). */
+			if (ev->kind == EV_PAGE_FREE &&
+			    (ev->flags & MACH_EVF_TABLE) != 0) {
+				inv_paths_forget(st, ev->pfn);
 				st->as_touched = ~0u;
 			}
 			break;
