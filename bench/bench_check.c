@@ -101,6 +101,7 @@ static const unsigned bucket_top[BENCH_BUCKETS - 1] = { 0, 2, 8, 64 };
 
 struct tally {
 	const char *func;
+	int (*check)(struct inv_ctx *); /* check_after[]'s for func */
 	uint64_t passes, slots, frames;
 	uint64_t by_slots[BENCH_BUCKETS];
 };
@@ -130,6 +131,44 @@ bench_die(struct bench *b)
 	exit(1);
 }
 
+/*
+ * inv_check_call after one pmap function, each out of line under its own
+ * name: under callgrind with BENCH_VERBOSE=1, the inclusive cost of
+ * check_after_pmap_enter and its siblings is what each function's call
+ * checks cost (callgrind_annotate --inclusive=yes).
+ */
+#define BENCH_CHECK_AFTER(fn)                                                  \
+	static __attribute__((noinline)) int check_after_##fn(                 \
+	    struct inv_ctx *ctx)                                               \
+	{                                                                      \
+		return inv_check_call(ctx, #fn);                               \
+	}
+BENCH_CHECK_AFTER(pmap_enter)
+BENCH_CHECK_AFTER(pmap_remove)
+BENCH_CHECK_AFTER(pmap_protect)
+BENCH_CHECK_AFTER(pmap_activate)
+
+static const struct {
+	const char *func;
+	int (*check)(struct inv_ctx *);
+} check_after[] = {
+	{ "pmap_enter", check_after_pmap_enter },
+	{ "pmap_remove", check_after_pmap_remove },
+	{ "pmap_protect", check_after_pmap_protect },
+	{ "pmap_activate", check_after_pmap_activate },
+};
+
+/* The workload calls only the functions in check_after[]. */
+static int (*check_after_of(const char *func))(struct inv_ctx *)
+{
+	for (size_t i = 0; i < sizeof(check_after) / sizeof(check_after[0]);
+	     i++)
+		if (strcmp(check_after[i].func, func) == 0)
+			return check_after[i].check;
+	fprintf(stderr, "bench_check: no check_after for %s\n", func);
+	exit(1);
+}
+
 /* inv_check_call, tallied under func's name (BENCH_VERBOSE).  Out of
  * line: the timed path without the tally stays as it was. */
 static __attribute__((noinline)) int
@@ -147,9 +186,10 @@ bench_check_tallied(struct bench *b, const char *func)
 		if (b->ntally == BENCH_FUNCS)
 			return inv_check_call(b->ctx, func);
 		t->func = func;
+		t->check = check_after_of(func);
 		b->ntally++;
 	}
-	r = inv_check_call(b->ctx, func);
+	r = t->check(b->ctx);
 	slots = b->ctx->cnt.observed - c0.observed;
 	t->passes++;
 	t->slots += slots;
