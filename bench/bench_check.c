@@ -137,28 +137,23 @@ bench_die(struct bench *b)
  * check_after_pmap_enter and its siblings is what each function's call
  * checks cost (callgrind_annotate --inclusive=yes).
  */
+#define BENCH_CHECKED_FUNCS(X)                                                 \
+	X(pmap_enter) X(pmap_remove) X(pmap_protect) X(pmap_activate)
 #define BENCH_CHECK_AFTER(fn)                                                  \
 	static __attribute__((noinline)) int check_after_##fn(                 \
 	    struct inv_ctx *ctx)                                               \
 	{                                                                      \
 		return inv_check_call(ctx, #fn);                               \
 	}
-BENCH_CHECK_AFTER(pmap_enter)
-BENCH_CHECK_AFTER(pmap_remove)
-BENCH_CHECK_AFTER(pmap_protect)
-BENCH_CHECK_AFTER(pmap_activate)
+BENCH_CHECKED_FUNCS(BENCH_CHECK_AFTER)
 
+#define BENCH_CHECK_ENTRY(fn) { #fn, check_after_##fn },
 static const struct {
 	const char *func;
 	int (*check)(struct inv_ctx *);
-} check_after[] = {
-	{ "pmap_enter", check_after_pmap_enter },
-	{ "pmap_remove", check_after_pmap_remove },
-	{ "pmap_protect", check_after_pmap_protect },
-	{ "pmap_activate", check_after_pmap_activate },
-};
+} check_after[] = { BENCH_CHECKED_FUNCS(BENCH_CHECK_ENTRY) };
 
-/* The workload calls only the functions in check_after[]. */
+/* The workload calls only the functions in BENCH_CHECKED_FUNCS. */
 static int (*check_after_of(const char *func))(struct inv_ctx *)
 {
 	for (size_t i = 0; i < sizeof(check_after) / sizeof(check_after[0]);
