@@ -983,3 +983,23 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 		return want & ~INV_FRAME_SCREENED;
 	return frames_suspect(ctx, want);
 }
+
+int
+inv_frame_plain(const struct inv_ctx *ctx, uint32_t f)
+{
+	const struct machine *mc = ctx->mc;
+
+	return f >= mc->cfg.nframes ||
+	    ((mc->pages[f].flags & VPF_ALLOCATED) != 0 &&
+		alloc_plain(mc, ctx->st, f));
+}
+
+int
+inv_chunk_plain(struct inv_ctx *ctx, uint32_t pfn)
+{
+	const struct machine *mc = ctx->mc;
+	uint32_t c = pfn / RESERV_FRAMES;
+
+	return c >= mc->cfg.nframes / RESERV_FRAMES ||
+	    reserv_delta(ctx->st, &mc->reserv[c], c) == mc->reserv[c].popcnt;
+}

@@ -354,7 +354,64 @@ inv_tab_nvalid(struct inv_ctx *ctx, uint32_t pfn)
 		return ctx->st->tab_nvalid[pfn];
 	return inv_tab_recount(ctx, pfn);
 }
+/* Work-set builders: add a frame, a slot to re-observe, a slot to
+ * re-check, the reservation chunk of a frame (each once per pass). */
 void inv_add_frame(struct inv_state *st, uint32_t pfn);
+void inv_add_slot(struct inv_state *st, uint32_t g);
+void inv_add_changed(struct inv_state *st, uint32_t g);
+void inv_add_chunk(struct inv_state *st, uint32_t pfn);
+
+/*
+ * Count leaf e of level lvl at a slot of address space as, whose frame is
+ * f, into the derived shadow with sign +1 (it appears) or -1 (it goes).
+ */
+static inline void
+inv_obs_account(struct inv_state *st, unsigned as, pt_entry_t e, int lvl,
+    uint32_t f, int sign)
+{
+	if (lvl == 0)
+		return;
+	st->pages[as] += sign;
+	if ((e & PG_W) != 0)
+		st->wired[as] += sign;
+	if ((e & PG_MANAGED) != 0) {
+		if (lvl == PT_LVL_PTE)
+			st->mng4k += sign;
+		else
+			st->mngps += sign;
+	}
+	if (f < MACH_FRAMES_MAX) {
+		st->frame_nmap[f] = (uint16_t)(st->frame_nmap[f] + sign);
+		if (!st->dframe_mark[f]) {
+			st->dframe_mark[f] = 1;
+			st->dframe[st->ndframe++] = f;
+		}
+	}
+}
+
+/*
+ * A leaf that stays a leaf of the same frame at slot g (new rights, A/M
+ * bits, or a promotion or demotion): only the wired and managed counts
+ * can move; pages and frame_nmap keep their values.
+ */
+static inline void
+inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
+    pt_entry_t e, int lvl)
+{
+	st->wired[as] += (int64_t)((e & PG_W) != 0) - ((oe & PG_W) != 0);
+	if ((oe & PG_MANAGED) != 0) {
+		if (olvl == PT_LVL_PTE)
+			st->mng4k--;
+		else
+			st->mngps--;
+	}
+	if ((e & PG_MANAGED) != 0) {
+		if (lvl == PT_LVL_PTE)
+			st->mng4k++;
+		else
+			st->mngps++;
+	}
+}
 
 /*
  * Start a finding of invariant id about (as, va): fills title, func, op,
@@ -378,6 +435,11 @@ void inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
 /* inv_slots.c: fill st->bad[] from the changed slots. */
 #define INV_NO_SLOT UINT32_MAX
 void inv_scan_slots(struct inv_ctx *ctx);
+/* The scan's start: a new pass number (pv_ok_pass), no verdict. */
+void inv_scan_begin(struct inv_state *st);
+/* Whether slot g needs no judging (the scan's screen); marks its frame's
+ * PV list shown when it tested it.  After inv_scan_begin. */
+int inv_slot_plain(struct inv_ctx *ctx, uint32_t g);
 /*
  * The frame checks' screen (inv_frames.c), for a pass that is not a sweep:
  * of the checks in want (bit id), those that may report on a work frame or
@@ -389,6 +451,13 @@ void inv_scan_slots(struct inv_ctx *ctx);
 	((1u << INV_PV_MISMATCH) | (1u << INV_FREED_WHILE_MAPPED) |            \
 	    (1u << INV_LOST_DIRTY) | (1u << INV_RESERV_COUNT))
 uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
+/* The screen's tests of one work frame, and of the chunk of a work frame:
+ * 1 when the screen finds nothing there (frames_plain's test: beyond
+ * memory, or allocated and plain; the chunk's count is its bitmap's
+ * population).  inv_chunk_plain keeps reserv-count's cache, as the screen
+ * does. */
+int inv_frame_plain(const struct inv_ctx *ctx, uint32_t f);
+int inv_chunk_plain(struct inv_ctx *ctx, uint32_t pfn);
 /* PV entries that the observed managed mappings call for: one per 4 KiB
  * leaf, one per 2 MiB leaf (whose 512 slots the universe holds whole). */
 static inline int64_t
@@ -415,6 +484,10 @@ inv_pv_count_differs(const struct inv_ctx *ctx)
  */
 #define INV_AS_SCREENED ((1u << INV_PTP_COUNT) | (1u << INV_PMAP_STATS))
 uint32_t inv_as_suspect(struct inv_ctx *ctx, uint32_t want);
+/* The screen's quick test of one touched pmap: 1 when it finds nothing
+ * (the usual pmap, counts and statistics as the shadow says); 0 when
+ * either check may report, or the pmap needs the screen's whole test. */
+int inv_as_plain(const struct inv_ctx *ctx, unsigned as);
 
 /* The checks, in table order (inv_tables.c, inv_frames.c). */
 int inv_chk_wrong_as(struct inv_ctx *ctx);

@@ -335,12 +335,49 @@ judge_slot(struct inv_ctx *ctx, uint32_t i)
 	    (1u << INV_MISSING_WIRED) | (1u << INV_WRONG_TRANSLATION) |        \
 	    (1u << INV_SHARED_WRITABLE) | (1u << INV_PV_MISMATCH))
 
-void
-inv_scan_slots(struct inv_ctx *ctx)
+/*
+ * The scan's screen: what judge_slot finds, directly, for global slot g
+ * when it is certainly fine: no leaf where none is missing, or a 4 KiB
+ * leaf as the model wants it that needs no shared-writable test and whose
+ * PV list (if judged) is its own entry alone, which it marks shown
+ * (pv_ok_pass).  0: g must be judged.
+ */
+static inline INV_ALWAYS_INLINE int
+slot_plain(struct inv_ctx *ctx, uint32_t g)
 {
 	struct inv_state *st = ctx->st;
-	const struct model_map *const *maps = st->maps;
+	unsigned as = g / MODEL_SLOTS_MAX, s = g - as * MODEL_SLOTS_MAX;
+	const struct model_map *mp = &st->maps[as][s];
+	pt_entry_t e = st->obs_e[g];
+	int lvl = st->obs_lvl[g], pv;
+	uint32_t f;
 
+	if (lvl == 0)
+		return !leaf_missing(mp, as);
+	if (lvl != PT_LVL_PTE || mp->prot == 0 ||
+	    mp->pfn != (f = atop(e & PG_FRAME)) ||
+	    !leaf_ok(e, as == 0 ? LM_KERNEL : 0, mp) || leaf_shares(e, mp, f))
+		return 0;
+	pv = leaf_pv_judged(st, ctx->enabled, e);
+	if (!pv)
+		return 1;
+	if (f >= ctx->mc->cfg.nframes ||
+	    !pv_alone(ctx->ps->pv, ctx->mc->pages[f].pv_head, as,
+		model_slot_va(as, s)))
+		return 0;
+	st->pv_ok_pass[f] = st->pass_no;
+	return 1;
+}
+
+int
+inv_slot_plain(struct inv_ctx *ctx, uint32_t g)
+{
+	return slot_plain(ctx, g);
+}
+
+void
+inv_scan_begin(struct inv_state *st)
+{
 	if (++st->pass_no == 0) {
 		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
 		st->pass_no = 1;
@@ -349,40 +386,17 @@ inv_scan_slots(struct inv_ctx *ctx)
 	for (uint32_t m = st->bad_mask; m != 0; m &= m - 1)
 		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
 	st->bad_mask = 0;
+}
+
+void
+inv_scan_slots(struct inv_ctx *ctx)
+{
+	struct inv_state *st = ctx->st;
+
+	inv_scan_begin(st);
 	if ((ctx->enabled & SLOT_VERDICTS) == 0)
 		return;
-	for (uint32_t i = 0; i < st->ncslot; i++) {
-		uint32_t g = st->cslot[i], f;
-		unsigned as = g / MODEL_SLOTS_MAX, s = g - as * MODEL_SLOTS_MAX;
-		const struct model_map *mp = &maps[as][s];
-		pt_entry_t e = st->obs_e[g];
-		int lvl = st->obs_lvl[g];
-
-		/*
-		 * The screen: what judge_slot finds, directly, for a slot
-		 * that is certainly fine: no leaf where none is missing, or a
-		 * 4 KiB leaf as the model wants it that needs no
-		 * shared-writable test and whose PV list (if judged) is its
-		 * own entry alone.  Any other slot is judged.
-		 */
-		if (lvl == 0) {
-			if (!leaf_missing(mp, as))
-				continue;
-		} else if (lvl == PT_LVL_PTE && mp->prot != 0 &&
-		    mp->pfn == (f = atop(e & PG_FRAME)) &&
-		    leaf_ok(e, as == 0 ? LM_KERNEL : 0, mp) &&
-		    !leaf_shares(e, mp, f)) {
-			int pv = leaf_pv_judged(st, ctx->enabled, e);
-
-			if (!pv ||
-			    (f < ctx->mc->cfg.nframes &&
-				pv_alone(ctx->ps->pv, ctx->mc->pages[f].pv_head,
-				    as, model_slot_va(as, s)))) {
-				if (pv)
-					st->pv_ok_pass[f] = st->pass_no;
-				continue;
-			}
-		}
-		i = judge_slot(ctx, i);
-	}
+	for (uint32_t i = 0; i < st->ncslot; i++)
+		if (!slot_plain(ctx, st->cslot[i]))
+			i = judge_slot(ctx, i);
 }

@@ -957,6 +957,50 @@ as_suspect_full(struct inv_ctx *ctx, uint32_t want, uint32_t slow)
 	return bad;
 }
 
+/* What as_quick finds for one pmap. */
+enum as_quick {
+	AS_QUICK_PLAIN, /* neither check may report on it */
+	AS_QUICK_SLOW,	/* not usual, or a count may differ: the whole test */
+	AS_QUICK_STATS	/* pmap-stats may report on it */
+};
+
+/*
+ * inv_as_suspect's test of touched pmap as in its loop, by reads only: a
+ * pmap with no root is plain; one whose paths are cached and sound and
+ * which keeps no saved ptp, the usual case, gets ptp_tab_bad on every path
+ * table and pmap-stats's comparison without saved ptps; any other is
+ * AS_QUICK_SLOW.
+ */
+static inline INV_ALWAYS_INLINE enum as_quick
+as_quick(const struct inv_ctx *ctx, const struct pmap *pms, unsigned as)
+{
+	const struct inv_state *st = ctx->st;
+	const struct inv_paths *p = &st->paths[as];
+	unsigned i = 0;
+
+	if (st->root[as] == 0)
+		return AS_QUICK_PLAIN;
+	if (!st->paths_ok[as] || p->bad || has_any_saved(&pms[as]))
+		return AS_QUICK_SLOW;
+	if (as == 0)
+		while (i < p->ntab && !ptp_tab_bad(ctx, 0, p->tab[i]))
+			i++;
+	else
+		while (i < p->ntab && !ptp_tab_bad(ctx, as, p->tab[i]))
+			i++;
+	if (i < p->ntab)
+		return AS_QUICK_SLOW;
+	return stats_ok(st, &pms[as], as, stats_resident(st, as, p, 0)) ?
+	    AS_QUICK_PLAIN :
+	    AS_QUICK_STATS;
+}
+
+int
+inv_as_plain(const struct inv_ctx *ctx, unsigned as)
+{
+	return as_quick(ctx, ctx->ps->pmaps, as) == AS_QUICK_PLAIN;
+}
+
 /*
  * The screen of ptp-count and pmap-stats (inv_int.h).  A pmap whose paths
  * are cached and sound and which keeps no saved ptp, the usual case, is
@@ -977,26 +1021,17 @@ inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
 
 	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
 		unsigned as = (unsigned)__builtin_ctz(m);
-		const struct inv_paths *p = &st->paths[as];
-		unsigned i = 0;
 
-		if (st->root[as] == 0)
-			continue;
-		if (!st->paths_ok[as] || p->bad || has_any_saved(&pms[as])) {
+		switch (as_quick(ctx, pms, as)) {
+		case AS_QUICK_SLOW:
 			slow |= 1u << as;
-			continue;
-		}
-		if (as == 0)
-			while (i < p->ntab && !ptp_tab_bad(ctx, 0, p->tab[i]))
-				i++;
-		else
-			while (i < p->ntab && !ptp_tab_bad(ctx, as, p->tab[i]))
-				i++;
-		if (i < p->ntab)
-			slow |= 1u << as;
-		else if (!stats_ok(st, &pms[as], as,
-			     stats_resident(st, as, p, 0)))
+			break;
+		case AS_QUICK_STATS:
 			bad |= 1u << INV_PMAP_STATS;
+			break;
+		case AS_QUICK_PLAIN:
+			break;
+		}
 	}
 	if (slow != 0)
 		bad |= as_suspect_full(ctx, want, slow);

@@ -484,7 +484,7 @@ inv_add_frame(struct inv_state *st, uint32_t pfn)
 	st->wframe[st->nwframe++] = pfn;
 }
 
-static void
+void
 inv_add_slot(struct inv_state *st, uint32_t g)
 {
 	if (st->slot_w[g] == st->wgen)
@@ -510,7 +510,7 @@ inv_add_slots(struct inv_state *st, uint32_t g0, uint32_t n)
 }
 
 /* Slot g must be re-checked (it need not be re-observed). */
-static void
+void
 inv_add_changed(struct inv_state *st, uint32_t g)
 {
 	if (st->slot_c[g] == st->wgen)
@@ -533,7 +533,7 @@ inv_add_region(struct inv_state *st, unsigned as, unsigned r)
 	inv_add_slots(st, as * MODEL_SLOTS_MAX + first, end - first);
 }
 
-static void
+void
 inv_add_chunk(struct inv_state *st, uint32_t pfn)
 {
 	uint32_t c = pfn / RESERV_FRAMES;
@@ -815,58 +815,6 @@ inv_collect_all(struct inv_ctx *ctx)
 }
 
 /* Shadow maintenance. */
-
-/*
- * Count leaf e of level lvl at a slot of address space as, whose frame is
- * f, into the derived shadow with sign +1 (it appears) or -1 (it goes).
- */
-static inline void
-inv_obs_account(struct inv_state *st, unsigned as, pt_entry_t e, int lvl,
-    uint32_t f, int sign)
-{
-	if (lvl == 0)
-		return;
-	st->pages[as] += sign;
-	if ((e & PG_W) != 0)
-		st->wired[as] += sign;
-	if ((e & PG_MANAGED) != 0) {
-		if (lvl == PT_LVL_PTE)
-			st->mng4k += sign;
-		else
-			st->mngps += sign;
-	}
-	if (f < MACH_FRAMES_MAX) {
-		st->frame_nmap[f] = (uint16_t)(st->frame_nmap[f] + sign);
-		if (!st->dframe_mark[f]) {
-			st->dframe_mark[f] = 1;
-			st->dframe[st->ndframe++] = f;
-		}
-	}
-}
-
-/*
- * A leaf that stays a leaf of the same frame at slot g (new rights, A/M
- * bits, or a promotion or demotion): only the wired and managed counts
- * can move; pages and frame_nmap keep their values.
- */
-static inline void
-inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
-    pt_entry_t e, int lvl)
-{
-	st->wired[as] += (int64_t)((e & PG_W) != 0) - ((oe & PG_W) != 0);
-	if ((oe & PG_MANAGED) != 0) {
-		if (olvl == PT_LVL_PTE)
-			st->mng4k--;
-		else
-			st->mngps--;
-	}
-	if ((e & PG_MANAGED) != 0) {
-		if (lvl == PT_LVL_PTE)
-			st->mng4k++;
-		else
-			st->mngps++;
-	}
-}
 
 /* Slot g's observation becomes (e, lvl), a change: g is re-checked, its
  * address space touched and the change remembered for the boot restore. */
