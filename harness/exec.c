@@ -203,6 +203,7 @@ exec_reset(struct exec *ex, const struct op_program *p)
 	/* After inv_ctx_reset, which turns the log on for its checker. */
 	mc->log_enabled = ex->opt->level != EXEC_CHECK_NONE;
 	w->inv->enabled = ex->opt->checks != 0 ? ex->opt->checks : INV_ALL;
+	w->inv->fast_verify = ex->opt->verify_fast;
 	memset(ex->as, 0, sizeof(ex->as));
 	ex->as[0].pmap = &w->ps->pmaps[w->init_pmap];
 	for (unsigned b = 0; b < OP_IO_BUFS; b++)

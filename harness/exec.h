@@ -30,9 +30,12 @@ struct exec_options {
 	uint64_t bugs;	 /* bug switches (bug_parse_list) */
 	uint32_t checks; /* invariants enabled (inv_parse_list); 0 = all */
 	enum exec_checks level;
-	FILE *verbose;	/* per-op trace, or NULL */
-	bool skip_hash; /* leave res->hash 0 (hot path); exec_hash()
-			   computes it on demand */
+	FILE *verbose;	  /* per-op trace, or NULL */
+	bool skip_hash;	  /* leave res->hash 0 (hot path); exec_hash()
+			     computes it on demand */
+	bool verify_fast; /* the checker's fast_verify: the general pass
+			     re-checks every call its one-write pass
+			     checks (tests) */
 };
 
 struct exec_result {

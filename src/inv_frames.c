@@ -4,7 +4,7 @@
  * reserv-count.
  */
 
-#include "inv_int.h"
+#include "inv_screen.h"
 #include "pmapfuzz/ptdump.h"
 
 #define PV_FREE_PMAP 0xffff
@@ -122,14 +122,6 @@ pv_list_find(const struct inv_ctx *ctx, uint32_t f, int big, uint32_t *at)
 			return PVL_UNMAPPED;
 	}
 	return PVL_OK;
-}
-
-/* Whether frame f's (page m's) 4 KiB PV list passes pv_list_find without
- * a walk: it is empty, or the slot scan showed it this pass (pv_ok_pass). */
-static inline int
-pv4k_shown(const struct inv_state *st, const struct vm_page *m, uint32_t f)
-{
-	return m->pv_head == 0 || st->pv_ok_pass[f] == st->pass_no;
 }
 
 /* Whether both PV lists of frame f (< nframes) pass pv_list_find. */
@@ -721,17 +713,6 @@ reserv_fail(struct inv_ctx *ctx, uint32_t c, unsigned bits, uint32_t pfn)
 	return 1;
 }
 
-/* Bits set in x (no popcnt instruction in the baseline ISA, and libgcc's
- * fallback is a call). */
-static inline unsigned
-popcount64(uint64_t x)
-{
-	x = x - ((x >> 1) & 0x5555555555555555ULL);
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
-}
-
 /* Population of chunk c's bitmap counted from scratch; becomes the
  * cached copy. */
 static unsigned
@@ -745,49 +726,6 @@ reserv_recount(struct inv_state *st, const struct reserv *r, uint32_t c)
 	}
 	st->rsv_bits[c] = (uint16_t)bits;
 	return bits;
-}
-
-/* Population of chunk c's bitmap from the cached copy and the words that
- * differ from it; the copy follows. */
-static inline INV_ALWAYS_INLINE unsigned
-reserv_delta(struct inv_state *st, const struct reserv *r, uint32_t c)
-{
-	uint64_t *old = st->rsv_map[c];
-	unsigned bits = st->rsv_bits[c];
-
-#pragma GCC unroll 8
-	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++) {
-		uint64_t cur = r->popmap[w], d;
-
-		if (cur == old[w])
-			continue;
-		d = cur ^ old[w];
-		/* One frame allocated or freed: one bit flipped. */
-		if ((d & (d - 1)) == 0)
-			bits = (cur & d) != 0 ? bits + 1 : bits - 1;
-		else
-			bits = bits + popcount64(cur) - popcount64(old[w]);
-		old[w] = cur;
-		st->rsv_bits[c] = (uint16_t)bits;
-	}
-	return bits;
-}
-
-/* Whether frame f's (< nframes) bit in its chunk's bitmap says whether it
- * is allocated, and an allocated frame of a reserved chunk belongs to the
- * reservation's object (page-table pages come from the direct pool). */
-static inline int
-reserv_frame_ok(const struct machine *mc, uint32_t f)
-{
-	const struct reserv *r = &mc->reserv[f / RESERV_FRAMES];
-	const struct vm_page *m = &mc->pages[f];
-	unsigned flags = m->flags;
-	unsigned alloc = (flags & VPF_ALLOCATED) != 0;
-
-	if (((r->popmap[f % RESERV_FRAMES / 64] >> (f % 64)) & 1) != alloc)
-		return 0;
-	return !alloc || m->object == r->object || r->object == OBJ_NONE ||
-	    (flags & VPF_PTP) != 0;
 }
 
 /*
@@ -847,22 +785,6 @@ freed_screen(const struct inv_state *st, const struct vm_page *m, uint32_t f,
 		return 1u << INV_FREED_WHILE_MAPPED;
 	fs->f[fs->n++] = f;
 	return 0;
-}
-
-/*
- * Whether allocated work frame f (< nframes) certainly passes
- * frame_suspect's tests, whatever the checks wanted: no 2 MiB PV list, a
- * 4 KiB one that pv4k_shown, never written (dirty_known's first test) and
- * reserv_frame_ok.  The common case, in few loads.
- */
-static inline INV_ALWAYS_INLINE int
-alloc_plain(const struct machine *mc, const struct inv_state *st, uint32_t f)
-{
-	const struct vm_page *m = &mc->pages[f];
-
-	return m->pv2m_head == 0 &&
-	    (st->frames[f].flags & MODEL_F_WRITTEN) == 0 &&
-	    pv4k_shown(st, m, f) && reserv_frame_ok(mc, f);
 }
 
 /*
@@ -982,24 +904,4 @@ inv_frames_suspect(struct inv_ctx *ctx, uint32_t want)
 	    frames_plain(ctx))
 		return want & ~INV_FRAME_SCREENED;
 	return frames_suspect(ctx, want);
-}
-
-int
-inv_frame_plain(const struct inv_ctx *ctx, uint32_t f)
-{
-	const struct machine *mc = ctx->mc;
-
-	return f >= mc->cfg.nframes ||
-	    ((mc->pages[f].flags & VPF_ALLOCATED) != 0 &&
-		alloc_plain(mc, ctx->st, f));
-}
-
-int
-inv_chunk_plain(struct inv_ctx *ctx, uint32_t pfn)
-{
-	const struct machine *mc = ctx->mc;
-	uint32_t c = pfn / RESERV_FRAMES;
-
-	return c >= mc->cfg.nframes / RESERV_FRAMES ||
-	    reserv_delta(ctx->st, &mc->reserv[c], c) == mc->reserv[c].popcnt;
 }

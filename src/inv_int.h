@@ -125,6 +125,9 @@ struct inv_state {
 	} tlb_rng[INV_TLB_NOTES];
 	uint32_t tlb_free[INV_TLB_NOTES];
 	int need_sweep;
+	/* inv_ctx.fast_verify's copy of the state before a one-write pass;
+	 * NULL until the first. */
+	struct inv_state *fast_before;
 	unsigned ops_since_sweep;
 	/*
 	 * Verdicts of the slot scan (inv_slots.c), per invariant: the first
@@ -432,14 +435,22 @@ void inv_describe_model(char *buf, size_t len, const struct model_map *mp);
 void inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
     uint32_t pfn);
 
+/*
+ * inv_fast.c: the call check of a call that wrote one PTE of a model slot
+ * (after allocating at most one data page) and changed the model's intent
+ * at most for that slot, with the shadow updated as the general pass
+ * would.  -1: not such a call, nothing done; 0: clean; 1: the work set is
+ * the general pass's after its observation, for the checks to run on.
+ */
+int inv_fast_pass(struct inv_ctx *ctx);
+/* Whether inv_fast_pass takes the call (changes nothing). */
+int inv_fast_applies(struct inv_ctx *ctx);
+
 /* inv_slots.c: fill st->bad[] from the changed slots. */
 #define INV_NO_SLOT UINT32_MAX
 void inv_scan_slots(struct inv_ctx *ctx);
 /* The scan's start: a new pass number (pv_ok_pass), no verdict. */
 void inv_scan_begin(struct inv_state *st);
-/* Whether slot g needs no judging (the scan's screen); marks its frame's
- * PV list shown when it tested it.  After inv_scan_begin. */
-int inv_slot_plain(struct inv_ctx *ctx, uint32_t g);
 /*
  * The frame checks' screen (inv_frames.c), for a pass that is not a sweep:
  * of the checks in want (bit id), those that may report on a work frame or
@@ -451,13 +462,6 @@ int inv_slot_plain(struct inv_ctx *ctx, uint32_t g);
 	((1u << INV_PV_MISMATCH) | (1u << INV_FREED_WHILE_MAPPED) |            \
 	    (1u << INV_LOST_DIRTY) | (1u << INV_RESERV_COUNT))
 uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
-/* The screen's tests of one work frame, and of the chunk of a work frame:
- * 1 when the screen finds nothing there (frames_plain's test: beyond
- * memory, or allocated and plain; the chunk's count is its bitmap's
- * population).  inv_chunk_plain keeps reserv-count's cache, as the screen
- * does. */
-int inv_frame_plain(const struct inv_ctx *ctx, uint32_t f);
-int inv_chunk_plain(struct inv_ctx *ctx, uint32_t pfn);
 /* PV entries that the observed managed mappings call for: one per 4 KiB
  * leaf, one per 2 MiB leaf (whose 512 slots the universe holds whole). */
 static inline int64_t
@@ -484,10 +488,6 @@ inv_pv_count_differs(const struct inv_ctx *ctx)
  */
 #define INV_AS_SCREENED ((1u << INV_PTP_COUNT) | (1u << INV_PMAP_STATS))
 uint32_t inv_as_suspect(struct inv_ctx *ctx, uint32_t want);
-/* The screen's quick test of one touched pmap: 1 when it finds nothing
- * (the usual pmap, counts and statistics as the shadow says); 0 when
- * either check may report, or the pmap needs the screen's whole test. */
-int inv_as_plain(const struct inv_ctx *ctx, unsigned as);
 
 /* The checks, in table order (inv_tables.c, inv_frames.c). */
 int inv_chk_wrong_as(struct inv_ctx *ctx);

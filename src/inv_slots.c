@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "inv_int.h"
+#include "inv_screen.h"
 
 static void
 verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
@@ -25,45 +25,6 @@ verdict(struct inv_state *st, enum inv_id id, uint32_t g, uint32_t arg,
 	st->bad_arg[id] = arg;
 	st->bad_arg2[id] = arg2;
 	st->bad_why[id] = why;
-}
-
-/*
- * Whether leaf e gives exactly the rights of mp: leaf_mismatch finds
- * nothing.  By lm_index: the bits of e that must have a fixed value
- * (lm_mask) and that value (lm_want).  A right the model allows leaves its
- * bit free (PG_RW, PG_NX); any other bit is as the model and the address
- * space say.
- */
-#define LM_KERNEL 16 /* lm_index's bit for the kernel address space */
-#define LM_MASK(i)                                                             \
-	(PG_U | PG_G | PG_W | PG_MANAGED | ((i)&1 ? 0 : PG_RW) |               \
-	    ((i)&2 ? 0 : PG_NX))
-#define LM_WANT(i)                                                             \
-	(((i)&LM_KERNEL ? PG_G : PG_U) | ((i)&4 ? PG_W : 0) |                  \
-	    ((i)&8 ? PG_MANAGED : 0) | ((i)&2 ? 0 : PG_NX))
-#define LM_4(F, i) F(i), F(i + 1), F(i + 2), F(i + 3)
-#define LM_32(F)                                                               \
-	LM_4(F, 0), LM_4(F, 4), LM_4(F, 8), LM_4(F, 12), LM_4(F, 16),          \
-	    LM_4(F, 20), LM_4(F, 24), LM_4(F, 28)
-static const pt_entry_t lm_mask[32] = { LM_32(LM_MASK) };
-static const pt_entry_t lm_want[32] = { LM_32(LM_WANT) };
-_Static_assert(VM_PROT_WRITE == 2 && VM_PROT_EXECUTE == 4 && MODEL_WIRED == 1 &&
-	MODEL_MANAGED == 2,
-    "lm_index");
-
-/* Index of (mp, kernel: LM_KERNEL or 0) in lm_mask and lm_want. */
-static inline unsigned
-lm_index(const struct model_map *mp, unsigned kernel)
-{
-	return kernel | (mp->prot >> 1 & 3) | (mp->flags & 3) << 2;
-}
-
-static inline int
-leaf_ok(pt_entry_t e, unsigned kernel, const struct model_map *mp)
-{
-	unsigned i = lm_index(mp, kernel);
-
-	return (e & lm_mask[i]) == lm_want[i];
 }
 
 /* The first way leaf e gives more (or other) rights than mp; NULL if
@@ -158,15 +119,6 @@ inv_pv_count(const struct pmap_sys *ps, uint32_t head, unsigned pm,
 	}
 }
 
-/* Whether the PV list at head is one entry, naming (as, va): what
- * inv_pv_count finds for a managed 4 KiB leaf's own entry alone. */
-static inline int
-pv_alone(const struct pv_entry *pv, uint32_t head, unsigned as, vm_offset_t va)
-{
-	return head != 0 && head < PV_MAX && pv[head].pv_next == 0 &&
-	    pv[head].pv_pmap == as && pv[head].pv_va == va;
-}
-
 /* The slot half of pv-mismatch: a managed leaf (level lvl, frame f) at
  * slot g of as, va va, has exactly one entry. */
 static void
@@ -247,31 +199,6 @@ pde_twins(const struct inv_ctx *ctx, uint32_t g, uint32_t i, pt_entry_t e,
 	return i;
 }
 
-/* Whether the model's mapping mp at a slot of as that holds no leaf breaks
- * missing-wired. */
-static inline int
-leaf_missing(const struct model_map *mp, unsigned as)
-{
-	return mp->prot != 0 && (as == 0 || (mp->flags & MODEL_WIRED) != 0);
-}
-
-/* Whether leaf e, frame f, of the model's mapping mp needs the
- * shared-writable test, as far as the leaf tells. */
-static inline int
-leaf_shares(pt_entry_t e, const struct model_map *mp, uint32_t f)
-{
-	return (e & PG_RW) != 0 && (mp->flags & MODEL_PRIVATE) != 0 &&
-	    mp->pfn == f;
-}
-
-/* Whether leaf e needs the slot half of pv-mismatch in this scan. */
-static inline int
-leaf_pv_judged(const struct inv_state *st, uint32_t en, pt_entry_t e)
-{
-	return (e & PG_MANAGED) != 0 && (en >> INV_PV_MISMATCH & 1) &&
-	    st->bad[INV_PV_MISMATCH] == INV_NO_SLOT;
-}
-
 /*
  * Judge changed slot cslot[i] against every slot invariant.  Returns the
  * last index of cslot it judged (pde_twins: a 2 MiB leaf's twins that
@@ -335,46 +262,6 @@ judge_slot(struct inv_ctx *ctx, uint32_t i)
 	    (1u << INV_MISSING_WIRED) | (1u << INV_WRONG_TRANSLATION) |        \
 	    (1u << INV_SHARED_WRITABLE) | (1u << INV_PV_MISMATCH))
 
-/*
- * The scan's screen: what judge_slot finds, directly, for global slot g
- * when it is certainly fine: no leaf where none is missing, or a 4 KiB
- * leaf as the model wants it that needs no shared-writable test and whose
- * PV list (if judged) is its own entry alone, which it marks shown
- * (pv_ok_pass).  0: g must be judged.
- */
-static inline INV_ALWAYS_INLINE int
-slot_plain(struct inv_ctx *ctx, uint32_t g)
-{
-	struct inv_state *st = ctx->st;
-	unsigned as = g / MODEL_SLOTS_MAX, s = g - as * MODEL_SLOTS_MAX;
-	const struct model_map *mp = &st->maps[as][s];
-	pt_entry_t e = st->obs_e[g];
-	int lvl = st->obs_lvl[g], pv;
-	uint32_t f;
-
-	if (lvl == 0)
-		return !leaf_missing(mp, as);
-	if (lvl != PT_LVL_PTE || mp->prot == 0 ||
-	    mp->pfn != (f = atop(e & PG_FRAME)) ||
-	    !leaf_ok(e, as == 0 ? LM_KERNEL : 0, mp) || leaf_shares(e, mp, f))
-		return 0;
-	pv = leaf_pv_judged(st, ctx->enabled, e);
-	if (!pv)
-		return 1;
-	if (f >= ctx->mc->cfg.nframes ||
-	    !pv_alone(ctx->ps->pv, ctx->mc->pages[f].pv_head, as,
-		model_slot_va(as, s)))
-		return 0;
-	st->pv_ok_pass[f] = st->pass_no;
-	return 1;
-}
-
-int
-inv_slot_plain(struct inv_ctx *ctx, uint32_t g)
-{
-	return slot_plain(ctx, g);
-}
-
 void
 inv_scan_begin(struct inv_state *st)
 {
@@ -397,6 +284,6 @@ inv_scan_slots(struct inv_ctx *ctx)
 	if ((ctx->enabled & SLOT_VERDICTS) == 0)
 		return;
 	for (uint32_t i = 0; i < st->ncslot; i++)
-		if (!slot_plain(ctx, st->cslot[i]))
+		if (!inv_slot_plain(ctx, st->cslot[i]))
 			i = judge_slot(ctx, i);
 }

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "inv_int.h"
+#include "inv_screen.h"
 #include "pmapfuzz/ptdump.h"
 
 /* Bits compared in an entry that points at a lower table. */
@@ -670,19 +670,6 @@ ptp_fail(struct inv_ctx *ctx, unsigned as, uint32_t pfn, int lvl,
 	return 1;
 }
 
-/* Whether pm keeps any saved ptp (one pass over the array, no branch per
- * entry). */
-static inline int
-has_any_saved(const struct pmap *pm)
-{
-	uint32_t any = 0;
-
-#pragma GCC unroll 8
-	for (unsigned i = 0; i < PMAP_SAVED_MAX; i++)
-		any |= pm->pm_saved[i].pfn;
-	return any != 0;
-}
-
 /* The saved ptps pm keeps. */
 static int64_t
 count_saved(const struct pmap *pm)
@@ -772,25 +759,6 @@ ptp_report(struct inv_ctx *ctx, unsigned as, const struct inv_paths *pp,
 		    "a page-table page is both saved and in use");
 	}
 	return 1;
-}
-
-/*
- * ptp-count's test of table pfn on the paths of live pmap as: a kernel
- * table's count is fixed (VPF_KERNEL_PTP, ref_count 512), a user table's
- * equals its cached valid entries (-1, not cached, differs: the caller
- * counts it) and is not 0.  Reads only.  Shared by ptp_as_bad and the screen's
- * fast path.
- */
-static inline INV_ALWAYS_INLINE int
-ptp_tab_bad(const struct inv_ctx *ctx, unsigned as, uint32_t pfn)
-{
-	const struct vm_page *m = &ctx->mc->pages[pfn];
-
-	if (as == 0)
-		return (m->flags & VPF_KERNEL_PTP) == 0 ||
-		    m->ref_count != NPTEPG;
-	/* |, not ||: one branch in the screen's loop. */
-	return (ctx->st->tab_nvalid[pfn] != m->ref_count) | (m->ref_count == 0);
 }
 
 /* ptp_as_bad's user table test from path table i on: whether a count
@@ -911,26 +879,6 @@ inv_chk_ptp_count(struct inv_ctx *ctx)
 	return 0;
 }
 
-/*
- * pmap-stats' recount for live pmap as: the pages its leaves map, plus for
- * a user pmap its page-table pages (p) and saved ptps (nsaved).
- */
-static int64_t
-stats_resident(const struct inv_state *st, unsigned as,
-    const struct inv_paths *p, int64_t nsaved)
-{
-	return st->pages[as] + (as != 0 ? (int64_t)p->ntab + nsaved : 0);
-}
-
-/* Whether pm's counters equal the recount (res) and the wired shadow. */
-static int
-stats_ok(const struct inv_state *st, const struct pmap *pm, unsigned as,
-    int64_t res)
-{
-	return res == pm->pm_stats.resident_count &&
-	    st->wired[as] == pm->pm_stats.wired_count;
-}
-
 /* inv_as_suspect's whole test of the live pmaps in mask slow: of
  * ptp-count and pmap-stats in want, those that may report on one. */
 static INV_NOINLINE uint32_t
@@ -955,50 +903,6 @@ as_suspect_full(struct inv_ctx *ctx, uint32_t want, uint32_t slow)
 			bad |= 1u << INV_PMAP_STATS;
 	}
 	return bad;
-}
-
-/* What as_quick finds for one pmap. */
-enum as_quick {
-	AS_QUICK_PLAIN, /* neither check may report on it */
-	AS_QUICK_SLOW,	/* not usual, or a count may differ: the whole test */
-	AS_QUICK_STATS	/* pmap-stats may report on it */
-};
-
-/*
- * inv_as_suspect's test of touched pmap as in its loop, by reads only: a
- * pmap with no root is plain; one whose paths are cached and sound and
- * which keeps no saved ptp, the usual case, gets ptp_tab_bad on every path
- * table and pmap-stats's comparison without saved ptps; any other is
- * AS_QUICK_SLOW.
- */
-static inline INV_ALWAYS_INLINE enum as_quick
-as_quick(const struct inv_ctx *ctx, const struct pmap *pms, unsigned as)
-{
-	const struct inv_state *st = ctx->st;
-	const struct inv_paths *p = &st->paths[as];
-	unsigned i = 0;
-
-	if (st->root[as] == 0)
-		return AS_QUICK_PLAIN;
-	if (!st->paths_ok[as] || p->bad || has_any_saved(&pms[as]))
-		return AS_QUICK_SLOW;
-	if (as == 0)
-		while (i < p->ntab && !ptp_tab_bad(ctx, 0, p->tab[i]))
-			i++;
-	else
-		while (i < p->ntab && !ptp_tab_bad(ctx, as, p->tab[i]))
-			i++;
-	if (i < p->ntab)
-		return AS_QUICK_SLOW;
-	return stats_ok(st, &pms[as], as, stats_resident(st, as, p, 0)) ?
-	    AS_QUICK_PLAIN :
-	    AS_QUICK_STATS;
-}
-
-int
-inv_as_plain(const struct inv_ctx *ctx, unsigned as)
-{
-	return as_quick(ctx, ctx->ps->pmaps, as) == AS_QUICK_PLAIN;
 }
 
 /*

@@ -1084,6 +1084,111 @@ inv_work_clear(struct inv_state *st)
 	st->win_gen.set = st->win_lost.set = st->outside.set = 0;
 }
 
+/* A pass's work set, from the log and the model's journal (everything for
+ * a sweep), and the re-observation of its slots. */
+static INV_NOINLINE void
+inv_collect(struct inv_ctx *ctx, int sweep)
+{
+	if (sweep) {
+		memset(ctx->st->paths_ok, 0, sizeof(ctx->st->paths_ok));
+		inv_collect_all(ctx);
+	} else
+		inv_collect_log(ctx);
+	inv_collect_model(ctx);
+	inv_observe(ctx);
+}
+
+/* inv_ctx.fast_verify's copy of the state, allocated at first use. */
+static struct inv_state *
+inv_fast_before(struct inv_state *st)
+{
+	if (st->fast_before == NULL &&
+	    (st->fast_before = malloc(sizeof(*st))) == NULL) {
+		fprintf(stderr, "pmapfuzz: out of memory\n");
+		abort();
+	}
+	return st->fast_before;
+}
+
+/* The first part of what the general pass learnt (g) that differs from
+ * what the one-write pass learnt (f): the shadow, the TLB notes and, when
+ * the one-write pass handed over (fast 1), the work set; NULL if none. */
+static const char *
+inv_fast_differs(const struct inv_state *f, const struct inv_state *g, int fast)
+{
+#define INV_DIFF(field)                                                        \
+	if (memcmp(&f->field, &g->field, sizeof(f->field)) != 0)               \
+	return #field
+#define INV_DIFF_LIST(list, n)                                                 \
+	if (f->n != g->n ||                                                    \
+	    memcmp(f->list, g->list, f->n * sizeof(f->list[0])) != 0)          \
+	return #list
+	INV_DIFF(obs_e);
+	INV_DIFF(obs_lvl);
+	INV_DIFF(pages);
+	INV_DIFF(wired);
+	INV_DIFF(mng4k);
+	INV_DIFF(mngps);
+	INV_DIFF(frame_nmap);
+	INV_DIFF(tab_nvalid);
+	INV_DIFF(dslot_mark);
+	INV_DIFF(dframe_mark);
+	INV_DIFF_LIST(dslot, ndslot);
+	INV_DIFF_LIST(dframe, ndframe);
+	INV_DIFF(tlb_all);
+	INV_DIFF_LIST(tlb_rng, ntlb_rng);
+	INV_DIFF_LIST(tlb_free, ntlb_free);
+	INV_DIFF(win_gen.set);
+	INV_DIFF(win_lost.set);
+	INV_DIFF(outside.set);
+	if (fast == 0)
+		return NULL;
+	INV_DIFF_LIST(wslot, nwslot);
+	INV_DIFF_LIST(cslot, ncslot);
+	INV_DIFF_LIST(wframe, nwframe);
+	INV_DIFF_LIST(wchunk, nwchunk);
+	INV_DIFF_LIST(wregion, nwregion);
+	INV_DIFF(upper_check);
+	INV_DIFF(as_touched);
+	return NULL;
+#undef INV_DIFF
+#undef INV_DIFF_LIST
+}
+
+/*
+ * inv_ctx.fast_verify: the general pass's collection and observation of
+ * the call, from the state before the one-write pass (g), must learn what
+ * the one-write pass learnt; and when that found the call clean, the
+ * general checks must find nothing.  Aborts otherwise: a bug of the
+ * checker's own.
+ */
+static void
+inv_fast_verify(struct inv_ctx *ctx, struct inv_state *g, int fast)
+{
+	struct inv_state *st = ctx->st;
+	const char *why;
+
+	ctx->st = g;
+	g->sweep = g->op_level = 0;
+	if ((ctx->mc->log_kinds & INV_ROOT_KINDS) != 0)
+		inv_track_pmaps(ctx);
+	inv_collect(ctx, 0);
+	why = inv_fast_differs(st, g, fast);
+	if (why == NULL && fast == 0) {
+		inv_scan_slots(ctx);
+		if (inv_run_checks(ctx))
+			why = ctx->finding.title;
+	}
+	ctx->st = st;
+	if (why == NULL)
+		return;
+	fprintf(stderr,
+	    "pmapfuzz: checker self-check: after %s, the one-write pass and "
+	    "the general pass differ: %s\n",
+	    ctx->func, why);
+	abort();
+}
+
 /*
  * One pass: collect, observe, run the enabled checks in table order.
  * Returns 1 with ctx->finding filled at the first violation.
@@ -1093,8 +1198,28 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 {
 	struct inv_state *st = ctx->st;
 	const uint32_t *list;
-	int found = 0;
+	int found = 0, fast = -1;
 
+	/* A one-write call is checked by inv_fast_pass, which leaves the
+	 * checks the work set they would have had when it may not be clean
+	 * (its call allocates no table: no root can have moved). */
+	if (!op_level && !sweep && !st->need_sweep && !ctx->mc->log_overflow &&
+	    !st->roots_unsure && st->maps_md == ctx->md) {
+		struct inv_state *before = NULL;
+
+		if (ctx->fast_verify && inv_fast_applies(ctx)) {
+			before = inv_fast_before(st);
+			memcpy(before, st, sizeof(*before));
+		}
+		fast = inv_fast_pass(ctx);
+		if (before != NULL)
+			inv_fast_verify(ctx, before, fast);
+		if (fast == 0) {
+			mach_log_clear(ctx->mc);
+			model_pending_clear(ctx->md);
+			return 0;
+		}
+	}
 	/* Nothing logged, no intent changed, as many PV entries as managed
 	 * mappings: nothing a call check looks at can have changed. */
 	if (!op_level && !sweep && !st->need_sweep && ctx->mc->nlog == 0 &&
@@ -1125,13 +1250,8 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	if (st->op_level || st->roots_unsure ||
 	    (ctx->mc->log_kinds & INV_ROOT_KINDS) != 0)
 		inv_track_pmaps(ctx);
-	if (sweep) {
-		memset(st->paths_ok, 0, sizeof(st->paths_ok));
-		inv_collect_all(ctx);
-	} else
-		inv_collect_log(ctx);
-	inv_collect_model(ctx);
-	inv_observe(ctx);
+	if (fast < 0)
+		inv_collect(ctx, sweep);
 	ctx->cnt.observed += st->nwslot;
 	ctx->cnt.checked += st->ncslot;
 	ctx->cnt.frames += st->nwframe;
@@ -1190,6 +1310,7 @@ inv_ctx_destroy(struct inv_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	free(ctx->st->boot);
+	free(ctx->st->fast_before);
 	free(ctx->st);
 	free(ctx);
 }

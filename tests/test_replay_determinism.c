@@ -228,6 +228,31 @@ TEST(a_fresh_executor_agrees)
 	exec_destroy(used);
 }
 
+/*
+ * The checker's one-write pass (inv_fast.c) against its general pass: with
+ * verify_fast every call the one-write pass checks is checked again by the
+ * general pass from the state before, which aborts on any difference in
+ * what the two learn or find; and the run's outcome is the same.
+ */
+TEST(the_general_pass_agrees_with_the_one_write_pass)
+{
+	struct exec *ex = exec_create();
+	struct outcome a, b;
+
+	load_traces();
+	for (unsigned i = 0; i < ntraces; i++) {
+		struct rtrace verified = traces[i];
+
+		verified.opt.verify_fast = true;
+		run(ex, &traces[i], &a);
+		run(ex, &verified, &b);
+		check_same(&traces[i], &a, &b,
+		    "with the general pass verifying");
+	}
+	exec_destroy(ex);
+}
+
 TEST_MAIN(TEST_ENTRY(each_trace_twice_in_a_row_gives_one_hash),
     TEST_ENTRY(other_traces_in_between_change_nothing),
-    TEST_ENTRY(a_fresh_executor_agrees))
+    TEST_ENTRY(a_fresh_executor_agrees),
+    TEST_ENTRY(the_general_pass_agrees_with_the_one_write_pass))

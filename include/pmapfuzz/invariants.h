@@ -150,6 +150,12 @@ struct inv_ctx {
 	const char *op_name;
 	const char *func;      /* function of the last call check, NULL: none */
 	unsigned sweep_period; /* 0: sweep only when needed */
+	/* 1: every call that the one-write pass (the checker's fast path for
+	 * a call that wrote one PTE) checks is checked again by the general
+	 * pass, from the state before; a difference in what they learn or
+	 * find aborts.  Costs a copy of the checker's state per such call:
+	 * for tests. */
+	int fast_verify;
 	struct inv_counters cnt;
 	struct inv_finding finding; /* valid after a check returned 1 */
 	struct inv_state *st;	    /* private */
