@@ -488,6 +488,8 @@ inv_pv_count_differs(const struct inv_ctx *ctx)
  */
 #define INV_AS_SCREENED ((1u << INV_PTP_COUNT) | (1u << INV_PMAP_STATS))
 uint32_t inv_as_suspect(struct inv_ctx *ctx, uint32_t want);
+/* The same for the pmaps in asmask instead of the touched ones. */
+uint32_t inv_as_screen(struct inv_ctx *ctx, uint32_t want, uint32_t asmask);
 
 /* The checks, in table order (inv_tables.c, inv_frames.c). */
 int inv_chk_wrong_as(struct inv_ctx *ctx);

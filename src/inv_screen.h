@@ -320,10 +320,21 @@ as_quick(const struct inv_ctx *ctx, const struct pmap *pms, unsigned as)
 	    AS_QUICK_STATS;
 }
 
+/* Whether the screen finds nothing on touched pmap as (ptp-count and
+ * pmap-stats may not report there): as_quick's answer, or for a pmap that
+ * is not usual (one that keeps saved ptps, say) the screen's whole test. */
 static inline INV_ALWAYS_INLINE int
-inv_as_plain(const struct inv_ctx *ctx, unsigned as)
+inv_as_plain(struct inv_ctx *ctx, unsigned as)
 {
-	return as_quick(ctx, ctx->ps->pmaps, as) == AS_QUICK_PLAIN;
+	switch (as_quick(ctx, ctx->ps->pmaps, as)) {
+	case AS_QUICK_PLAIN:
+		return 1;
+	case AS_QUICK_STATS:
+		return 0;
+	case AS_QUICK_SLOW:
+		break;
+	}
+	return inv_as_screen(ctx, INV_AS_SCREENED, 1u << as) == 0;
 }
 
 #endif /* PMAPFUZZ_INV_SCREEN_H */

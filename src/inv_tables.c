@@ -917,13 +917,12 @@ as_suspect_full(struct inv_ctx *ctx, uint32_t want, uint32_t slow)
  * tests only read, but for caches (paths, counts).
  */
 uint32_t
-inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
+inv_as_screen(struct inv_ctx *ctx, uint32_t want, uint32_t asmask)
 {
-	const struct inv_state *st = ctx->st;
 	const struct pmap *pms = ctx->ps->pmaps;
 	uint32_t bad = 0, slow = 0;
 
-	for (uint32_t m = st->as_touched & INV_AS_MASK; m != 0; m &= m - 1) {
+	for (uint32_t m = asmask & INV_AS_MASK; m != 0; m &= m - 1) {
 		unsigned as = (unsigned)__builtin_ctz(m);
 
 		switch (as_quick(ctx, pms, as)) {
@@ -940,6 +939,12 @@ inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
 	if (slow != 0)
 		bad |= as_suspect_full(ctx, want, slow);
 	return (bad | ~INV_AS_SCREENED) & want;
+}
+
+uint32_t
+inv_as_suspect(struct inv_ctx *ctx, uint32_t want)
+{
+	return inv_as_screen(ctx, want, ctx->st->as_touched);
 }
 
 int
