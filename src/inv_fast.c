@@ -210,7 +210,8 @@ fast_plain(struct inv_ctx *ctx, const struct fast *fx)
 		return 0;
 	if (inv_pv_count_differs(ctx))
 		return 0;
-	if (fx->page != NULL && !inv_chunk_plain(ctx, fx->page->pfn))
+	if (fx->page != NULL &&
+	    !inv_chunk_plain(ctx, fx->page->pfn / RESERV_FRAMES))
 		return 0;
 	for (unsigned i = 0; i < fx->nframe; i++)
 		if (!inv_frame_plain(ctx, fx->frame[i]))

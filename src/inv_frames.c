@@ -846,16 +846,9 @@ frames_suspect(struct inv_ctx *ctx, uint32_t want)
 	/* reserv_delta keeps its cache consistent: the check's own call
 	 * finds the same population. */
 	if ((want >> INV_RESERV_COUNT & 1) != 0) {
-		uint32_t nchunks = nframes / RESERV_FRAMES;
-
-		for (uint32_t i = 0; i < st->nwchunk; i++) {
-			uint32_t c = st->wchunk[i];
-
-			if (c < nchunks &&
-			    reserv_delta(st, &mc->reserv[c], c) !=
-				mc->reserv[c].popcnt)
+		for (uint32_t i = 0; i < st->nwchunk; i++)
+			if (!inv_chunk_plain(ctx, st->wchunk[i]))
 				bad |= 1u << INV_RESERV_COUNT;
-		}
 	}
 	fs.n = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -878,17 +871,10 @@ static inline INV_ALWAYS_INLINE int
 frames_plain(const struct inv_ctx *ctx)
 {
 	const struct inv_state *st = ctx->st;
-	const struct machine *mc = ctx->mc;
-	uint32_t nframes = mc->cfg.nframes;
 
-	for (const uint32_t *p = st->wframe, *e = p + st->nwframe; p < e; p++) {
-		uint32_t f = *p;
-
-		if (f < nframes &&
-		    ((mc->pages[f].flags & VPF_ALLOCATED) == 0 ||
-			!alloc_plain(mc, st, f)))
+	for (const uint32_t *p = st->wframe, *e = p + st->nwframe; p < e; p++)
+		if (!inv_frame_plain(ctx, *p))
 			return 0;
-	}
 	return 1;
 }
 

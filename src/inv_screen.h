@@ -209,6 +209,8 @@ alloc_plain(const struct machine *mc, const struct inv_state *st, uint32_t f)
 	    pv4k_shown(st, m, f) && reserv_frame_ok(mc, f);
 }
 
+/* Whether the frame screen finds nothing on work frame f: beyond memory,
+ * or allocated and alloc_plain (frames_plain's test). */
 static inline INV_ALWAYS_INLINE int
 inv_frame_plain(const struct inv_ctx *ctx, uint32_t f)
 {
@@ -219,11 +221,12 @@ inv_frame_plain(const struct inv_ctx *ctx, uint32_t f)
 		alloc_plain(mc, ctx->st, f));
 }
 
+/* Whether reserv-count's screen finds nothing on work chunk c: beyond
+ * memory, or its count is its bitmap's population (the cache follows). */
 static inline INV_ALWAYS_INLINE int
-inv_chunk_plain(struct inv_ctx *ctx, uint32_t pfn)
+inv_chunk_plain(struct inv_ctx *ctx, uint32_t c)
 {
 	const struct machine *mc = ctx->mc;
-	uint32_t c = pfn / RESERV_FRAMES;
 
 	return c >= mc->cfg.nframes / RESERV_FRAMES ||
 	    reserv_delta(ctx->st, &mc->reserv[c], c) == mc->reserv[c].popcnt;
