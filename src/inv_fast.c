@@ -22,6 +22,8 @@
 /* Work frames: the page allocated, the entry's old and new frames, the
  * journal's, the observation's old and new frames. */
 #define FAST_FRAMES (5 + FAST_PEND_FRAMES)
+/* Events a one-write call may log, placeholders included. */
+#define FAST_LOG_MAX 4
 
 struct fast {
 	const struct mach_event *page; /* the allocation, or NULL */
@@ -67,6 +69,43 @@ fast_page_ok(const struct inv_state *st, const struct mach_event *ev)
 }
 
 /*
+ * The call's events, the placeholders of the kinds the checker does not log
+ * (EV_NONE: a window re-pointed, a TLB fill or invalidation) left aside:
+ * at most one page allocation, then one PTE write, and nothing else.
+ */
+static inline INV_ALWAYS_INLINE int
+fast_events(const struct machine *mc, struct fast *fx)
+{
+	/* The common logs first: a write, or an allocation and a write. */
+	if (mc->nlog == 1) {
+		fx->page = NULL;
+		fx->pte = &mc->log[0];
+		return fx->pte->kind == EV_PTE_WRITE;
+	}
+	if (mc->nlog == 2 && mc->log[0].kind == EV_PAGE_ALLOC) {
+		fx->page = &mc->log[0];
+		fx->pte = &mc->log[1];
+		return fx->pte->kind == EV_PTE_WRITE;
+	}
+	fx->page = fx->pte = NULL;
+	for (unsigned i = 0; i < mc->nlog; i++) {
+		const struct mach_event *ev = &mc->log[i];
+
+		if (ev->kind == EV_NONE)
+			continue;
+		if (fx->pte != NULL)
+			return 0;
+		if (ev->kind == EV_PTE_WRITE)
+			fx->pte = ev;
+		else if (ev->kind == EV_PAGE_ALLOC && fx->page == NULL)
+			fx->page = ev;
+		else
+			return 0;
+	}
+	return fx->pte != NULL;
+}
+
+/*
  * Whether the call is a one-write call: fills fx without changing
  * anything (at the start of a pass, whose work set is empty).  The write must
  * be a PTE of g's own entry in the page table that the walks' memo (valid)
@@ -85,14 +124,13 @@ fast_shape(struct inv_ctx *ctx, struct fast *fx)
 	unsigned idx;
 	int as, slot;
 
-	if (ctx->enabled != INV_ALL || mc->nlog == 0 || mc->nlog > 2)
+	if (ctx->enabled != INV_ALL || mc->nlog == 0 || mc->nlog > FAST_LOG_MAX)
 		return 0;
-	fx->page = mc->nlog == 2 ? &mc->log[0] : NULL;
-	if (fx->page != NULL && !fast_page_ok(st, fx->page))
+	if (!fast_events(mc, fx) ||
+	    (fx->page != NULL && !fast_page_ok(st, fx->page)))
 		return 0;
-	ev = fx->pte = &mc->log[mc->nlog - 1];
-	if (ev->kind != EV_PTE_WRITE || ev->level != PT_LVL_PTE ||
-	    ev->pfn >= MACH_FRAMES_MAX ||
+	ev = fx->pte;
+	if (ev->level != PT_LVL_PTE || ev->pfn >= MACH_FRAMES_MAX ||
 	    st->upper_gen[ev->pfn] == st->topo_gen ||
 	    (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now) ||
 	    ((ev->old & PG_V) != 0 && (ev->old & ~ev->new & ~PG_A) != 0))
@@ -136,15 +174,20 @@ fast_shape(struct inv_ctx *ctx, struct fast *fx)
 	return 1;
 }
 
-static void
+/* Add work frame f once (the call's frames are mostly one, the page
+ * entered: the first one is compared first). */
+static inline void
 fast_add_frame(struct fast *fx, uint32_t f)
 {
-	if (f >= MACH_FRAMES_MAX)
+	unsigned n = fx->nframe;
+
+	if (f >= MACH_FRAMES_MAX || (n != 0 && fx->frame[0] == f))
 		return;
-	for (unsigned i = 0; i < fx->nframe; i++)
+	for (unsigned i = 1; i < n; i++)
 		if (fx->frame[i] == f)
 			return;
-	fx->frame[fx->nframe++] = f;
+	fx->frame[n] = f;
+	fx->nframe = n + 1;
 }
 
 /* The work frames, in the order inv_collect_log, inv_collect_model and

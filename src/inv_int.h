@@ -15,6 +15,7 @@
 #define PMAPFUZZ_INV_INT_H
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "pmapfuzz/invariants.h"
 
@@ -251,7 +252,12 @@ inv_root(const struct inv_ctx *ctx, unsigned as)
 
 /* The pmap whose root (as of this pass) is root, lowest first; -1 if
  * none.  Only during a pass. */
-int inv_as_of_root(const struct inv_ctx *ctx, uint32_t root);
+static inline int
+inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
+{
+	return root != 0 && root < MACH_FRAMES_MAX ? ctx->st->root_as[root] :
+						     -1;
+}
 void inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
     struct inv_walk *w);
 vm_offset_t inv_region_va(unsigned as, unsigned r);
@@ -450,7 +456,18 @@ int inv_fast_applies(struct inv_ctx *ctx);
 #define INV_NO_SLOT UINT32_MAX
 void inv_scan_slots(struct inv_ctx *ctx);
 /* The scan's start: a new pass number (pv_ok_pass), no verdict. */
-void inv_scan_begin(struct inv_state *st);
+static inline void
+inv_scan_begin(struct inv_state *st)
+{
+	if (++st->pass_no == 0) {
+		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
+		st->pass_no = 1;
+	}
+	/* Only the verdicts of the previous scan are set (bad_mask). */
+	for (uint32_t m = st->bad_mask; m != 0; m &= m - 1)
+		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
+	st->bad_mask = 0;
+}
 /*
  * The frame checks' screen (inv_frames.c), for a pass that is not a sweep:
  * of the checks in want (bit id), those that may report on a work frame or

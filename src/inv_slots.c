@@ -263,19 +263,6 @@ judge_slot(struct inv_ctx *ctx, uint32_t i)
 	    (1u << INV_SHARED_WRITABLE) | (1u << INV_PV_MISMATCH))
 
 void
-inv_scan_begin(struct inv_state *st)
-{
-	if (++st->pass_no == 0) {
-		memset(st->pv_ok_pass, 0, sizeof(st->pv_ok_pass));
-		st->pass_no = 1;
-	}
-	/* Only the verdicts of the previous scan are set (bad_mask). */
-	for (uint32_t m = st->bad_mask; m != 0; m &= m - 1)
-		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
-	st->bad_mask = 0;
-}
-
-void
 inv_scan_slots(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;

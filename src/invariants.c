@@ -354,13 +354,6 @@ inv_enabled(const struct inv_ctx *ctx, enum inv_id id)
 	return (ctx->enabled >> id) & 1;
 }
 
-int
-inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
-{
-	return root != 0 && root < MACH_FRAMES_MAX ? ctx->st->root_as[root] :
-						     -1;
-}
-
 /* Re-index root[] for inv_as_of_root (after root[] changed). */
 static void
 inv_root_index(struct inv_state *st)
