@@ -52,10 +52,9 @@ table "bench_check $calls calls" "$@"
 
 set --
 for level in none call op; do
-	# shellcheck disable=SC2086 # an empty corpus argument is no argument
 	valgrind --tool=callgrind --toggle-collect=LLVMFuzzerTestOneInput \
 	    --callgrind-out-file="$out/fuzz.$level" \
-	    "$bin/bench_fuzz" -t 0.0001 -l "$level" $corpus >"$out/log" 2>&1 ||
+	    "$bin/bench_fuzz" -t 0.0001 -l "$level" ${corpus:+"$corpus"} >"$out/log" 2>&1 ||
 		{ cat "$out/log" >&2; echo "$0: bench_fuzz -l $level failed" >&2; exit 1; }
 	set -- "$@" "$level" "$(collected "$out/fuzz.$level")"
 done
