@@ -258,6 +258,7 @@ inv_as_of_root(const struct inv_ctx *ctx, uint32_t root)
 	return root != 0 && root < MACH_FRAMES_MAX ? ctx->st->root_as[root] :
 						     -1;
 }
+
 void inv_walk(const struct machine *mc, uint32_t root, vm_offset_t va,
     struct inv_walk *w);
 vm_offset_t inv_region_va(unsigned as, unsigned r);
@@ -468,6 +469,7 @@ inv_scan_begin(struct inv_state *st)
 		st->bad[__builtin_ctz(m)] = INV_NO_SLOT;
 	st->bad_mask = 0;
 }
+
 /*
  * The frame checks' screen (inv_frames.c), for a pass that is not a sweep:
  * of the checks in want (bit id), those that may report on a work frame or
