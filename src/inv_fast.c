@@ -133,7 +133,7 @@ fast_shape(struct inv_ctx *ctx, struct fast *fx)
 	if (ev->level != PT_LVL_PTE || ev->pfn >= MACH_FRAMES_MAX ||
 	    st->upper_gen[ev->pfn] == st->topo_gen ||
 	    (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now) ||
-	    ((ev->old & PG_V) != 0 && (ev->old & ~ev->new & ~PG_A) != 0))
+	    inv_ev_shrinks(ev))
 		return 0;
 	as = va_is_kernel(ev->va) ? 0 : inv_as_of_root(ctx, ev->root);
 	if (as < 0 || (slot = model_slot((unsigned)as, ev->va)) < 0)
@@ -223,10 +223,7 @@ fast_observe(struct inv_state *st, const struct fast *fx)
 
 	if (fx->page != NULL)
 		inv_set_nvalid(st, fx->page->pfn, -1);
-	if (st->tab_nvalid[ev->pfn] >= 0)
-		inv_set_nvalid(st, ev->pfn,
-		    st->tab_nvalid[ev->pfn] + (int)(ev->new &PG_V) -
-			(int)(ev->old & PG_V));
+	inv_ev_count(st, ev);
 	if (!fast_changed(fx))
 		return;
 	if (!st->dslot_mark[g]) {

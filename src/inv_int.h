@@ -225,6 +225,29 @@ inv_set_nvalid(struct inv_state *st, uint32_t pfn, int n)
 	}
 }
 
+/*
+ * PTE event ev took rights from a valid entry (or moved it to another
+ * frame): a TLB entry over it must be re-walked after the operation
+ * (inv_state.tlb_rng).  &, not &&: one rarely taken branch.
+ */
+static inline int
+inv_ev_shrinks(const struct mach_event *ev)
+{
+	return ((ev->old & PG_V) != 0) & ((ev->old & ~ev->new & ~PG_A) != 0);
+}
+
+/* The cached valid-entry count of the table ev wrote (ev->pfn <
+ * MACH_FRAMES_MAX) follows the write: every store is logged with its old
+ * value. */
+static inline void
+inv_ev_count(struct inv_state *st, const struct mach_event *ev)
+{
+	if (st->tab_nvalid[ev->pfn] >= 0)
+		inv_set_nvalid(st, ev->pfn,
+		    st->tab_nvalid[ev->pfn] + (int)(ev->new &PG_V) -
+			(int)(ev->old & PG_V));
+}
+
 /* A walk of the tables from a root for one va. */
 struct inv_walk {
 	uint32_t tab[PT_LVL_PML4E + 1];	  /* tab[l]: level-l table, 0 if none */

@@ -621,15 +621,10 @@ inv_collect_pte(struct inv_ctx *ctx, const struct mach_event *ev)
 	 * alone are unpredictable). */
 	if ((ev->win != WIN_NONE) & (ev->gen_ref != ev->gen_now))
 		inv_note(&st->win_gen, ev);
-	if (((ev->old & PG_V) != 0) & ((ev->old & ~ev->new & ~PG_A) != 0))
+	if (inv_ev_shrinks(ev))
 		inv_tlb_note_range(st, ev, shift);
 	if (ev->pfn < MACH_FRAMES_MAX) {
-		/* Every store is logged with its old value, so counts
-		 * follow. */
-		if (st->tab_nvalid[ev->pfn] >= 0)
-			inv_set_nvalid(st, ev->pfn,
-			    st->tab_nvalid[ev->pfn] + (int)(ev->new &PG_V) -
-				(int)(ev->old & PG_V));
+		inv_ev_count(st, ev);
 		/* Whatever level the writer meant: a walk read this frame. */
 		if (st->upper_gen[ev->pfn] == st->topo_gen)
 			inv_topo_bump(st);
