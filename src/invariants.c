@@ -1147,7 +1147,8 @@ inv_fast_differs(const struct inv_state *f, const struct inv_state *g, int fast)
  * inv_ctx.fast_verify: the general pass's collection and observation of
  * the call, from the state before the one-write pass (g), must learn what
  * the one-write pass learnt; and when that found the call clean, the
- * general checks must find nothing.  Aborts otherwise: a bug of the
+ * general checks must find nothing and leave the reservation screen's
+ * cache as the one-write pass left it.  Aborts otherwise: a bug of the
  * checker's own.
  */
 static void
@@ -1166,6 +1167,12 @@ inv_fast_verify(struct inv_ctx *ctx, struct inv_state *g, int fast)
 		inv_scan_slots(ctx);
 		if (inv_run_checks(ctx))
 			why = ctx->finding.title;
+		/* The reservation screen's cache: both screened the chunk of
+		 * the page allocated, if any. */
+		else if (memcmp(st->rsv_map, g->rsv_map, sizeof(g->rsv_map)) !=
+			0 ||
+		    memcmp(st->rsv_bits, g->rsv_bits, sizeof(g->rsv_bits)) != 0)
+			why = "rsv_map";
 	}
 	ctx->st = st;
 	if (why == NULL)
