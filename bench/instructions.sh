@@ -8,7 +8,7 @@
 # mode alone (off, log, call, op), and for bench_fuzz (BINDIR/bench_fuzz,
 # one pass over CORPUS, default the seed corpus) each check level (none,
 # call, op), only LLVMFuzzerTestOneInput counted: the instructions and the
-# ratio to the unchecked run.  Needs valgrind; takes about two minutes.
+# ratio to the unchecked run.  Needs valgrind; takes about 30 seconds.
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 BINDIR [CALLS [CORPUS]]" >&2; exit 2; }
 bin=$1
