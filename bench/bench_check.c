@@ -479,14 +479,16 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 	if (b.ctx != NULL && b.verbose && mode != MODE_LOG) {
 		fprintf(stderr,
 		    "%s: %llu passes, %llu slots observed, %llu "
-		    "checked, %llu frames, %llu promotions, %llu sweeps\n",
+		    "checked, %llu frames, %llu promotions, %llu sweeps, "
+		    "%llu demotions in one loop\n",
 		    mode_name[mode],
 		    (unsigned long long)(b.ctx->cnt.calls + b.ctx->cnt.ops),
 		    (unsigned long long)b.ctx->cnt.observed,
 		    (unsigned long long)b.ctx->cnt.checked,
 		    (unsigned long long)b.ctx->cnt.frames,
 		    (unsigned long long)b.ps->cnt.promotions,
-		    (unsigned long long)b.ctx->cnt.sweeps);
+		    (unsigned long long)b.ctx->cnt.sweeps,
+		    (unsigned long long)b.ctx->cnt.regions);
 		bench_print_tally(&b);
 	}
 	*out = b;

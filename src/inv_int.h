@@ -248,6 +248,13 @@ inv_ev_count(struct inv_state *st, const struct mach_event *ev)
 			(int)(ev->old & PG_V));
 }
 
+/* Bits compared in an entry that points at a lower table (wrong-translation
+ * wants one of the two values). */
+#define INV_TABLE_BITS                                                         \
+	(PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_G | PG_NX)
+#define INV_TABLE_KERN (PG_V | PG_RW | PG_A | PG_M)
+#define INV_TABLE_USER (INV_TABLE_KERN | PG_U)
+
 /* A walk of the tables from a root for one va. */
 struct inv_walk {
 	uint32_t tab[PT_LVL_PML4E + 1];	  /* tab[l]: level-l table, 0 if none */
@@ -393,6 +400,8 @@ void inv_add_frame(struct inv_state *st, uint32_t pfn);
 void inv_add_slot(struct inv_state *st, uint32_t g);
 void inv_add_changed(struct inv_state *st, uint32_t g);
 void inv_add_chunk(struct inv_state *st, uint32_t pfn);
+/* Add region r of as and its slots to re-observe. */
+void inv_add_region(struct inv_state *st, unsigned as, unsigned r);
 
 /*
  * Count leaf e of level lvl at a slot of address space as, whose frame is
@@ -475,6 +484,24 @@ void inv_describe_leaf(char *buf, size_t len, pt_entry_t e, int level,
 int inv_fast_pass(struct inv_ctx *ctx);
 /* Whether inv_fast_pass takes the call (changes nothing). */
 int inv_fast_applies(struct inv_ctx *ctx);
+
+/*
+ * inv_region.c: the call check of a call that changed the leaves of one
+ * 2 MiB region at once (a demotion), in one loop, with the shadow updated
+ * as the general pass would; the same contract as inv_fast_pass.
+ */
+int inv_region_pass(struct inv_ctx *ctx);
+int inv_region_applies(struct inv_ctx *ctx);
+
+/* invariants.c's steps of the general pass that inv_region.c repeats, out
+ * of line (the general pass keeps its inlined copies): a TLB note of PTE
+ * event ev's range (1 << shift bytes), the end of every walk memo, and
+ * region r's memo (walking from root[as] when void). */
+void inv_note_tlb(struct inv_state *st, const struct mach_event *ev,
+    unsigned shift);
+void inv_void_walks(struct inv_state *st);
+const struct inv_walk_memo *inv_region_memo(struct inv_ctx *ctx, unsigned as,
+    unsigned r);
 
 /* inv_slots.c: fill st->bad[] from the changed slots. */
 #define INV_NO_SLOT UINT32_MAX

@@ -13,12 +13,6 @@
 #include "inv_screen.h"
 #include "pmapfuzz/ptdump.h"
 
-/* Bits compared in an entry that points at a lower table. */
-#define INV_TABLE_BITS                                                         \
-	(PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_G | PG_NX)
-#define INV_TABLE_KERN (PG_V | PG_RW | PG_A | PG_M)
-#define INV_TABLE_USER (INV_TABLE_KERN | PG_U)
-
 static const char *const level_name[PT_LVL_PML4E + 1] = {
 	"-",
 	"pte",

@@ -512,7 +512,7 @@ inv_add_changed(struct inv_state *st, uint32_t g)
 	st->cslot[st->ncslot++] = g;
 }
 
-static void
+void
 inv_add_region(struct inv_state *st, unsigned as, unsigned r)
 {
 	uint32_t gr = as * INV_NREG_MAX + r;
@@ -935,6 +935,24 @@ inv_walk_pt(struct inv_ctx *ctx, unsigned as, unsigned r, vm_offset_t va)
 	return memo;
 }
 
+void
+inv_note_tlb(struct inv_state *st, const struct mach_event *ev, unsigned shift)
+{
+	inv_tlb_note_range(st, ev, shift);
+}
+
+void
+inv_void_walks(struct inv_state *st)
+{
+	inv_topo_bump(st);
+}
+
+const struct inv_walk_memo *
+inv_region_memo(struct inv_ctx *ctx, unsigned as, unsigned r)
+{
+	return inv_walk_pt(ctx, as, r, inv_region_va(as, r));
+}
+
 /*
  * Re-observe every work slot.  Slots arrive mostly in runs of one region,
  * whose walk down to the PD is taken once per run (inv_run), from the
@@ -1178,8 +1196,8 @@ inv_fast_verify(struct inv_ctx *ctx, struct inv_state *g, int fast)
 	if (why == NULL)
 		return;
 	fprintf(stderr,
-	    "pmapfuzz: checker self-check: after %s, the one-write pass and "
-	    "the general pass differ: %s\n",
+	    "pmapfuzz: checker self-check: after %s, the one-write or region "
+	    "pass and the general pass differ: %s\n",
 	    ctx->func, why);
 	abort();
 }
@@ -1202,12 +1220,17 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	    !st->roots_unsure && st->maps_md == ctx->md) {
 		struct inv_state *before = NULL;
 
-		if (ctx->fast_verify && inv_fast_applies(ctx)) {
+		if (ctx->fast_verify &&
+		    (inv_fast_applies(ctx) || inv_region_applies(ctx))) {
 			before = inv_fast_before(st);
 			memcpy(before, st, sizeof(*before));
 		}
 		fast = inv_fast_pass(ctx);
-		if (before != NULL)
+		if (fast < 0)
+			fast = inv_region_pass(ctx);
+		/* The region pass may refuse a call its shape test took
+		 * (a leaf or a frame not plain): nothing changed then. */
+		if (before != NULL && fast >= 0)
 			inv_fast_verify(ctx, before, fast);
 		if (fast == 0) {
 			mach_log_clear(ctx->mc);

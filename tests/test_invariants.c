@@ -505,6 +505,51 @@ TEST(pmap_stats_demote_uncounted_after_fork)
 }
 
 /*
+ * The region pass (src/inv_region.c) checks a demotion in one loop:
+ * promoted_region's pmap demoted in place, its saved page-table page
+ * linked back whole.  Taken and clean; the sweep after agrees.
+ */
+TEST(region_pass_takes_a_clean_demotion)
+{
+	pmap_t a = promoted_region(0);
+	uint64_t n = F->ctx->cnt.regions;
+
+	QUIET(protect_page_7(a));
+	CHECK_EQ_U64(F->ctx->cnt.regions, n + 1);
+	QUIET(op_end());
+	CHECK(!is_ps(a, USER_BASE), "not demoted");
+	QUIET(inv_check_full(F->ctx));
+}
+
+/* The same demotion after the pmap's wired count was broken: the region
+ * pass's last test (the touched pmap's screen) fails after its loop, and
+ * the general checks, on the work set it built, report. */
+TEST(region_pass_hands_a_broken_count_to_the_general_checks)
+{
+	pmap_t a = promoted_region(0);
+	uint64_t n = F->ctx->cnt.regions;
+
+	a->pm_stats.wired_count++;
+	FIRES(protect_page_7(a), "pmap-stats in pmap_protect (protect)");
+	CHECK_EQ_U64(F->ctx->cnt.regions, n + 1);
+}
+
+/* The same demotion while the model wires page 9 (the pmap does not): the
+ * region pass finds a model row its leaf does not match and leaves the
+ * call to the general pass, which reports the page. */
+TEST(region_pass_leaves_a_mismatched_page_to_the_general_pass)
+{
+	pmap_t a = promoted_region(0);
+	uint64_t n = F->ctx->cnt.regions;
+	uint32_t f9 = (uint32_t)atop(leaf(a, USER_BASE) & PG_PS_FRAME) + 9;
+
+	CHECK(model_map(F->md, a->pm_id, USER_BASE + ptoa(9), f9, RW,
+		  MODEL_MANAGED | MODEL_WIRED) == 0);
+	FIRES(protect_page_7(a), "wrong-translation in pmap_protect (protect)");
+	CHECK_EQ_U64(F->ctx->cnt.regions, n);
+}
+
+/*
  * Boot; a new pmap's region 0 is entered whole by one 2 MiB mapping (the
  * soft-fault path's psind 1), which carries no PG_PROMOTED, in an operation
  * of its own that checks clean.  Returns the pmap.
@@ -2487,6 +2532,9 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(illegal_promotion_sound_twin_entered_region),
     TEST_ENTRY(illegal_promotion_entered_region_remapped),
     TEST_ENTRY(pmap_stats_demote_uncounted_after_fork),
+    TEST_ENTRY(region_pass_takes_a_clean_demotion),
+    TEST_ENTRY(region_pass_hands_a_broken_count_to_the_general_checks),
+    TEST_ENTRY(region_pass_leaves_a_mismatched_page_to_the_general_pass),
     TEST_ENTRY(stale_pte_kmem_litter), TEST_ENTRY(stale_pte_alone_fires),
     TEST_ENTRY(stale_pte_disabled_stays_silent),
     TEST_ENTRY(stale_pte_under_a_reused_pmap_id),

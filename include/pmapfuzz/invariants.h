@@ -135,6 +135,7 @@ struct inv_counters {
 	uint64_t observed;  /* slots re-observed */
 	uint64_t checked;   /* slots re-checked (leaf or intent changed) */
 	uint64_t frames;    /* frames checked */
+	uint64_t regions;   /* call checks of a demotion in one loop */
 };
 
 struct inv_state;
