@@ -480,7 +480,7 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 		fprintf(stderr,
 		    "%s: %llu passes, %llu slots observed, %llu "
 		    "checked, %llu frames, %llu promotions, %llu sweeps, "
-		    "%llu demotions in one loop\n",
+		    "%llu promotions and demotions checked in one loop\n",
 		    mode_name[mode],
 		    (unsigned long long)(b.ctx->cnt.calls + b.ctx->cnt.ops),
 		    (unsigned long long)b.ctx->cnt.observed,

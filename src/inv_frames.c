@@ -878,6 +878,20 @@ frames_plain(const struct inv_ctx *ctx)
 	return 1;
 }
 
+/* One allocated work frame f (< nframes): the screened frame checks that
+ * may report on it (0: none), as frames_suspect would find them. */
+uint32_t
+inv_frame_suspect(struct inv_ctx *ctx, uint32_t f)
+{
+	struct freed_set fs;
+
+	fs.n = 0;
+	if (frame_plain(ctx->mc, ctx->st, f, &fs))
+		return fs.n == 0 ? 0 : 1u << INV_FREED_WHILE_MAPPED;
+	return frame_suspect(ctx, f, INV_FRAME_SCREENED, &fs) |
+	    (fs.n == 0 ? 0 : 1u << INV_FREED_WHILE_MAPPED);
+}
+
 /*
  * The frame checks' screen (inv_int.h).  frames_suspect finds nothing in
  * a plain pass: no work chunk to screen (reserv-count not wanted, or none)

@@ -487,8 +487,10 @@ int inv_fast_applies(struct inv_ctx *ctx);
 
 /*
  * inv_region.c: the call check of a call that changed the leaves of one
- * 2 MiB region at once (a demotion), in one loop, with the shadow updated
- * as the general pass would; the same contract as inv_fast_pass.
+ * 2 MiB region at once (a promotion or a demotion), in one loop, with the
+ * shadow updated as the general pass would; the same contract as
+ * inv_fast_pass.  inv_region_applies: whether its shape test takes the
+ * call (changes nothing); the pass may still refuse it (-1).
  */
 int inv_region_pass(struct inv_ctx *ctx);
 int inv_region_applies(struct inv_ctx *ctx);
@@ -531,6 +533,14 @@ inv_scan_begin(struct inv_state *st)
 	((1u << INV_PV_MISMATCH) | (1u << INV_FREED_WHILE_MAPPED) |            \
 	    (1u << INV_LOST_DIRTY) | (1u << INV_RESERV_COUNT))
 uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
+/* The same for one allocated frame f (< nframes) of a pass's work set, of
+ * the screened checks: 0 if none may report there; a free frame is
+ * always suspect of freed-while-mapped. */
+uint32_t inv_frame_suspect(struct inv_ctx *ctx, uint32_t f);
+/* illegal-promotion's test of the PS PDE pde at region va2m of as: 1
+ * (with ctx->finding filled) if it breaks the invariant. */
+int inv_promotion_bad(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
+    pt_entry_t pde);
 /* PV entries that the observed managed mappings call for: one per 4 KiB
  * leaf, one per 2 MiB leaf (whose 512 slots the universe holds whole). */
 static inline int64_t

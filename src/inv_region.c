@@ -1,65 +1,103 @@
 /*
- * inv_region.c - the call check of a demotion, in one go: a call whose one
- * logged write turned the 2 MiB leaf of a model region into a link to a
- * page table of 512 PTEs, the same frames with the same bits (a
- * pmap_protect or pmap_enter that demoted, mostly), and whose intent
- * changed at most inside that region.
+ * inv_region.c - the call check of a call that changed the leaves of one
+ * 2 MiB model region at once, in one go:
+ *   a demotion: one PDE write turned the region's 2 MiB leaf into a link
+ *	to a page table of 512 PTEs, the same frames with the same bits (a
+ *	pmap_protect or pmap_enter that demoted, mostly);
+ *   a promotion: PTE writes into the region's page table that keep each
+ *	page's frame (the page entered, the clean pages write-protected),
+ *	after at most one data page allocated, then one PDE write that
+ *	replaced the link with a 2 MiB leaf of the same frames (a pmap_enter
+ *	that promoted);
+ * with the model's intent changed at most inside the region.
  *
  * The general pass (invariants.c) would add the region's 512 slots to its
  * work set, re-observe them one by one, screen each slot and each frame
  * through its lists, and walk the region for illegal-promotion and
  * wrong-translation.  Here the same tests run in one loop over the
  * region, the leaf's bits tested against the model's prot and flags once
- * per change of them along the region (every PTE must equal the first
- * but for the frame, else the general pass takes the call).  The loop
- * only reads: when a test fails, nothing has changed and the general pass
- * runs.  When every test passes the shadow is updated as the general pass
- * would update it, in its order; the touched pmap's screen (ptp-count,
- * pmap-stats) and the PV count need the updated shadow and come last: if
- * one fails, the general pass's work set is built, as it would build it,
- * and its checks take over, so that every finding is theirs.
+ * per change of them along the region (a demotion's PTEs must all equal
+ * the first but for the frame, else the general pass takes the call).
+ * What the tests read before the shadow changes runs first, and when one
+ * fails nothing has changed: the general pass runs.  Then the shadow is
+ * updated as the general pass would update it, in its order, and the
+ * screens that read it (a promotion's frames, whose PV lists are compared
+ * with it; the touched pmap's ptp-count and pmap-stats; the PV count) come
+ * last: if one fails, the general pass's work set is built, as it would
+ * build it, and its checks take over, so that every finding is theirs.
  */
 #include "inv_screen.h"
 
+enum region_kind { REGION_DEMOTE, REGION_PROMOTE };
+
 struct region_call {
-	const struct mach_event *ev; /* the PDE write */
-	unsigned as, r;		     /* the region */
-	uint32_t g0;		     /* its first global slot */
-	vm_offset_t va;		     /* its first va */
-	uint32_t base;		     /* the frame of its first page */
-	uint32_t odd;		     /* the frame the general pass takes from
-					the new PDE as if it were a leaf */
-	const pt_entry_t *pt;	     /* the page table now linked */
-	pt_entry_t e0;		     /* its first PTE */
+	enum region_kind kind;
+	const struct mach_event *ev;   /* the PDE write */
+	const struct mach_event *page; /* a promotion's allocation, or NULL */
+	unsigned as, r;		       /* the region */
+	uint32_t g0;		       /* its first global slot */
+	vm_offset_t va;		       /* its first va */
+	uint32_t base;		       /* the frame of its first page */
+	uint32_t odd;		       /* the frame the general pass takes from
+					  the link (the PDE's new value for a
+					  demotion, its old one for a
+					  promotion) as if it were a leaf */
+	pt_entry_t leaf;      /* the new leaf: a demotion's first PTE, a
+				 promotion's PDE */
+	const pt_entry_t *pt; /* a demotion's page table, now linked */
+	/* A promotion's slots (index in the region) in the order its PTE
+	 * writes first name them: the order the general pass re-observes. */
+	uint16_t first[NPTEPG];
+	unsigned nfirst;
 };
 
-/* The logged write, the placeholders (EV_NONE) aside: one PDE write of a
- * 2 MiB leaf into a link, into a table frame of the machine, through no
- * window re-pointed since the writer took it; NULL if the log is anything
- * else. */
-static const struct mach_event *
-region_event(const struct machine *mc)
+/* Whether a write went directly or through a window not re-pointed since
+ * the writer took it (else the general pass notes it). */
+static inline int
+region_win_ok(const struct mach_event *ev)
 {
-	const struct mach_event *w = NULL;
+	return ev->win == WIN_NONE || ev->gen_ref == ev->gen_now;
+}
 
-	if (mc->nlog > 4)
-		return NULL;
-	for (unsigned i = 0; i < mc->nlog; i++) {
-		const struct mach_event *ev = &mc->log[i];
+/* The PDE write the call logged last, the placeholders (EV_NONE) after it
+ * aside, and the kind of change it made; 0 if it made neither. */
+static int
+region_event(const struct machine *mc, struct region_call *rc)
+{
+	const struct mach_event *ev;
+	unsigned n = mc->nlog;
 
-		if (ev->kind == EV_NONE)
-			continue;
-		if (w != NULL || ev->kind != EV_PTE_WRITE)
-			return NULL;
-		w = ev;
+	while (n > 0 && mc->log[n - 1].kind == EV_NONE)
+		n--;
+	if (n == 0)
+		return 0;
+	ev = &mc->log[n - 1];
+	if (ev->kind != EV_PTE_WRITE || ev->level != PT_LVL_PDE ||
+	    !region_win_ok(ev) || ev->pfn >= MACH_FRAMES_MAX)
+		return 0;
+	rc->ev = ev;
+	rc->page = NULL;
+	rc->nfirst = 0;
+	if ((ev->old & (PG_V | PG_PS)) == (PG_V | PG_PS) &&
+	    (ev->new &(PG_V | PG_PS)) == PG_V) {
+		rc->kind = REGION_DEMOTE;
+		rc->base = (uint32_t)atop(ev->old & PG_PS_FRAME);
+		rc->odd = (uint32_t)atop(ev->new &PG_PS_FRAME);
+		/* Nothing else logged but placeholders. */
+		for (unsigned i = 0; i + 1 < n; i++)
+			if (mc->log[i].kind != EV_NONE)
+				return 0;
+		return 1;
 	}
-	if (w == NULL || w->level != PT_LVL_PDE ||
-	    (w->win != WIN_NONE && w->gen_ref != w->gen_now) ||
-	    w->pfn >= MACH_FRAMES_MAX ||
-	    (w->old & (PG_V | PG_PS)) != (PG_V | PG_PS) ||
-	    (w->new &(PG_V | PG_PS)) != PG_V)
-		return NULL;
-	return w;
+	if ((ev->old & (PG_V | PG_PS)) == PG_V &&
+	    (ev->new &(PG_V | PG_PS)) == (PG_V | PG_PS)) {
+		rc->kind = REGION_PROMOTE;
+		rc->base = (uint32_t)atop(ev->new &PG_PS_FRAME);
+		rc->odd = (uint32_t)atop(ev->old & PG_PS_FRAME);
+		rc->leaf = ev->new;
+		return 1;
+	}
+	return 0;
 }
 
 /* The whole region of as that va starts: its index, or -1 (none, or the
@@ -82,10 +120,58 @@ region_of(unsigned as, vm_offset_t va)
 }
 
 /*
- * Whether the call is a demotion this pass takes, as far as the log, the
- * journal and the shadow tell: fills rc but pt and e0, changing nothing.
- * The region's shadow must hold the old 2 MiB leaf in every slot (its
- * first slot tested here, the others by region_plain).
+ * A promotion's other events: at most one allocation of a data page (as
+ * the one-write pass takes it: on no walk's path), then PTE writes into
+ * the page table the PDE write unlinked, of the same root, each at its
+ * page's index in the region and keeping that page's frame.  Fills
+ * rc->page and rc->first.
+ */
+static int
+region_promote_events(const struct inv_state *st, const struct machine *mc,
+    struct region_call *rc)
+{
+	const struct mach_event *pde = rc->ev;
+	uint32_t table = (uint32_t)atop(pde->old & PG_FRAME);
+	uint64_t seen[NPTEPG / 64] = { 0 };
+
+	for (const struct mach_event *ev = mc->log; ev < pde; ev++) {
+		uint64_t k = (ev->va - rc->va) >> PAGE_SHIFT;
+
+		if (ev->kind == EV_NONE)
+			continue;
+		if (ev->kind == EV_PAGE_ALLOC) {
+			if (rc->page != NULL || rc->nfirst != 0 ||
+			    (ev->flags & MACH_EVF_ZEROED_TABLE) != 0 ||
+			    ev->pfn - rc->base >= NPTEPG ||
+			    st->upper_gen[ev->pfn] == st->topo_gen ||
+			    st->end_gen[ev->pfn] == st->topo_gen)
+				return 0;
+			rc->page = ev;
+			continue;
+		}
+		if (ev->kind != EV_PTE_WRITE || ev->level != PT_LVL_PTE ||
+		    !region_win_ok(ev) || ev->pfn != table ||
+		    ev->root != pde->root || ev->va - rc->va >= NBPDR ||
+		    ev->idx != k ||
+		    ((ev->old & PG_V) != 0 &&
+			atop(ev->old & PG_FRAME) != rc->base + k) ||
+		    ((ev->new &PG_V) != 0 &&
+			atop(ev->new &PG_FRAME) != rc->base + k))
+			return 0;
+		if ((seen[k / 64] >> (k % 64) & 1) == 0) {
+			seen[k / 64] |= 1ULL << (k % 64);
+			rc->first[rc->nfirst++] = (uint16_t)k;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Whether the call is a change of one region this pass takes, as far as
+ * the log, the journal and the shadow tell: fills rc but a demotion's pt
+ * and leaf, changing nothing.  A demotion's region must hold the old 2 MiB
+ * leaf in every slot of the shadow (its first slot tested here, the others
+ * by region_demote_plain).
  */
 static int
 region_shape(struct inv_ctx *ctx, struct region_call *rc)
@@ -97,19 +183,17 @@ region_shape(struct inv_ctx *ctx, struct region_call *rc)
 	unsigned n;
 	int as, r;
 
-	if (ctx->enabled != INV_ALL || (ev = region_event(mc)) == NULL)
+	if (ctx->enabled != INV_ALL || !region_event(mc, rc))
 		return 0;
+	ev = rc->ev;
 	as = va_is_kernel(ev->va) ? 0 : inv_as_of_root(ctx, ev->root);
 	if (as < 0 || (r = region_of((unsigned)as, ev->va & ~PDRMASK)) < 0)
 		return 0;
-	rc->ev = ev;
 	rc->as = (unsigned)as;
 	rc->r = (unsigned)r;
 	rc->va = ev->va & ~PDRMASK;
 	rc->g0 =
 	    rc->as * MODEL_SLOTS_MAX + (uint32_t)model_slot(rc->as, rc->va);
-	rc->base = (uint32_t)atop(ev->old & PG_PS_FRAME);
-	rc->odd = (uint32_t)atop(ev->new &PG_PS_FRAME);
 	if (rc->base + NPTEPG > mc->cfg.nframes)
 		return 0;
 	n = model_pending_slots(ctx->md, &list);
@@ -120,49 +204,63 @@ region_shape(struct inv_ctx *ctx, struct region_call *rc)
 	for (unsigned i = 0; i < n; i++)
 		if (list[i] - rc->base >= NPTEPG)
 			return 0;
-	/* The rest of the region in region_plain's loop. */
+	if (rc->kind == REGION_PROMOTE)
+		return region_promote_events(st, mc, rc);
 	return st->obs_lvl[rc->g0] == PT_LVL_PDE &&
 	    st->obs_e[rc->g0] == ev->old;
 }
 
 /*
  * What illegal-promotion and wrong-translation's region test find by
- * their walk (nothing: a path of table links with the right bits down to
- * a valid 4 KiB leaf) and the page table the walk reaches, the one the
- * PDE write linked: fills rc->pt and rc->e0; 0 if anything else.
+ * their walk: nothing, on a path of table links with the right bits down
+ * to the new leaf.  For a demotion, fills rc->pt and rc->leaf from the
+ * page table the PDE write linked; a promotion's leaf must pass
+ * illegal-promotion's own test.  0 if anything else.
  */
 static int
 region_walk(struct inv_ctx *ctx, struct region_call *rc)
 {
 	pt_entry_t want = rc->as == 0 ? INV_TABLE_KERN : INV_TABLE_USER;
+	int leaf = rc->kind == REGION_DEMOTE ? PT_LVL_PTE : PT_LVL_PDE;
 	struct inv_walk w;
 
 	inv_walk(ctx->mc, ctx->st->root[rc->as], rc->va, &w);
-	if (w.bad != 0 || w.leaf != PT_LVL_PTE ||
-	    w.ent[PT_LVL_PDE] != rc->ev->new ||
-	    w.tab[PT_LVL_PTE] != atop(rc->ev->new &PG_FRAME))
+	if (w.bad != 0 || w.leaf != leaf || w.ent[PT_LVL_PDE] != rc->ev->new)
 		return 0;
-	for (int l = PT_LVL_PML4E; l > PT_LVL_PTE; l--)
+	for (int l = PT_LVL_PML4E; l > leaf; l--)
 		if ((w.ent[l] & INV_TABLE_BITS) != want)
 			return 0;
+	if (rc->kind == REGION_PROMOTE)
+		return !inv_promotion_bad(ctx, rc->as, rc->va, rc->leaf);
 	rc->pt = mach_table(ctx->mc, w.tab[PT_LVL_PTE]);
-	rc->e0 = w.ent[PT_LVL_PTE];
-	return rc->pt != NULL;
+	rc->leaf = w.ent[PT_LVL_PTE];
+	return rc->pt != NULL &&
+	    w.tab[PT_LVL_PTE] == atop(rc->ev->new &PG_FRAME);
+}
+
+/* Whether leaf e needs no verdict at a slot whose model mapping is mp and
+ * frame f, as far as its bits go (the caller compared the frames). */
+static inline int
+region_leaf_ok(pt_entry_t e, unsigned kernel, const struct model_map *mp,
+    uint32_t f)
+{
+	return mp->prot != 0 && leaf_ok(e, kernel, mp) &&
+	    !leaf_shares(e, mp, f);
 }
 
 /*
- * The slot scan's and the frame screen's verdicts, in one loop, for a
- * region whose shadow holds the old 2 MiB leaf in every slot: every PTE is
- * the first one's but for the frame, base + i; every model row maps the
- * same frame, with a prot and flags that the leaf's bits match (leaf_ok)
- * and that need no shared-writable test; a managed leaf's PV list is its
- * own entry alone (marked shown, as the scan marks it), an unmanaged
- * leaf's frame on no 4 KiB list; every frame passes alloc_plain (the
- * region's chunk allocated whole: each frame's bit set).  Then the frame
- * the general pass takes from the new PDE.  1: every slot and frame plain.
+ * A demotion's slot scan and frame screen, in one loop, for a region whose
+ * shadow holds the old 2 MiB leaf in every slot: every PTE is the first
+ * one's but for the frame, base + i; every model row maps the same frame,
+ * with a prot and flags that the leaf's bits match and that need no
+ * shared-writable test; a managed leaf's PV list is its own entry alone
+ * (marked shown, as the scan marks it), an unmanaged leaf's frame on no
+ * 4 KiB list; every frame passes alloc_plain (the region's chunk allocated
+ * whole: each frame's bit set).  Then the frame the general pass takes
+ * from the new PDE.  1: every slot and frame plain.
  */
 static int
-region_plain(struct inv_ctx *ctx, const struct region_call *rc)
+region_demote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 {
 	struct inv_state *st = ctx->st;
 	const struct machine *mc = ctx->mc;
@@ -171,7 +269,7 @@ region_plain(struct inv_ctx *ctx, const struct region_call *rc)
 	const struct model_frame *frames = st->frames;
 	const struct pv_entry *pv = ctx->ps->pv;
 	const struct reserv *rv = &mc->reserv[rc->base / RESERV_FRAMES];
-	pt_entry_t e0 = rc->e0, old = rc->ev->old;
+	pt_entry_t e0 = rc->leaf, old = rc->ev->old;
 	int managed = (e0 & PG_MANAGED) != 0;
 	unsigned kernel = rc->as == 0 ? LM_KERNEL : 0;
 	uint32_t obj = rv->object;
@@ -192,8 +290,7 @@ region_plain(struct inv_ctx *ctx, const struct region_call *rc)
 		    rc->pt[i] != e0 + ptoa(i) || row[i].pfn != f)
 			return 0;
 		if (row[i].prot != prot || row[i].flags != flags) {
-			if (row[i].prot == 0 || !leaf_ok(e0, kernel, &row[i]) ||
-			    leaf_shares(e0, &row[i], f))
+			if (!region_leaf_ok(e0, kernel, &row[i], f))
 				return 0;
 			prot = row[i].prot;
 			flags = row[i].flags;
@@ -215,52 +312,196 @@ region_plain(struct inv_ctx *ctx, const struct region_call *rc)
 	return inv_frame_plain(ctx, rc->odd);
 }
 
-/* The shadow's update, as inv_collect_pte and inv_observe make it: the PDE
- * write's TLB note, table count and voided walks, then the region's 512
- * observations (same frames: only the wired and managed counts move). */
-static void
-region_observe(struct inv_ctx *ctx, const struct region_call *rc)
+/*
+ * A promotion's slot scan: every slot of the shadow holds a 4 KiB leaf of
+ * its page's frame or none (the page entered by the call); every model
+ * row maps the page's frame with a prot and flags that the 2 MiB leaf's
+ * bits match and that need no shared-writable test; a managed leaf's 2 MiB
+ * PV list is its own entry alone.  1: every slot plain.
+ */
+static int
+region_promote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 {
 	struct inv_state *st = ctx->st;
-	const struct mach_event *ev = rc->ev;
-	pt_entry_t old = ev->old;
+	const struct model_map *row =
+	    st->maps[rc->as] + (rc->g0 - rc->as * MODEL_SLOTS_MAX);
+	pt_entry_t e = rc->leaf;
+	unsigned kernel = rc->as == 0 ? LM_KERNEL : 0;
+	uint8_t prot = 0, flags = 0;
 
+	inv_scan_begin(st);
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		uint32_t g = rc->g0 + i, f = rc->base + i;
+
+		if (st->obs_lvl[g] == PT_LVL_PTE ?
+			atop(st->obs_e[g] & PG_FRAME) != f :
+			st->obs_lvl[g] != 0)
+			return 0;
+		if (row[i].pfn != f)
+			return 0;
+		if (row[i].prot != prot || row[i].flags != flags) {
+			if (!region_leaf_ok(e, kernel, &row[i], f))
+				return 0;
+			prot = row[i].prot;
+			flags = row[i].flags;
+		}
+	}
+	return (e & PG_MANAGED) == 0 ||
+	    pv_alone(ctx->ps->pv, ctx->mc->pages[rc->base].pv2m_head, rc->as,
+		rc->va);
+}
+
+/* The PDE write's part of the shadow's update, as inv_collect_pte makes
+ * it: its TLB note, its table's count, the walks it voids. */
+static void
+region_pde_event(struct inv_state *st, const struct mach_event *ev)
+{
 	if (inv_ev_shrinks(ev))
 		inv_note_tlb(st, ev, PDRSHIFT);
 	inv_ev_count(st, ev);
 	if (st->upper_gen[ev->pfn] == st->topo_gen)
 		inv_void_walks(st);
 	memset(st->paths_ok, 0, sizeof(st->paths_ok));
-	(void)inv_region_memo(ctx, rc->as, rc->r);
-	for (unsigned i = 0; i < NPTEPG; i++) {
-		uint32_t g = rc->g0 + i;
+}
 
-		if (!st->dslot_mark[g]) {
-			st->dslot_mark[g] = 1;
-			st->dslot[st->ndslot++] = g;
+/* A promotion's other events, as inv_collect_log takes them: the
+ * allocated page's count unknown; each PTE write's TLB note, its table's
+ * count and the walks it voids. */
+static void
+region_promote_events_apply(struct inv_state *st, const struct machine *mc,
+    const struct region_call *rc)
+{
+	for (const struct mach_event *ev = mc->log; ev < rc->ev; ev++) {
+		if (ev->kind == EV_PAGE_ALLOC) {
+			inv_set_nvalid(st, ev->pfn, -1);
+			continue;
 		}
-		st->obs_e[g] = rc->e0 + ptoa(i);
-		st->obs_lvl[g] = PT_LVL_PTE;
+		if (ev->kind != EV_PTE_WRITE)
+			continue;
+		if (inv_ev_shrinks(ev))
+			inv_note_tlb(st, ev, PAGE_SHIFT);
+		inv_ev_count(st, ev);
+		if (st->upper_gen[ev->pfn] == st->topo_gen)
+			inv_void_walks(st);
 	}
+}
+
+/* Slot g's observation becomes (e, lvl), remembered for the boot
+ * restore. */
+static inline void
+region_obs_store(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+{
+	if (!st->dslot_mark[g]) {
+		st->dslot_mark[g] = 1;
+		st->dslot[st->ndslot++] = g;
+	}
+	st->obs_e[g] = e;
+	st->obs_lvl[g] = (uint8_t)lvl;
+}
+
+/* A demotion's 512 observations: the same frames, so only the wired and
+ * managed counts move. */
+static void
+region_demote_observe(struct inv_state *st, const struct region_call *rc)
+{
+	pt_entry_t old = rc->ev->old;
+
+	for (unsigned i = 0; i < NPTEPG; i++)
+		region_obs_store(st, rc->g0 + i, rc->leaf + ptoa(i),
+		    PT_LVL_PTE);
 	st->wired[rc->as] +=
-	    NPTEPG * ((int64_t)((rc->e0 & PG_W) != 0) - ((old & PG_W) != 0));
+	    NPTEPG * ((int64_t)((rc->leaf & PG_W) != 0) - ((old & PG_W) != 0));
 	if ((old & PG_MANAGED) != 0)
 		st->mngps -= NPTEPG;
-	if ((rc->e0 & PG_MANAGED) != 0)
+	if ((rc->leaf & PG_MANAGED) != 0)
 		st->mng4k += NPTEPG;
 }
 
-/* The general pass's work set for the call, built as it builds it:
- * inv_collect_log's frames and region, the journal, then inv_observe. */
+/* A promotion's observation of page k of the region: a 4 KiB leaf of the
+ * same frame becomes the 2 MiB leaf (inv_obs_reaccount), an empty slot
+ * gains it (inv_obs_account). */
+static inline void
+region_promote_slot(struct inv_state *st, const struct region_call *rc,
+    unsigned k)
+{
+	uint32_t g = rc->g0 + k;
+	pt_entry_t oe = st->obs_e[g], e = rc->leaf;
+	int olvl = st->obs_lvl[g];
+
+	region_obs_store(st, g, e, PT_LVL_PDE);
+	if (olvl == 0) {
+		inv_obs_account(st, rc->as, e, PT_LVL_PDE, rc->base + k, 1);
+		return;
+	}
+	inv_obs_reaccount(st, rc->as, oe, olvl, e, PT_LVL_PDE);
+}
+
+/* A promotion's 512 observations, in the general pass's order: the pages
+ * its PTE writes named, then the others. */
+static void
+region_promote_observe(struct inv_state *st, const struct region_call *rc)
+{
+	uint64_t seen[NPTEPG / 64] = { 0 };
+
+	for (unsigned i = 0; i < rc->nfirst; i++) {
+		unsigned k = rc->first[i];
+
+		seen[k / 64] |= 1ULL << (k % 64);
+		region_promote_slot(st, rc, k);
+	}
+	for (unsigned k = 0; k < NPTEPG; k++)
+		if ((seen[k / 64] >> (k % 64) & 1) == 0)
+			region_promote_slot(st, rc, k);
+}
+
+/* A promotion's frame screen, which reads the updated shadow (a frame's
+ * PV lists against the leaves observed): the allocated page's chunk, the
+ * region's frames, the frame the general pass takes from the old link. */
+static int
+region_promote_frames(struct inv_ctx *ctx, const struct region_call *rc)
+{
+	if (rc->page != NULL &&
+	    !inv_chunk_plain(ctx, rc->page->pfn / RESERV_FRAMES))
+		return 0;
+	for (uint32_t f = rc->base; f < rc->base + NPTEPG; f++)
+		if (!inv_frame_plain(ctx, f) && inv_frame_suspect(ctx, f) != 0)
+			return 0;
+	return rc->odd >= ctx->mc->cfg.nframes ||
+	    inv_frame_plain(ctx, rc->odd) ||
+	    inv_frame_suspect(ctx, rc->odd) == 0;
+}
+
+/*
+ * The general pass's work set for the call, built as it builds it:
+ * inv_collect_log's frames, chunk, slots and region, the journal, then
+ * inv_observe's (every slot of the region changed, its frame the page's).
+ */
 static void
 region_work(struct inv_ctx *ctx, const struct region_call *rc)
 {
 	struct inv_state *st = ctx->st;
+	const struct mach_event *pde = rc->ev;
 	const uint32_t *list;
 	unsigned n;
 
-	inv_add_frame(st, rc->base);
-	inv_add_frame(st, rc->odd);
+	for (const struct mach_event *ev = ctx->mc->log; ev < pde; ev++) {
+		if (ev->kind == EV_PAGE_ALLOC) {
+			inv_add_frame(st, ev->pfn);
+			inv_add_chunk(st, ev->pfn);
+		} else if (ev->kind == EV_PTE_WRITE) {
+			if ((ev->old & PG_V) != 0)
+				inv_add_frame(st,
+				    (uint32_t)atop(ev->old & PG_FRAME));
+			if ((ev->new &PG_V) != 0)
+				inv_add_frame(st,
+				    (uint32_t)atop(ev->new &PG_FRAME));
+			inv_add_slot(st,
+			    rc->g0 +
+				(uint32_t)((ev->va - rc->va) >> PAGE_SHIFT));
+		}
+	}
+	inv_add_frame(st, (uint32_t)atop(pde->old & PG_PS_FRAME));
+	inv_add_frame(st, (uint32_t)atop(pde->new &PG_PS_FRAME));
 	inv_add_region(st, rc->as, rc->r);
 	n = model_pending_slots(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++)
@@ -268,9 +509,9 @@ region_work(struct inv_ctx *ctx, const struct region_call *rc)
 	n = model_pending_frames(ctx->md, &list);
 	for (unsigned i = 0; i < n; i++)
 		inv_add_frame(st, list[i]);
-	for (unsigned i = 0; i < NPTEPG; i++) {
-		inv_add_changed(st, rc->g0 + i);
-		inv_add_frame(st, rc->base + i);
+	for (unsigned i = 0; i < st->nwslot; i++) {
+		inv_add_changed(st, st->wslot[i]);
+		inv_add_frame(st, rc->base + (st->wslot[i] - rc->g0));
 	}
 	st->as_touched |= 1u << rc->as;
 }
@@ -286,14 +527,27 @@ inv_region_applies(struct inv_ctx *ctx)
 int
 inv_region_pass(struct inv_ctx *ctx)
 {
+	struct inv_state *st = ctx->st;
 	struct region_call rc;
+	int plain;
 
-	if (!region_shape(ctx, &rc) || !region_walk(ctx, &rc) ||
-	    !region_plain(ctx, &rc))
+	if (!region_shape(ctx, &rc) || !region_walk(ctx, &rc))
 		return -1;
-	region_observe(ctx, &rc);
+	plain = rc.kind == REGION_DEMOTE ? region_demote_plain(ctx, &rc) :
+					   region_promote_plain(ctx, &rc);
+	if (!plain)
+		return -1;
 	ctx->cnt.regions++;
-	if (!inv_pv_count_differs(ctx) && inv_as_plain(ctx, rc.as)) {
+	if (rc.kind == REGION_PROMOTE)
+		region_promote_events_apply(st, ctx->mc, &rc);
+	region_pde_event(st, rc.ev);
+	(void)inv_region_memo(ctx, rc.as, rc.r);
+	if (rc.kind == REGION_DEMOTE)
+		region_demote_observe(st, &rc);
+	else
+		region_promote_observe(st, &rc);
+	if ((rc.kind == REGION_DEMOTE || region_promote_frames(ctx, &rc)) &&
+	    !inv_pv_count_differs(ctx) && inv_as_plain(ctx, rc.as)) {
 		ctx->cnt.observed += NPTEPG;
 		ctx->cnt.checked += NPTEPG;
 		ctx->cnt.frames += NPTEPG +

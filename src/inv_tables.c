@@ -295,6 +295,13 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 }
 
 int
+inv_promotion_bad(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
+    pt_entry_t pde)
+{
+	return promo_check(ctx, as, va2m, pde);
+}
+
+int
 inv_chk_illegal_promotion(struct inv_ctx *ctx)
 {
 	struct inv_state *st = ctx->st;

@@ -504,8 +504,78 @@ TEST(pmap_stats_demote_uncounted_after_fork)
 	FIRES(protect_page_7(b), "pmap-stats in pmap_protect (protect)");
 }
 
+/* Boot; a new pmap maps pages 0 to 510 of region 0, in an operation of
+ * its own that checks clean; operation "map" begins.  Returns the pmap. */
+static pmap_t
+region_but_its_last_page(void)
+{
+	vm_offset_t va;
+	pmap_t a;
+
+	fx_boot(1);
+	a = new_pmap();
+	op("fill");
+	for (va = USER_BASE; va < USER_BASE + NBPDR - PAGE_SIZE;
+	     va += PAGE_SIZE)
+		QUIET(enter(a, va, upage(a, va), RW, 0));
+	QUIET(op_end());
+	op("map");
+	return a;
+}
+
+/* The region pass checks the promotion that the region's last page makes
+ * in one loop: taken and clean; the sweep after agrees. */
+TEST(region_pass_takes_a_clean_promotion)
+{
+	pmap_t a = region_but_its_last_page();
+	vm_offset_t va = USER_BASE + NBPDR - PAGE_SIZE;
+	uint64_t n = F->ctx->cnt.regions;
+
+	QUIET(enter(a, va, upage(a, va), RW, 0));
+	CHECK(is_ps(a, USER_BASE), "not promoted");
+	CHECK_EQ_U64(F->ctx->cnt.regions, n + 1);
+	QUIET(op_end());
+	QUIET(inv_check_full(F->ctx));
+}
+
+/* The same promotion after the pmap's resident count was broken: the
+ * region pass hands the call to the general checks, which report. */
+TEST(region_pass_hands_a_promotion_with_a_broken_count_over)
+{
+	pmap_t a = region_but_its_last_page();
+	vm_offset_t va = USER_BASE + NBPDR - PAGE_SIZE;
+	uint64_t n = F->ctx->cnt.regions;
+
+	a->pm_stats.resident_count++;
+	FIRES(enter(a, va, upage(a, va), RW, 0),
+	    "pmap-stats in pmap_enter (map)");
+	CHECK(is_ps(a, USER_BASE), "not promoted");
+	CHECK_EQ_U64(F->ctx->cnt.regions, n + 1);
+}
+
+/* The same promotion while the model wires page 9 (the pmap does not):
+ * the region pass leaves the call to the general pass, which reports the
+ * promotion over a page the 2 MiB leaf does not match. */
+TEST(region_pass_leaves_a_promotion_over_a_mismatched_page)
+{
+	pmap_t a = region_but_its_last_page();
+	vm_offset_t va = USER_BASE + NBPDR - PAGE_SIZE;
+	uint64_t n = F->ctx->cnt.regions;
+	int level;
+	uint32_t f9 =
+	    (uint32_t)atop(mach_walk(F->mc, a->pm_pml4, USER_BASE + ptoa(9),
+			       &level, NULL, NULL) &
+		PG_FRAME);
+
+	CHECK(model_map(F->md, a->pm_id, USER_BASE + ptoa(9), f9, RW,
+		  MODEL_MANAGED | MODEL_WIRED) == 0);
+	FIRES(enter(a, va, upage(a, va), RW, 0),
+	    "illegal-promotion in pmap_enter (map)");
+	CHECK_EQ_U64(F->ctx->cnt.regions, n);
+}
+
 /*
- * The region pass (src/inv_region.c) checks a demotion in one loop:
+ * The region pass checks a demotion in one loop:
  * promoted_region's pmap demoted in place, its saved page-table page
  * linked back whole.  Taken and clean; the sweep after agrees.
  */
@@ -2532,6 +2602,9 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(illegal_promotion_sound_twin_entered_region),
     TEST_ENTRY(illegal_promotion_entered_region_remapped),
     TEST_ENTRY(pmap_stats_demote_uncounted_after_fork),
+    TEST_ENTRY(region_pass_takes_a_clean_promotion),
+    TEST_ENTRY(region_pass_hands_a_promotion_with_a_broken_count_over),
+    TEST_ENTRY(region_pass_leaves_a_promotion_over_a_mismatched_page),
     TEST_ENTRY(region_pass_takes_a_clean_demotion),
     TEST_ENTRY(region_pass_hands_a_broken_count_to_the_general_checks),
     TEST_ENTRY(region_pass_leaves_a_mismatched_page_to_the_general_pass),

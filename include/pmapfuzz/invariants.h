@@ -135,7 +135,8 @@ struct inv_counters {
 	uint64_t observed;  /* slots re-observed */
 	uint64_t checked;   /* slots re-checked (leaf or intent changed) */
 	uint64_t frames;    /* frames checked */
-	uint64_t regions;   /* call checks of a demotion in one loop */
+	uint64_t regions;   /* call checks of a promotion or demotion in
+			       one loop (inv_region.c) */
 };
 
 struct inv_state;
