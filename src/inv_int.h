@@ -537,9 +537,11 @@ uint32_t inv_frames_suspect(struct inv_ctx *ctx, uint32_t want);
  * the screened checks: 0 if none may report there; a free frame is
  * always suspect of freed-while-mapped. */
 uint32_t inv_frame_suspect(struct inv_ctx *ctx, uint32_t f);
-/* illegal-promotion's test of the PS PDE pde at region va2m of as: 1
- * (with ctx->finding filled) if it breaks the invariant. */
-int inv_promotion_bad(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
+/* illegal-promotion's tests of the PS PDE pde at region va2m of as itself
+ * (its bits, its saved page-table page), without those of the model's
+ * pages under it: 1 (with ctx->finding filled) if one fails.  A page whose
+ * model mapping leaf_ok finds the PDE's bits fine passes the others. */
+int inv_promotion_pde_bad(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
     pt_entry_t pde);
 /* PV entries that the observed managed mappings call for: one per 4 KiB
  * leaf, one per 2 MiB leaf (whose 512 slots the universe holds whole). */

@@ -123,8 +123,9 @@ region_of(unsigned as, vm_offset_t va)
  * A promotion's other events: at most one allocation of a data page (as
  * the one-write pass takes it: on no walk's path), then PTE writes into
  * the page table the PDE write unlinked, of the same root, each at its
- * page's index in the region and keeping that page's frame.  Fills
- * rc->page and rc->first.
+ * page's index in the region, mapping that page's frame after (and before,
+ * if anything): the table's count only grows.  Fills rc->page and
+ * rc->first.
  */
 static int
 region_promote_events(const struct inv_state *st, const struct machine *mc,
@@ -155,8 +156,8 @@ region_promote_events(const struct inv_state *st, const struct machine *mc,
 		    ev->idx != k ||
 		    ((ev->old & PG_V) != 0 &&
 			atop(ev->old & PG_FRAME) != rc->base + k) ||
-		    ((ev->new &PG_V) != 0 &&
-			atop(ev->new &PG_FRAME) != rc->base + k))
+		    (ev->new &PG_V) == 0 ||
+		    atop(ev->new &PG_FRAME) != rc->base + k)
 			return 0;
 		if ((seen[k / 64] >> (k % 64) & 1) == 0) {
 			seen[k / 64] |= 1ULL << (k % 64);
@@ -215,7 +216,8 @@ region_shape(struct inv_ctx *ctx, struct region_call *rc)
  * their walk: nothing, on a path of table links with the right bits down
  * to the new leaf.  For a demotion, fills rc->pt and rc->leaf from the
  * page table the PDE write linked; a promotion's leaf must pass
- * illegal-promotion's own test.  0 if anything else.
+ * illegal-promotion's own tests of the PDE (region_promote_plain's of the
+ * pages imply the rest).  0 if anything else.
  */
 static int
 region_walk(struct inv_ctx *ctx, struct region_call *rc)
@@ -231,7 +233,7 @@ region_walk(struct inv_ctx *ctx, struct region_call *rc)
 		if ((w.ent[l] & INV_TABLE_BITS) != want)
 			return 0;
 	if (rc->kind == REGION_PROMOTE)
-		return !inv_promotion_bad(ctx, rc->as, rc->va, rc->leaf);
+		return !inv_promotion_pde_bad(ctx, rc->as, rc->va, rc->leaf);
 	rc->pt = mach_table(ctx->mc, w.tab[PT_LVL_PTE]);
 	rc->leaf = w.ent[PT_LVL_PTE];
 	return rc->pt != NULL &&
@@ -364,13 +366,20 @@ region_pde_event(struct inv_state *st, const struct mach_event *ev)
 	memset(st->paths_ok, 0, sizeof(st->paths_ok));
 }
 
-/* A promotion's other events, as inv_collect_log takes them: the
- * allocated page's count unknown; each PTE write's TLB note, its table's
- * count and the walks it voids. */
+/*
+ * A promotion's other events, as inv_collect_log takes them: the allocated
+ * page's count unknown; each PTE write's TLB note (until the notes
+ * overflow: then every TLB entry is suspect already), its table's count
+ * (one table, counted once for all) and the walks it voids (only the
+ * first can: after a bump the table's stamp is old).
+ */
 static void
 region_promote_events_apply(struct inv_state *st, const struct machine *mc,
     const struct region_call *rc)
 {
+	uint32_t table = (uint32_t)atop(rc->ev->old & PG_FRAME);
+	int moved = 0, wrote = 0;
+
 	for (const struct mach_event *ev = mc->log; ev < rc->ev; ev++) {
 		if (ev->kind == EV_PAGE_ALLOC) {
 			inv_set_nvalid(st, ev->pfn, -1);
@@ -378,12 +387,18 @@ region_promote_events_apply(struct inv_state *st, const struct machine *mc,
 		}
 		if (ev->kind != EV_PTE_WRITE)
 			continue;
-		if (inv_ev_shrinks(ev))
-			inv_note_tlb(st, ev, PAGE_SHIFT);
-		inv_ev_count(st, ev);
-		if (st->upper_gen[ev->pfn] == st->topo_gen)
+		if (!wrote && st->tab_nvalid[table] >= 0)
+			inv_set_nvalid(st, table, st->tab_nvalid[table]);
+		if (!wrote && st->upper_gen[table] == st->topo_gen)
 			inv_void_walks(st);
+		wrote = 1;
+		moved += (int)(ev->new &PG_V) - (int)(ev->old & PG_V);
+		if (!st->tlb_all && inv_ev_shrinks(ev))
+			inv_note_tlb(st, ev, PAGE_SHIFT);
 	}
+	if (moved != 0 && st->tab_nvalid[table] >= 0)
+		st->tab_nvalid[table] =
+		    (int16_t)(st->tab_nvalid[table] + moved);
 }
 
 /* Slot g's observation becomes (e, lvl), remembered for the boot
@@ -417,57 +432,89 @@ region_demote_observe(struct inv_state *st, const struct region_call *rc)
 		st->mng4k += NPTEPG;
 }
 
-/* A promotion's observation of page k of the region: a 4 KiB leaf of the
- * same frame becomes the 2 MiB leaf (inv_obs_reaccount), an empty slot
- * gains it (inv_obs_account). */
-static inline void
-region_promote_slot(struct inv_state *st, const struct region_call *rc,
-    unsigned k)
-{
-	uint32_t g = rc->g0 + k;
-	pt_entry_t oe = st->obs_e[g], e = rc->leaf;
-	int olvl = st->obs_lvl[g];
-
-	region_obs_store(st, g, e, PT_LVL_PDE);
-	if (olvl == 0) {
-		inv_obs_account(st, rc->as, e, PT_LVL_PDE, rc->base + k, 1);
-		return;
-	}
-	inv_obs_reaccount(st, rc->as, oe, olvl, e, PT_LVL_PDE);
-}
-
-/* A promotion's 512 observations, in the general pass's order: the pages
- * its PTE writes named, then the others. */
+/*
+ * A promotion's 512 observations, in the general pass's order (the pages
+ * its PTE writes named, then the others): every slot gets the 2 MiB leaf.
+ * A slot without a leaf gains one (inv_obs_account); a 4 KiB leaf of the
+ * same frame becomes it, which moves only the wired and managed counts
+ * (inv_obs_reaccount), summed here over the region.
+ */
 static void
 region_promote_observe(struct inv_state *st, const struct region_call *rc)
 {
 	uint64_t seen[NPTEPG / 64] = { 0 };
+	pt_entry_t e = rc->leaf;
+	int64_t nold = 0, wold = 0, mold = 0;
+	unsigned k = 0;
 
-	for (unsigned i = 0; i < rc->nfirst; i++) {
-		unsigned k = rc->first[i];
+	for (unsigned i = 0; i < NPTEPG; i++) {
+		uint32_t g;
+		pt_entry_t oe;
 
-		seen[k / 64] |= 1ULL << (k % 64);
-		region_promote_slot(st, rc, k);
+		/* The i-th slot in order: first[i], then the unseen ones. */
+		if (i < rc->nfirst) {
+			k = rc->first[i];
+			seen[k / 64] |= 1ULL << (k % 64);
+		} else {
+			k = i == rc->nfirst ? 0 : k + 1;
+			while (seen[k / 64] >> (k % 64) & 1)
+				k++;
+		}
+		g = rc->g0 + k;
+		oe = st->obs_e[g];
+		if (st->obs_lvl[g] == 0) {
+			region_obs_store(st, g, e, PT_LVL_PDE);
+			inv_obs_account(st, rc->as, e, PT_LVL_PDE, rc->base + k,
+			    1);
+			continue;
+		}
+		region_obs_store(st, g, e, PT_LVL_PDE);
+		nold++;
+		wold += (oe & PG_W) != 0;
+		mold += (oe & PG_MANAGED) != 0;
 	}
-	for (unsigned k = 0; k < NPTEPG; k++)
-		if ((seen[k / 64] >> (k % 64) & 1) == 0)
-			region_promote_slot(st, rc, k);
+	st->wired[rc->as] += nold * ((e & PG_W) != 0) - wold;
+	st->mng4k -= mold;
+	if ((e & PG_MANAGED) != 0)
+		st->mngps += nold;
 }
 
-/* A promotion's frame screen, which reads the updated shadow (a frame's
- * PV lists against the leaves observed): the allocated page's chunk, the
- * region's frames, the frame the general pass takes from the old link. */
+/*
+ * A promotion's frame screen, which reads the updated shadow (a frame's
+ * PV lists against the leaves observed): the allocated page's chunk, then
+ * the region's frames, the frame the general pass takes from the old link.
+ * A frame alloc_plain passes (tested here in one loop when the region's
+ * chunk is allocated whole); any other, the first 2 MiB one's with its
+ * PV entry, asks the screen's own test.
+ */
 static int
 region_promote_frames(struct inv_ctx *ctx, const struct region_call *rc)
 {
+	const struct machine *mc = ctx->mc;
+	const struct inv_state *st = ctx->st;
+	const struct model_frame *frames = st->frames;
+	const struct reserv *rv = &mc->reserv[rc->base / RESERV_FRAMES];
+	uint32_t obj = rv->object;
+	int whole = 1;
+
 	if (rc->page != NULL &&
 	    !inv_chunk_plain(ctx, rc->page->pfn / RESERV_FRAMES))
 		return 0;
-	for (uint32_t f = rc->base; f < rc->base + NPTEPG; f++)
+	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
+		whole &= rv->popmap[w] == ~0ULL;
+	for (uint32_t f = rc->base; f < rc->base + NPTEPG; f++) {
+		const struct vm_page *m = &mc->pages[f];
+
+		if (whole && (m->flags & VPF_ALLOCATED) != 0 &&
+		    m->pv2m_head == 0 && pv4k_shown(st, m, f) &&
+		    (frames[f].flags & MODEL_F_WRITTEN) == 0 &&
+		    (obj == OBJ_NONE || m->object == obj ||
+			(m->flags & VPF_PTP) != 0))
+			continue;
 		if (!inv_frame_plain(ctx, f) && inv_frame_suspect(ctx, f) != 0)
 			return 0;
-	return rc->odd >= ctx->mc->cfg.nframes ||
-	    inv_frame_plain(ctx, rc->odd) ||
+	}
+	return rc->odd >= mc->cfg.nframes || inv_frame_plain(ctx, rc->odd) ||
 	    inv_frame_suspect(ctx, rc->odd) == 0;
 }
 

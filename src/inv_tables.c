@@ -227,16 +227,12 @@ promo_page(const struct model_map *mp, pt_entry_t pde, uint32_t frame)
 	return NULL;
 }
 
-/* Check one PS PDE at region base va2m of as. */
+/* promo_check's tests of the PS PDE itself (its bits, its saved
+ * page-table page), before the model's pages. */
 static int
-promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
+promo_pde_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
+    pt_entry_t pde)
 {
-	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
-	const struct model_map *maps = ctx->st->maps[as];
-	const struct model_map *ok = NULL; /* the last page that passed */
-	char why[192], exp[96];
-	int s0, dense;
-
 	/* One that the executor entered whole (psind 1) is not promoted. */
 	if ((pde & PG_PROMOTED) == 0 && !model_superpage(ctx->md, as, va2m))
 		return promo_fail(ctx, as, va2m, pde, "PG_PROMOTED",
@@ -258,6 +254,21 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 			      "a wired 2 MiB mapping without a page-table page "
 			      "(a demotion that cannot allocate one would "
 			      "unmap a wired range)");
+	return 0;
+}
+
+/* Check one PS PDE at region base va2m of as. */
+static int
+promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
+{
+	uint32_t base = (uint32_t)atop(pde & PG_PS_FRAME);
+	const struct model_map *maps = ctx->st->maps[as];
+	const struct model_map *ok = NULL; /* the last page that passed */
+	char why[192], exp[96];
+	int s0, dense;
+
+	if (promo_pde_check(ctx, as, va2m, pde))
+		return 1;
 	/* The range's slots are usually one dense run of the model's array. */
 	s0 = model_slot(as, va2m);
 	dense = s0 >= 0 &&
@@ -295,10 +306,10 @@ promo_check(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m, pt_entry_t pde)
 }
 
 int
-inv_promotion_bad(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
+inv_promotion_pde_bad(struct inv_ctx *ctx, unsigned as, vm_offset_t va2m,
     pt_entry_t pde)
 {
-	return promo_check(ctx, as, va2m, pde);
+	return promo_pde_check(ctx, as, va2m, pde);
 }
 
 int
