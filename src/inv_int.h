@@ -495,6 +495,19 @@ int inv_fast_applies(struct inv_ctx *ctx);
 int inv_region_pass(struct inv_ctx *ctx);
 int inv_region_applies(struct inv_ctx *ctx);
 
+/* Whether the call's last event but placeholders is a PDE write: the
+ * region pass's first test, inline on the general pass's way. */
+static inline int
+inv_region_may(const struct machine *mc)
+{
+	unsigned n = mc->nlog;
+
+	while (n > 0 && mc->log[n - 1].kind == EV_NONE)
+		n--;
+	return n > 0 && mc->log[n - 1].kind == EV_PTE_WRITE &&
+	    mc->log[n - 1].level == PT_LVL_PDE;
+}
+
 /* invariants.c's steps of the general pass that inv_region.c repeats, out
  * of line (the general pass keeps its inlined copies): a TLB note of PTE
  * event ev's range (1 << shift bytes), the end of every walk memo, and

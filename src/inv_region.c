@@ -122,9 +122,9 @@ region_of(unsigned as, vm_offset_t va)
 /*
  * A promotion's other events: at most one allocation of a data page (as
  * the one-write pass takes it: on no walk's path), then PTE writes into
- * the page table the PDE write unlinked, of the same root, each at its
- * page's index in the region, mapping that page's frame after (and before,
- * if anything): the table's count only grows.  Fills rc->page and
+ * the page table the PDE write unlinked, of the same root, each for a page
+ * of the region, mapping that page's frame after (and before, if
+ * anything): the table's count only grows.  Fills rc->page and
  * rc->first.
  */
 static int
@@ -136,33 +136,33 @@ region_promote_events(const struct inv_state *st, const struct machine *mc,
 	uint64_t seen[NPTEPG / 64] = { 0 };
 
 	for (const struct mach_event *ev = mc->log; ev < pde; ev++) {
-		uint64_t k = (ev->va - rc->va) >> PAGE_SHIFT;
+		uint64_t off = ev->va - rc->va, k = off >> PAGE_SHIFT;
+		/* The page's frame, where the PTE's frame bits are. */
+		pt_entry_t want = ptoa(rc->base) + (off & ~(uint64_t)PAGE_MASK);
 
+		if (ev->kind == EV_PTE_WRITE) {
+			if (ev->level != PT_LVL_PTE || !region_win_ok(ev) ||
+			    ev->pfn != table || ev->root != pde->root ||
+			    off >= NBPDR || (ev->new &PG_V) == 0 ||
+			    ((ev->new ^ want) & PG_FRAME) != 0 ||
+			    ((ev->old & PG_V) != 0 &&
+				((ev->old ^ want) & PG_FRAME) != 0))
+				return 0;
+			if ((seen[k / 64] >> (k % 64) & 1) == 0) {
+				seen[k / 64] |= 1ULL << (k % 64);
+				rc->first[rc->nfirst++] = (uint16_t)k;
+			}
+			continue;
+		}
 		if (ev->kind == EV_NONE)
 			continue;
-		if (ev->kind == EV_PAGE_ALLOC) {
-			if (rc->page != NULL || rc->nfirst != 0 ||
-			    (ev->flags & MACH_EVF_ZEROED_TABLE) != 0 ||
-			    ev->pfn - rc->base >= NPTEPG ||
-			    st->upper_gen[ev->pfn] == st->topo_gen ||
-			    st->end_gen[ev->pfn] == st->topo_gen)
-				return 0;
-			rc->page = ev;
-			continue;
-		}
-		if (ev->kind != EV_PTE_WRITE || ev->level != PT_LVL_PTE ||
-		    !region_win_ok(ev) || ev->pfn != table ||
-		    ev->root != pde->root || ev->va - rc->va >= NBPDR ||
-		    ev->idx != k ||
-		    ((ev->old & PG_V) != 0 &&
-			atop(ev->old & PG_FRAME) != rc->base + k) ||
-		    (ev->new &PG_V) == 0 ||
-		    atop(ev->new &PG_FRAME) != rc->base + k)
+		if (ev->kind != EV_PAGE_ALLOC || rc->page != NULL ||
+		    rc->nfirst != 0 || (ev->flags & MACH_EVF_ZEROED_TABLE) != 0 ||
+		    ev->pfn - rc->base >= NPTEPG ||
+		    st->upper_gen[ev->pfn] == st->topo_gen ||
+		    st->end_gen[ev->pfn] == st->topo_gen)
 			return 0;
-		if ((seen[k / 64] >> (k % 64) & 1) == 0) {
-			seen[k / 64] |= 1ULL << (k % 64);
-			rc->first[rc->nfirst++] = (uint16_t)k;
-		}
+		rc->page = ev;
 	}
 	return 1;
 }

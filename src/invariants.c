@@ -1226,7 +1226,7 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 			memcpy(before, st, sizeof(*before));
 		}
 		fast = inv_fast_pass(ctx);
-		if (fast < 0)
+		if (fast < 0 && inv_region_may(ctx->mc))
 			fast = inv_region_pass(ctx);
 		/* The region pass may refuse a call its shape test took
 		 * (a leaf or a frame not plain): nothing changed then. */
