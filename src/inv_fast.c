@@ -109,8 +109,7 @@ fast_events(const struct machine *mc, struct fast *fx)
  * Whether the call is a one-write call: fills fx without changing
  * anything (at the start of a pass, whose work set is empty).  The write must
  * be a PTE of g's own entry in the page table that the walks' memo (valid)
- * gives for g's region, through a window that was not re-pointed, and shrink no
- * rights (no TLB note).
+ * gives for g's region, through a window that was not re-pointed.
  */
 static inline INV_ALWAYS_INLINE int
 fast_shape(struct inv_ctx *ctx, struct fast *fx)
@@ -132,8 +131,7 @@ fast_shape(struct inv_ctx *ctx, struct fast *fx)
 	ev = fx->pte;
 	if (ev->level != PT_LVL_PTE || ev->pfn >= MACH_FRAMES_MAX ||
 	    st->upper_gen[ev->pfn] == st->topo_gen ||
-	    (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now) ||
-	    inv_ev_shrinks(ev))
+	    (ev->win != WIN_NONE && ev->gen_ref != ev->gen_now))
 		return 0;
 	as = va_is_kernel(ev->va) ? 0 : inv_as_of_root(ctx, ev->root);
 	if (as < 0 || (slot = model_slot((unsigned)as, ev->va)) < 0)
@@ -214,7 +212,9 @@ fast_frames(struct fast *fx)
 }
 
 /* The shadow's update, as inv_collect_log and inv_observe (inv_obs_set)
- * make it: table counts, then g's observation and what derives from it. */
+ * make it: the write's TLB note if it took rights away (a remove, a
+ * protect), table counts, then g's observation and what derives from
+ * it. */
 static void
 fast_observe(struct inv_state *st, const struct fast *fx)
 {
@@ -223,6 +223,8 @@ fast_observe(struct inv_state *st, const struct fast *fx)
 
 	if (fx->page != NULL)
 		inv_set_nvalid(st, fx->page->pfn, -1);
+	if (inv_ev_shrinks(ev))
+		inv_note_tlb(st, ev, PAGE_SHIFT);
 	inv_ev_count(st, ev);
 	if (!fast_changed(fx))
 		return;

@@ -157,7 +157,8 @@ region_promote_events(const struct inv_state *st, const struct machine *mc,
 		if (ev->kind == EV_NONE)
 			continue;
 		if (ev->kind != EV_PAGE_ALLOC || rc->page != NULL ||
-		    rc->nfirst != 0 || (ev->flags & MACH_EVF_ZEROED_TABLE) != 0 ||
+		    rc->nfirst != 0 ||
+		    (ev->flags & MACH_EVF_ZEROED_TABLE) != 0 ||
 		    ev->pfn - rc->base >= NPTEPG ||
 		    st->upper_gen[ev->pfn] == st->topo_gen ||
 		    st->end_gen[ev->pfn] == st->topo_gen)
