@@ -480,7 +480,8 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 		fprintf(stderr,
 		    "%s: %llu passes, %llu slots observed, %llu "
 		    "checked, %llu frames, %llu promotions, %llu sweeps, "
-		    "%llu promotions and demotions checked in one loop\n",
+		    "%llu promotions and demotions and %llu runs of PTE "
+		    "writes checked in one loop\n",
 		    mode_name[mode],
 		    (unsigned long long)(b.ctx->cnt.calls + b.ctx->cnt.ops),
 		    (unsigned long long)b.ctx->cnt.observed,
@@ -488,7 +489,8 @@ bench_run(enum bench_mode mode, uint64_t ncalls, uint64_t *hash,
 		    (unsigned long long)b.ctx->cnt.frames,
 		    (unsigned long long)b.ps->cnt.promotions,
 		    (unsigned long long)b.ctx->cnt.sweeps,
-		    (unsigned long long)b.ctx->cnt.regions);
+		    (unsigned long long)b.ctx->cnt.regions,
+		    (unsigned long long)b.ctx->cnt.runs);
 		bench_print_tally(&b);
 	}
 	*out = b;

@@ -495,6 +495,14 @@ int inv_fast_applies(struct inv_ctx *ctx);
 int inv_region_pass(struct inv_ctx *ctx);
 int inv_region_applies(struct inv_ctx *ctx);
 
+/*
+ * inv_run.c: the call check of a call that wrote a few PTEs of one page
+ * table and nothing else (a remove or protect of a range), in one loop;
+ * the same contract as inv_fast_pass.
+ */
+int inv_run_pass(struct inv_ctx *ctx);
+int inv_run_applies(struct inv_ctx *ctx);
+
 /* Whether the call's last event but placeholders is a PDE write: the
  * region pass's first test, inline on the general pass's way. */
 static inline int
@@ -515,6 +523,8 @@ inv_region_may(const struct machine *mc)
 void inv_note_tlb(struct inv_state *st, const struct mach_event *ev,
     unsigned shift);
 void inv_void_walks(struct inv_state *st);
+/* Empty the work set (inv_work_clear): the stamps a pass set go. */
+void inv_work_drop(struct inv_state *st);
 const struct inv_walk_memo *inv_region_memo(struct inv_ctx *ctx, unsigned as,
     unsigned r);
 

@@ -1090,6 +1090,12 @@ inv_work_clear(struct inv_state *st)
 	st->win_gen.set = st->win_lost.set = st->outside.set = 0;
 }
 
+void
+inv_work_drop(struct inv_state *st)
+{
+	inv_work_clear(st);
+}
+
 /* A pass's work set, from the log and the model's journal (everything for
  * a sweep), and the re-observation of its slots. */
 static INV_NOINLINE void
@@ -1221,13 +1227,15 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 		struct inv_state *before = NULL;
 
 		if (ctx->fast_verify &&
-		    (inv_fast_applies(ctx) || inv_region_applies(ctx))) {
+		    (inv_fast_applies(ctx) || inv_region_applies(ctx) ||
+			inv_run_applies(ctx))) {
 			before = inv_fast_before(st);
 			memcpy(before, st, sizeof(*before));
 		}
 		fast = inv_fast_pass(ctx);
-		if (fast < 0 && inv_region_may(ctx->mc))
-			fast = inv_region_pass(ctx);
+		if (fast < 0)
+			fast = inv_region_may(ctx->mc) ? inv_region_pass(ctx) :
+							 inv_run_pass(ctx);
 		/* The region pass may refuse a call its shape test took
 		 * (a leaf or a frame not plain): nothing changed then. */
 		if (before != NULL && fast >= 0)

@@ -504,6 +504,54 @@ TEST(pmap_stats_demote_uncounted_after_fork)
 	FIRES(protect_page_7(b), "pmap-stats in pmap_protect (protect)");
 }
 
+/* Boot; a new pmap maps pages 0 to 7 of region 1 in an operation of its
+ * own that checks clean; operation "unmap" begins.  Returns the pmap. */
+static pmap_t
+eight_pages(void)
+{
+	pmap_t a;
+
+	fx_boot(1);
+	a = new_pmap();
+	op("map");
+	for (unsigned i = 0; i < 8; i++) {
+		vm_offset_t va = USER_BASE + NBPDR + ptoa(i);
+
+		QUIET(enter(a, va, upage(a, va), RW, 0));
+	}
+	QUIET(op_end());
+	op("unmap");
+	return a;
+}
+
+/* The run pass (src/inv_run.c) checks a remove of four pages of one page
+ * table in one loop: taken and clean; the sweep after agrees. */
+TEST(run_pass_takes_a_clean_remove)
+{
+	pmap_t a = eight_pages();
+	uint64_t n = F->ctx->cnt.runs;
+
+	QUIET(premove(a, USER_BASE + NBPDR + ptoa(2),
+	    USER_BASE + NBPDR + ptoa(6)));
+	CHECK_EQ_U64(F->ctx->cnt.runs, n + 1);
+	QUIET(op_end());
+	QUIET(inv_check_full(F->ctx));
+}
+
+/* The same remove after the pmap's resident count was broken: the run
+ * pass hands the call to the general checks, which report. */
+TEST(run_pass_hands_a_broken_count_over)
+{
+	pmap_t a = eight_pages();
+	uint64_t n = F->ctx->cnt.runs;
+
+	a->pm_stats.resident_count++;
+	FIRES(premove(a, USER_BASE + NBPDR + ptoa(2),
+		  USER_BASE + NBPDR + ptoa(6)),
+	    "pmap-stats in pmap_remove (unmap)");
+	CHECK_EQ_U64(F->ctx->cnt.runs, n + 1);
+}
+
 /* Boot; a new pmap maps pages 0 to 510 of region 0, in an operation of
  * its own that checks clean; operation "map" begins.  Returns the pmap. */
 static pmap_t
@@ -2602,6 +2650,8 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(illegal_promotion_sound_twin_entered_region),
     TEST_ENTRY(illegal_promotion_entered_region_remapped),
     TEST_ENTRY(pmap_stats_demote_uncounted_after_fork),
+    TEST_ENTRY(run_pass_takes_a_clean_remove),
+    TEST_ENTRY(run_pass_hands_a_broken_count_over),
     TEST_ENTRY(region_pass_takes_a_clean_promotion),
     TEST_ENTRY(region_pass_hands_a_promotion_with_a_broken_count_over),
     TEST_ENTRY(region_pass_leaves_a_promotion_over_a_mismatched_page),

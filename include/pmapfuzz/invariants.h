@@ -137,6 +137,8 @@ struct inv_counters {
 	uint64_t frames;    /* frames checked */
 	uint64_t regions;   /* call checks of a promotion or demotion in
 			       one loop (inv_region.c) */
+	uint64_t runs;	    /* call checks of a few PTE writes of one table
+			       in one loop (inv_run.c) */
 };
 
 struct inv_state;
