@@ -2,7 +2,10 @@
  * inv_run.c - the call check of a run: a call that wrote up to RUN_MAX
  * PTEs of one page table, each once and in ascending order, and logged
  * nothing else but placeholders (a pmap_remove or pmap_protect of a few
- * pages, mostly), the model's intent changing only for slots it wrote.
+ * pages, mostly), the model's intent changing only for slots it wrote; or
+ * a call that logged nothing but placeholders while the model's intent
+ * changed for up to RUN_MAX slots of one region (a pmap_protect of pages
+ * already read-only, mostly).
  *
  * The general pass (invariants.c) collects the events, then re-observes
  * the slots, then screens slots and frames, each stage over its list.
@@ -24,10 +27,12 @@ struct run {
 	uint32_t lo;	      /* global slot of PTE index idx0 */
 	unsigned idx0, n;     /* the region's first PTE index, its slots */
 	const pt_entry_t *pt; /* its page table, as the walk memo has it */
-	unsigned nev;
-	const struct mach_event *ev[RUN_MAX];
-	uint64_t wrote[NPTEPG / 64];  /* PTE indexes written */
-	uint64_t intent[NPTEPG / 64]; /* the model's journal names */
+	unsigned nev; /* slots to observe, in the general pass's order: the
+			 PTE writes', else the journal's */
+	const struct mach_event *ev[RUN_MAX]; /* their writes, or NULL */
+	uint16_t idx[RUN_MAX];		      /* their PTE indexes */
+	uint64_t wrote[NPTEPG / 64];	      /* PTE indexes written */
+	uint64_t intent[NPTEPG / 64];	      /* the model's journal names */
 	const uint32_t *jframes;
 	unsigned njframes;
 	/* Per event, by run_check: the observation before and after. */
@@ -70,9 +75,33 @@ run_events(const struct machine *mc, struct run *rn)
 			return 0;
 		prev = ev->idx;
 		rn->wrote[ev->idx / 64] |= 1ULL << (ev->idx % 64);
+		rn->idx[rn->nev] = ev->idx;
 		rn->ev[rn->nev++] = ev;
 	}
-	return first != NULL && first->pfn < MACH_FRAMES_MAX;
+	return first == NULL || first->pfn < MACH_FRAMES_MAX;
+}
+
+/* The journal's slots, of one region and at most RUN_MAX, as the slots of
+ * a call that wrote none (fills rn->ev, rn->idx, run); 0 if not so. */
+static int
+run_intent(struct inv_ctx *ctx, struct run *rn, struct inv_run *run)
+{
+	const uint32_t *jslots;
+	unsigned nj = model_pending_slots(ctx->md, &jslots);
+
+	if (nj == 0 || nj > RUN_MAX)
+		return 0;
+	inv_run_of(jslots[0], run);
+	for (unsigned i = 0; i < nj; i++) {
+		uint32_t k = jslots[i] - run->lo;
+
+		if (k >= run->n)
+			return 0;
+		rn->ev[i] = NULL;
+		rn->idx[i] = (uint16_t)(run->idx0 + k);
+	}
+	rn->nev = nj;
+	return 1;
 }
 
 /*
@@ -95,6 +124,21 @@ run_shape(struct inv_ctx *ctx, struct run *rn)
 
 	if (ctx->enabled != INV_ALL || !run_events(mc, rn))
 		return 0;
+	if (rn->nev == 0) {
+		if (!run_intent(ctx, rn, &run))
+			return 0;
+		memo = inv_region_memo(ctx, run.as, run.r);
+		if (memo->pde != 0 || memo->pt == NULL)
+			return 0;
+		rn->as = run.as;
+		rn->lo = run.lo;
+		rn->idx0 = run.idx0;
+		rn->n = run.n;
+		rn->pt = memo->pt;
+		memset(rn->intent, 0xff, sizeof(rn->intent));
+		rn->njframes = model_pending_frames(ctx->md, &rn->jframes);
+		return 1;
+	}
 	first = rn->ev[0];
 	if (st->upper_gen[first->pfn] == st->topo_gen)
 		return 0;
@@ -158,16 +202,18 @@ run_check(struct inv_ctx *ctx, struct run *rn, unsigned *nchecked,
 	inv_scan_begin(st);
 	for (unsigned i = 0; i < rn->nev; i++) {
 		const struct mach_event *ev = rn->ev[i];
-		unsigned idx = ev->idx;
+		unsigned idx = rn->idx[i];
 		uint32_t g = rn->lo + (idx - rn->idx0), of, nf;
 		pt_entry_t e = rn->pt[idx], oe = st->obs_e[g];
 		int lvl = (e & PG_V) != 0 ? PT_LVL_PTE : 0,
 		    olvl = st->obs_lvl[g];
 		int changed;
 
-		if (inv_ev_shrinks(ev))
-			inv_note_tlb(st, ev, PAGE_SHIFT);
-		inv_ev_count(st, ev);
+		if (ev != NULL) {
+			if (inv_ev_shrinks(ev))
+				inv_note_tlb(st, ev, PAGE_SHIFT);
+			inv_ev_count(st, ev);
+		}
 		if (lvl == 0)
 			e = 0;
 		rn->oe[i] = oe;
@@ -198,10 +244,10 @@ run_check(struct inv_ctx *ctx, struct run *rn, unsigned *nchecked,
 			plain = inv_slot_plain_at(ctx, as,
 			    g - as * MODEL_SLOTS_MAX, e, lvl);
 		}
-		if ((ev->old & PG_V) != 0)
+		if (ev != NULL && (ev->old & PG_V) != 0)
 			plain &= run_frame(ctx,
 			    (uint32_t)atop(ev->old & PG_FRAME), nframes);
-		if ((ev->new &PG_V) != 0)
+		if (ev != NULL && (ev->new &PG_V) != 0)
 			plain &= run_frame(ctx,
 			    (uint32_t)atop(ev->new &PG_FRAME), nframes);
 		if (changed) {
@@ -227,7 +273,7 @@ run_work(struct inv_ctx *ctx, const struct run *rn)
 	unsigned nj;
 
 	inv_work_drop(st);
-	for (unsigned i = 0; i < rn->nev; i++) {
+	for (unsigned i = 0; i < rn->nev && rn->ev[i] != NULL; i++) {
 		const struct mach_event *ev = rn->ev[i];
 
 		if ((ev->old & PG_V) != 0)
@@ -237,12 +283,14 @@ run_work(struct inv_ctx *ctx, const struct run *rn)
 		inv_add_slot(st, rn->lo + (ev->idx - rn->idx0));
 	}
 	nj = model_pending_slots(ctx->md, &jslots);
-	for (unsigned i = 0; i < nj; i++)
+	for (unsigned i = 0; i < nj; i++) {
+		inv_add_slot(st, jslots[i]);
 		inv_add_changed(st, jslots[i]);
+	}
 	for (unsigned i = 0; i < rn->njframes; i++)
 		inv_add_frame(st, rn->jframes[i]);
 	for (unsigned i = 0; i < rn->nev; i++) {
-		unsigned idx = rn->ev[i]->idx;
+		unsigned idx = rn->idx[i];
 		uint32_t of = inv_leaf_frame_idx(rn->oe[i], rn->olvl[i], idx);
 		uint32_t nf = inv_leaf_frame_idx(rn->e[i], rn->lvl[i], idx);
 
