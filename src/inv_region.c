@@ -276,8 +276,9 @@ region_demote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 	int managed = (e0 & PG_MANAGED) != 0;
 	unsigned kernel = rc->as == 0 ? LM_KERNEL : 0;
 	uint32_t obj = rv->object;
-	/* The model's prot and flags last found fine with e0's bits. */
-	uint8_t prot = 0, flags = 0;
+	/* The model's prot and flags last found fine with e0's bits (at
+	 * first none: 0xff is no prot). */
+	uint8_t prot = 0xff, flags = 0;
 
 	if ((e0 & (PG_V | PG_PS)) != PG_V || atop(e0 & PG_FRAME) != rc->base)
 		return 0;
@@ -330,7 +331,8 @@ region_promote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 	    st->maps[rc->as] + (rc->g0 - rc->as * MODEL_SLOTS_MAX);
 	pt_entry_t e = rc->leaf;
 	unsigned kernel = rc->as == 0 ? LM_KERNEL : 0;
-	uint8_t prot = 0, flags = 0;
+	/* As in region_demote_plain. */
+	uint8_t prot = 0xff, flags = 0;
 
 	inv_scan_begin(st);
 	for (unsigned i = 0; i < NPTEPG; i++) {

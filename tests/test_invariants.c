@@ -504,24 +504,28 @@ TEST(pmap_stats_demote_uncounted_after_fork)
 	FIRES(protect_page_7(b), "pmap-stats in pmap_protect (protect)");
 }
 
-/* Boot; a new pmap maps pages 0 to 7 of region 1 in an operation of its
- * own that checks clean; operation "unmap" begins.  Returns the pmap. */
+/* Boot; a new pmap maps n pages from va0 in an operation of its own that
+ * checks clean; operation next begins.  Returns the pmap. */
 static pmap_t
-eight_pages(void)
+pages_mapped(vm_offset_t va0, unsigned n, const char *next)
 {
 	pmap_t a;
 
 	fx_boot(1);
 	a = new_pmap();
 	op("map");
-	for (unsigned i = 0; i < 8; i++) {
-		vm_offset_t va = USER_BASE + NBPDR + ptoa(i);
-
+	for (vm_offset_t va = va0; va < va0 + ptoa(n); va += PAGE_SIZE)
 		QUIET(enter(a, va, upage(a, va), RW, 0));
-	}
 	QUIET(op_end());
-	op("unmap");
+	op(next);
 	return a;
+}
+
+/* pages_mapped: 8 pages of region 1, then operation "unmap". */
+static pmap_t
+eight_pages(void)
+{
+	return pages_mapped(USER_BASE + NBPDR, 8, "unmap");
 }
 
 /* The run pass (src/inv_run.c) checks a remove of four pages of one page
@@ -552,23 +556,11 @@ TEST(run_pass_hands_a_broken_count_over)
 	CHECK_EQ_U64(F->ctx->cnt.runs, n + 1);
 }
 
-/* Boot; a new pmap maps pages 0 to 510 of region 0, in an operation of
- * its own that checks clean; operation "map" begins.  Returns the pmap. */
+/* pages_mapped: pages 0 to 510 of region 0, then operation "map". */
 static pmap_t
 region_but_its_last_page(void)
 {
-	vm_offset_t va;
-	pmap_t a;
-
-	fx_boot(1);
-	a = new_pmap();
-	op("fill");
-	for (va = USER_BASE; va < USER_BASE + NBPDR - PAGE_SIZE;
-	     va += PAGE_SIZE)
-		QUIET(enter(a, va, upage(a, va), RW, 0));
-	QUIET(op_end());
-	op("map");
-	return a;
+	return pages_mapped(USER_BASE, NPTEPG - 1, "map");
 }
 
 /* The region pass checks the promotion that the region's last page makes
@@ -650,6 +642,19 @@ TEST(region_pass_hands_a_broken_count_to_the_general_checks)
 	a->pm_stats.wired_count++;
 	FIRES(protect_page_7(a), "pmap-stats in pmap_protect (protect)");
 	CHECK_EQ_U64(F->ctx->cnt.regions, n + 1);
+}
+
+/* The same demotion while the model unmaps page 9 (the pmap does not):
+ * the region pass leaves the call to the general pass, which reports the
+ * stale page. */
+TEST(region_pass_leaves_an_unmapped_page_to_the_general_pass)
+{
+	pmap_t a = promoted_region(0);
+	uint64_t n = F->ctx->cnt.regions;
+
+	model_unmap(F->md, a->pm_id, USER_BASE + ptoa(9));
+	FIRES(protect_page_7(a), "stale-pte in pmap_protect (protect)");
+	CHECK_EQ_U64(F->ctx->cnt.regions, n);
 }
 
 /* The same demotion while the model wires page 9 (the pmap does not): the
@@ -2658,6 +2663,7 @@ TEST_MAIN(TEST_ENTRY(seed000_fixed_is_quiet),
     TEST_ENTRY(region_pass_takes_a_clean_demotion),
     TEST_ENTRY(region_pass_hands_a_broken_count_to_the_general_checks),
     TEST_ENTRY(region_pass_leaves_a_mismatched_page_to_the_general_pass),
+    TEST_ENTRY(region_pass_leaves_an_unmapped_page_to_the_general_pass),
     TEST_ENTRY(stale_pte_kmem_litter), TEST_ENTRY(stale_pte_alone_fires),
     TEST_ENTRY(stale_pte_disabled_stays_silent),
     TEST_ENTRY(stale_pte_under_a_reused_pmap_id),
