@@ -516,10 +516,10 @@ inv_region_may(const struct machine *mc)
 	    mc->log[n - 1].level == PT_LVL_PDE;
 }
 
-/* invariants.c's steps of the general pass that inv_region.c repeats, out
- * of line (the general pass keeps its inlined copies): a TLB note of PTE
- * event ev's range (1 << shift bytes), the end of every walk memo, and
- * region r's memo (walking from root[as] when void). */
+/* invariants.c's steps of the general pass that the region and run passes
+ * repeat, out of line (the general pass keeps its inlined copies): a TLB
+ * note of PTE event ev's range (1 << shift bytes), the end of every walk
+ * memo, and region r's memo (walking from root[as] when void). */
 void inv_note_tlb(struct inv_state *st, const struct mach_event *ev,
     unsigned shift);
 void inv_void_walks(struct inv_state *st);
