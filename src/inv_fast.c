@@ -228,18 +228,9 @@ fast_observe(struct inv_state *st, const struct fast *fx)
 	inv_ev_count(st, ev);
 	if (!fast_changed(fx))
 		return;
-	if (!st->dslot_mark[g]) {
-		st->dslot_mark[g] = 1;
-		st->dslot[st->ndslot++] = g;
-	}
-	st->obs_e[g] = fx->e;
-	st->obs_lvl[g] = (uint8_t)fx->lvl;
-	if (fast_same_frame(fx)) {
-		inv_obs_reaccount(st, fx->as, fx->oe, fx->olvl, fx->e, fx->lvl);
-		return;
-	}
-	inv_obs_account(st, fx->as, fx->oe, fx->olvl, fx->of, -1);
-	inv_obs_account(st, fx->as, fx->e, fx->lvl, fx->nf, 1);
+	inv_obs_put(st, g, fx->e, fx->lvl);
+	inv_obs_move(st, fx->as, fx->oe, fx->olvl, fx->of, fx->e, fx->lvl,
+	    fx->nf);
 }
 
 /* Whether the general pass would run no check: every screen passes. */

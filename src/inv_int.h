@@ -431,6 +431,19 @@ inv_obs_account(struct inv_state *st, unsigned as, pt_entry_t e, int lvl,
 	}
 }
 
+/* Slot g's observation becomes (e, lvl); the slot is remembered for the
+ * boot restore (inv_state.dslot). */
+static inline void
+inv_obs_put(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
+{
+	if (!st->dslot_mark[g]) {
+		st->dslot_mark[g] = 1;
+		st->dslot[st->ndslot++] = g;
+	}
+	st->obs_e[g] = e;
+	st->obs_lvl[g] = (uint8_t)lvl;
+}
+
 /*
  * A leaf that stays a leaf of the same frame at slot g (new rights, A/M
  * bits, or a promotion or demotion): only the wired and managed counts
@@ -453,6 +466,20 @@ inv_obs_reaccount(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
 		else
 			st->mngps++;
 	}
+}
+
+/* What a changed observation at a slot of as moves in the derived shadow:
+ * leaf oe (level olvl, frame of) became e (level lvl, frame nf). */
+static inline void
+inv_obs_move(struct inv_state *st, unsigned as, pt_entry_t oe, int olvl,
+    uint32_t of, pt_entry_t e, int lvl, uint32_t nf)
+{
+	if (olvl != 0 && lvl != 0 && of == nf) {
+		inv_obs_reaccount(st, as, oe, olvl, e, lvl);
+		return;
+	}
+	inv_obs_account(st, as, oe, olvl, of, -1);
+	inv_obs_account(st, as, e, lvl, nf, 1);
 }
 
 /*

@@ -241,14 +241,49 @@ region_walk(struct inv_ctx *ctx, struct region_call *rc)
 	    w.tab[PT_LVL_PTE] == atop(rc->ev->new &PG_FRAME);
 }
 
-/* Whether leaf e needs no verdict at a slot whose model mapping is mp and
- * frame f, as far as its bits go (the caller compared the frames). */
-static inline int
-region_leaf_ok(pt_entry_t e, unsigned kernel, const struct model_map *mp,
-    uint32_t f)
+/*
+ * Whether leaf e needs no verdict at a slot whose model mapping is mp and
+ * frame f, as far as its bits go (the caller compared the frames).
+ * *prot and *flags are those of the last row that passed (at first 0xff,
+ * no prot): a row with the same passes without a new test.
+ */
+static inline INV_ALWAYS_INLINE int
+region_row_ok(pt_entry_t e, unsigned kernel, const struct model_map *mp,
+    uint32_t f, uint8_t *prot, uint8_t *flags)
 {
-	return mp->prot != 0 && leaf_ok(e, kernel, mp) &&
-	    !leaf_shares(e, mp, f);
+	if (mp->prot == *prot && mp->flags == *flags)
+		return 1;
+	if (mp->prot == 0 || !leaf_ok(e, kernel, mp) || leaf_shares(e, mp, f))
+		return 0;
+	*prot = mp->prot;
+	*flags = mp->flags;
+	return 1;
+}
+
+/*
+ * alloc_plain for frame f (page m) of a chunk whose bitmap is full (every
+ * frame's bit set, as reserv_frame_ok wants of an allocated one) and whose
+ * reservation's object is obj.
+ */
+static inline int
+region_frame_plain(const struct inv_state *st, const struct vm_page *m,
+    uint32_t f, uint32_t obj)
+{
+	return (m->flags & VPF_ALLOCATED) != 0 && m->pv2m_head == 0 &&
+	    pv4k_shown(st, m, f) &&
+	    (st->frames[f].flags & MODEL_F_WRITTEN) == 0 &&
+	    (obj == OBJ_NONE || m->object == obj || (m->flags & VPF_PTP) != 0);
+}
+
+/* Whether chunk rv's bitmap is full. */
+static inline int
+region_chunk_full(const struct reserv *rv)
+{
+	uint64_t all = ~0ULL;
+
+	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
+		all &= rv->popmap[w];
+	return all == ~0ULL;
 }
 
 /*
@@ -269,22 +304,17 @@ region_demote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 	const struct machine *mc = ctx->mc;
 	const struct model_map *row =
 	    st->maps[rc->as] + (rc->g0 - rc->as * MODEL_SLOTS_MAX);
-	const struct model_frame *frames = st->frames;
 	const struct pv_entry *pv = ctx->ps->pv;
 	const struct reserv *rv = &mc->reserv[rc->base / RESERV_FRAMES];
 	pt_entry_t e0 = rc->leaf, old = rc->ev->old;
 	int managed = (e0 & PG_MANAGED) != 0;
 	unsigned kernel = rc->as == 0 ? LM_KERNEL : 0;
 	uint32_t obj = rv->object;
-	/* The model's prot and flags last found fine with e0's bits (at
-	 * first none: 0xff is no prot). */
-	uint8_t prot = 0xff, flags = 0;
+	uint8_t prot = 0xff, flags = 0; /* region_row_ok's */
 
-	if ((e0 & (PG_V | PG_PS)) != PG_V || atop(e0 & PG_FRAME) != rc->base)
+	if ((e0 & (PG_V | PG_PS)) != PG_V || atop(e0 & PG_FRAME) != rc->base ||
+	    !region_chunk_full(rv))
 		return 0;
-	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
-		if (rv->popmap[w] != ~0ULL)
-			return 0;
 	inv_scan_begin(st);
 	for (unsigned i = 0; i < NPTEPG; i++) {
 		uint32_t g = rc->g0 + i, f = rc->base + i;
@@ -293,25 +323,15 @@ region_demote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 		if (st->obs_lvl[g] != PT_LVL_PDE || st->obs_e[g] != old ||
 		    rc->pt[i] != e0 + ptoa(i) || row[i].pfn != f)
 			return 0;
-		if (row[i].prot != prot || row[i].flags != flags) {
-			if (!region_leaf_ok(e0, kernel, &row[i], f))
-				return 0;
-			prot = row[i].prot;
-			flags = row[i].flags;
-		}
-		if ((m->flags & VPF_ALLOCATED) == 0 || m->pv2m_head != 0 ||
-		    (frames[f].flags & MODEL_F_WRITTEN) != 0 ||
-		    (obj != OBJ_NONE && m->object != obj &&
-			(m->flags & VPF_PTP) == 0))
+		if (!region_row_ok(e0, kernel, &row[i], f, &prot, &flags))
 			return 0;
-		if (!managed) {
-			if (m->pv_head != 0)
+		if (managed) {
+			if (!pv_alone(pv, m->pv_head, rc->as, rc->va + ptoa(i)))
 				return 0;
-			continue;
+			st->pv_ok_pass[f] = st->pass_no;
 		}
-		if (!pv_alone(pv, m->pv_head, rc->as, rc->va + ptoa(i)))
+		if (!region_frame_plain(st, m, f, obj))
 			return 0;
-		st->pv_ok_pass[f] = st->pass_no;
 	}
 	return inv_frame_plain(ctx, rc->odd);
 }
@@ -331,8 +351,7 @@ region_promote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 	    st->maps[rc->as] + (rc->g0 - rc->as * MODEL_SLOTS_MAX);
 	pt_entry_t e = rc->leaf;
 	unsigned kernel = rc->as == 0 ? LM_KERNEL : 0;
-	/* As in region_demote_plain. */
-	uint8_t prot = 0xff, flags = 0;
+	uint8_t prot = 0xff, flags = 0; /* region_row_ok's */
 
 	inv_scan_begin(st);
 	for (unsigned i = 0; i < NPTEPG; i++) {
@@ -344,12 +363,8 @@ region_promote_plain(struct inv_ctx *ctx, const struct region_call *rc)
 			return 0;
 		if (row[i].pfn != f)
 			return 0;
-		if (row[i].prot != prot || row[i].flags != flags) {
-			if (!region_leaf_ok(e, kernel, &row[i], f))
-				return 0;
-			prot = row[i].prot;
-			flags = row[i].flags;
-		}
+		if (!region_row_ok(e, kernel, &row[i], f, &prot, &flags))
+			return 0;
 	}
 	return (e & PG_MANAGED) == 0 ||
 	    pv_alone(ctx->ps->pv, ctx->mc->pages[rc->base].pv2m_head, rc->as,
@@ -404,19 +419,6 @@ region_promote_events_apply(struct inv_state *st, const struct machine *mc,
 		    (int16_t)(st->tab_nvalid[table] + moved);
 }
 
-/* Slot g's observation becomes (e, lvl), remembered for the boot
- * restore. */
-static inline void
-region_obs_store(struct inv_state *st, uint32_t g, pt_entry_t e, int lvl)
-{
-	if (!st->dslot_mark[g]) {
-		st->dslot_mark[g] = 1;
-		st->dslot[st->ndslot++] = g;
-	}
-	st->obs_e[g] = e;
-	st->obs_lvl[g] = (uint8_t)lvl;
-}
-
 /* A demotion's 512 observations: the same frames, so only the wired and
  * managed counts move. */
 static void
@@ -425,8 +427,7 @@ region_demote_observe(struct inv_state *st, const struct region_call *rc)
 	pt_entry_t old = rc->ev->old;
 
 	for (unsigned i = 0; i < NPTEPG; i++)
-		region_obs_store(st, rc->g0 + i, rc->leaf + ptoa(i),
-		    PT_LVL_PTE);
+		inv_obs_put(st, rc->g0 + i, rc->leaf + ptoa(i), PT_LVL_PTE);
 	st->wired[rc->as] +=
 	    NPTEPG * ((int64_t)((rc->leaf & PG_W) != 0) - ((old & PG_W) != 0));
 	if ((old & PG_MANAGED) != 0)
@@ -466,12 +467,12 @@ region_promote_observe(struct inv_state *st, const struct region_call *rc)
 		g = rc->g0 + k;
 		oe = st->obs_e[g];
 		if (st->obs_lvl[g] == 0) {
-			region_obs_store(st, g, e, PT_LVL_PDE);
+			inv_obs_put(st, g, e, PT_LVL_PDE);
 			inv_obs_account(st, rc->as, e, PT_LVL_PDE, rc->base + k,
 			    1);
 			continue;
 		}
-		region_obs_store(st, g, e, PT_LVL_PDE);
+		inv_obs_put(st, g, e, PT_LVL_PDE);
 		nold++;
 		wold += (oe & PG_W) != 0;
 		mold += (oe & PG_MANAGED) != 0;
@@ -494,30 +495,20 @@ static int
 region_promote_frames(struct inv_ctx *ctx, const struct region_call *rc)
 {
 	const struct machine *mc = ctx->mc;
-	const struct inv_state *st = ctx->st;
-	const struct model_frame *frames = st->frames;
 	const struct reserv *rv = &mc->reserv[rc->base / RESERV_FRAMES];
-	uint32_t obj = rv->object;
-	int whole = 1;
+	int full;
 
 	if (rc->page != NULL &&
 	    !inv_chunk_plain(ctx, rc->page->pfn / RESERV_FRAMES))
 		return 0;
-	for (unsigned w = 0; w < RESERV_FRAMES / 64; w++)
-		whole &= rv->popmap[w] == ~0ULL;
-	for (uint32_t f = rc->base; f < rc->base + NPTEPG; f++) {
-		const struct vm_page *m = &mc->pages[f];
-
-		if (whole && (m->flags & VPF_ALLOCATED) != 0 &&
-		    m->pv2m_head == 0 && pv4k_shown(st, m, f) &&
-		    (frames[f].flags & MODEL_F_WRITTEN) == 0 &&
-		    (obj == OBJ_NONE || m->object == obj ||
-			(m->flags & VPF_PTP) != 0))
-			continue;
-		if (!inv_frame_plain(ctx, f) && inv_frame_suspect(ctx, f) != 0)
+	full = region_chunk_full(rv);
+	for (uint32_t f = rc->base; f < rc->base + NPTEPG; f++)
+		if (!(full &&
+			region_frame_plain(ctx->st, &mc->pages[f], f,
+			    rv->object)) &&
+		    inv_frame_suspect(ctx, f) != 0)
 			return 0;
-	}
-	return rc->odd >= mc->cfg.nframes || inv_frame_plain(ctx, rc->odd) ||
+	return rc->odd >= mc->cfg.nframes ||
 	    inv_frame_suspect(ctx, rc->odd) == 0;
 }
 

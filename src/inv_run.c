@@ -55,7 +55,7 @@ run_events(const struct machine *mc, struct run *rn)
 	const struct mach_event *first = NULL;
 	int prev = -1;
 
-	if (mc->nlog == 0 || mc->nlog > 2 * RUN_MAX)
+	if (mc->nlog > 2 * RUN_MAX)
 		return 0;
 	rn->nev = 0;
 	memset(rn->wrote, 0, sizeof(rn->wrote));
@@ -104,6 +104,18 @@ run_intent(struct inv_ctx *ctx, struct run *rn, struct inv_run *run)
 	return 1;
 }
 
+/* rn's region: run's slots, whose page table the walk memo gives. */
+static void
+run_take(struct run *rn, const struct inv_run *run,
+    const struct inv_walk_memo *memo)
+{
+	rn->as = run->as;
+	rn->lo = run->lo;
+	rn->idx0 = run->idx0;
+	rn->n = run->n;
+	rn->pt = memo->pt;
+}
+
 /*
  * Whether the call is a run (fills rn, changes nothing but the region's
  * walk memo, which it may refresh as inv_observe would): its table must be
@@ -130,11 +142,7 @@ run_shape(struct inv_ctx *ctx, struct run *rn)
 		memo = inv_region_memo(ctx, run.as, run.r);
 		if (memo->pde != 0 || memo->pt == NULL)
 			return 0;
-		rn->as = run.as;
-		rn->lo = run.lo;
-		rn->idx0 = run.idx0;
-		rn->n = run.n;
-		rn->pt = memo->pt;
+		run_take(rn, &run, memo);
 		memset(rn->intent, 0xff, sizeof(rn->intent));
 		rn->njframes = model_pending_frames(ctx->md, &rn->jframes);
 		return 1;
@@ -156,11 +164,7 @@ run_shape(struct inv_ctx *ctx, struct run *rn)
 			run.lo) ||
 	    last - run.idx0 >= run.n)
 		return 0;
-	rn->as = (unsigned)as;
-	rn->lo = run.lo;
-	rn->idx0 = run.idx0;
-	rn->n = run.n;
-	rn->pt = memo->pt;
+	run_take(rn, &run, memo);
 	memset(rn->intent, 0, sizeof(rn->intent));
 	nj = model_pending_slots(ctx->md, &jslots);
 	for (unsigned i = 0; i < nj; i++) {
@@ -224,18 +228,8 @@ run_check(struct inv_ctx *ctx, struct run *rn, unsigned *nchecked,
 		nf = inv_leaf_frame_idx(e, lvl, idx);
 		changed = oe != e || olvl != lvl;
 		if (changed) {
-			if (!st->dslot_mark[g]) {
-				st->dslot_mark[g] = 1;
-				st->dslot[st->ndslot++] = g;
-			}
-			st->obs_e[g] = e;
-			st->obs_lvl[g] = (uint8_t)lvl;
-			if (olvl != 0 && lvl != 0 && of == nf)
-				inv_obs_reaccount(st, as, oe, olvl, e, lvl);
-			else {
-				inv_obs_account(st, as, oe, olvl, of, -1);
-				inv_obs_account(st, as, e, lvl, nf, 1);
-			}
+			inv_obs_put(st, g, e, lvl);
+			inv_obs_move(st, as, oe, olvl, of, e, lvl, nf);
 		}
 		if (!plain)
 			continue;

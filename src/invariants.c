@@ -812,12 +812,7 @@ inv_obs_store(struct inv_state *st, uint32_t g, unsigned as, pt_entry_t e,
 {
 	inv_add_changed(st, g);
 	st->as_touched |= 1u << as;
-	if (!st->dslot_mark[g]) {
-		st->dslot_mark[g] = 1;
-		st->dslot[st->ndslot++] = g;
-	}
-	st->obs_e[g] = e;
-	st->obs_lvl[g] = (uint8_t)lvl;
+	inv_obs_put(st, g, e, lvl);
 }
 
 /* inv_obs_set's change of frame (or of a slot without a leaf before or
