@@ -1204,43 +1204,55 @@ inv_fast_verify(struct inv_ctx *ctx, struct inv_state *g, int fast)
 }
 
 /*
- * One pass: collect, observe, run the enabled checks in table order.
- * Returns 1 with ctx->finding filled at the first violation.
+ * A call check's short passes (one-write, region, run), when the shadow may
+ * take them: 0, the call is clean (its logs cleared); 1, the work set is
+ * the general pass's for the call; -1, the general pass collects it.  A
+ * short pass is taken only when its call allocates no table: no root can
+ * have moved.  Inline in inv_check_call: most calls end here.
  */
-static int
-inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
+static inline INV_ALWAYS_INLINE int
+inv_short_passes(struct inv_ctx *ctx)
+{
+	const struct inv_state *st = ctx->st;
+	struct inv_state *before = NULL;
+	int fast;
+
+	if (st->need_sweep || ctx->mc->log_overflow || st->roots_unsure ||
+	    st->maps_md != ctx->md)
+		return -1;
+	if (ctx->fast_verify &&
+	    (inv_fast_applies(ctx) || inv_region_applies(ctx) ||
+		inv_run_applies(ctx))) {
+		before = inv_fast_before(ctx->st);
+		memcpy(before, st, sizeof(*before));
+	}
+	fast = inv_fast_pass(ctx);
+	if (fast < 0)
+		fast = inv_region_may(ctx->mc) ? inv_region_pass(ctx) :
+						 inv_run_pass(ctx);
+	/* The region pass may refuse a call its shape test took (a leaf or a
+	 * frame not plain): nothing changed then. */
+	if (before != NULL && fast >= 0)
+		inv_fast_verify(ctx, before, fast);
+	if (fast == 0) {
+		mach_log_clear(ctx->mc);
+		model_pending_clear(ctx->md);
+	}
+	return fast;
+}
+
+/*
+ * One pass: collect (unless a short pass left the work set: fast 1),
+ * observe, run the enabled checks in table order.  Returns 1 with
+ * ctx->finding filled at the first violation.
+ */
+static INV_NOINLINE int
+inv_pass_general(struct inv_ctx *ctx, int op_level, int sweep, int fast)
 {
 	struct inv_state *st = ctx->st;
 	const uint32_t *list;
-	int found = 0, fast = -1;
+	int found = 0;
 
-	/* A one-write call is checked by inv_fast_pass, which leaves the
-	 * checks the work set they would have had when it may not be clean
-	 * (its call allocates no table: no root can have moved). */
-	if (!op_level && !sweep && !st->need_sweep && !ctx->mc->log_overflow &&
-	    !st->roots_unsure && st->maps_md == ctx->md) {
-		struct inv_state *before = NULL;
-
-		if (ctx->fast_verify &&
-		    (inv_fast_applies(ctx) || inv_region_applies(ctx) ||
-			inv_run_applies(ctx))) {
-			before = inv_fast_before(st);
-			memcpy(before, st, sizeof(*before));
-		}
-		fast = inv_fast_pass(ctx);
-		if (fast < 0)
-			fast = inv_region_may(ctx->mc) ? inv_region_pass(ctx) :
-							 inv_run_pass(ctx);
-		/* The region pass may refuse a call its shape test took
-		 * (a leaf or a frame not plain): nothing changed then. */
-		if (before != NULL && fast >= 0)
-			inv_fast_verify(ctx, before, fast);
-		if (fast == 0) {
-			mach_log_clear(ctx->mc);
-			model_pending_clear(ctx->md);
-			return 0;
-		}
-	}
 	/* Nothing logged, no intent changed, as many PV entries as managed
 	 * mappings: nothing a call check looks at can have changed. */
 	if (!op_level && !sweep && !st->need_sweep && ctx->mc->nlog == 0 &&
@@ -1286,6 +1298,13 @@ inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
 	mach_log_clear(ctx->mc);
 	model_pending_clear(ctx->md);
 	return found;
+}
+
+/* An operation check or a sweep: the general pass alone. */
+static int
+inv_pass(struct inv_ctx *ctx, int op_level, int sweep)
+{
+	return inv_pass_general(ctx, op_level, sweep, -1);
 }
 
 /* Lifecycle and entry points. */
@@ -1486,9 +1505,12 @@ inv_set_op(struct inv_ctx *ctx, unsigned index, const char *name)
 int
 inv_check_call(struct inv_ctx *ctx, const char *func)
 {
+	int fast;
+
 	ctx->func = func;
 	ctx->cnt.calls++;
-	return inv_pass(ctx, 0, 0);
+	fast = inv_short_passes(ctx);
+	return fast == 0 ? 0 : inv_pass_general(ctx, 0, 0, fast);
 }
 
 int

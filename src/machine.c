@@ -792,7 +792,9 @@ pt_log_ref(struct machine *mc, struct mach_event *ev, const pt_ref_t *r)
 
 /*
  * Store v into the entry at p (table frame pfn, index idx, as pt_entry()
- * resolved them) and log it.
+ * resolved them) and log it: the event written whole, as mach_log_append
+ * and pt_log_ref would leave it (one store per word, not a clear and then
+ * each field).
  */
 static inline void
 pt_do_store(struct machine *mc, const pt_ref_t *r, pt_entry_t *p, uint32_t pfn,
@@ -804,12 +806,24 @@ pt_do_store(struct machine *mc, const pt_ref_t *r, pt_entry_t *p, uint32_t pfn,
 	*p = v;
 	mach_tables_changed(mc);
 	mach_touch_frame(mc, pfn);
-	if ((ev = mach_log_append(mc, EV_PTE_WRITE)) != NULL) {
-		pt_log_ref(mc, ev, r);
-		ev->pfn = pfn;
-		ev->idx = (uint16_t)idx;
-		ev->old = old;
-		ev->new = v;
+	if ((ev = mach_log_reserve(mc, EV_PTE_WRITE)) == NULL)
+		return;
+	*ev = (struct mach_event) {
+		.kind = EV_PTE_WRITE,
+		.win = r->win,
+		.level = r->level,
+		.cpu = (uint8_t)mc->curcpu,
+		.idx = (uint16_t)idx,
+		.pfn = pfn,
+		.root = r->root,
+		.va = r->va,
+		.old = old,
+		.new = v,
+	};
+	if (r->win != WIN_NONE) {
+		ev->root = mc->win[r->win].root;
+		ev->gen_ref = r->gen;
+		ev->gen_now = mc->win[r->win].gen;
 	}
 }
 

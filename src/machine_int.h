@@ -11,15 +11,16 @@
 #include <string.h>
 
 /*
- * Append an event of the given kind to the change log and return it, zeroed
- * except for kind, cpu (curcpu) and win (WIN_NONE).  Returns NULL when
- * logging is off or the log is full; a full log sets log_overflow, which
- * stays set until mach_log_clear().  A kind that log_mask leaves out takes
- * its place as an EV_NONE entry and returns NULL too, so the log overflows
- * at the same event whatever the mask.  Inline: every PTE store logs.
+ * The log entry the next event of the given kind goes to, left as it was:
+ * the caller writes every field (mach_log_append zeroes them).  Returns
+ * NULL when logging is off or the log is full; a full log sets
+ * log_overflow, which stays set until mach_log_clear().  A kind that
+ * log_mask leaves out takes its place as an EV_NONE entry and returns NULL
+ * too, so the log overflows at the same event whatever the mask.  Inline:
+ * every PTE store logs.
  */
 static inline struct mach_event *
-mach_log_append(struct machine *mc, enum mach_ev_kind kind)
+mach_log_reserve(struct machine *mc, enum mach_ev_kind kind)
 {
 	struct mach_event *ev;
 
@@ -34,11 +35,26 @@ mach_log_append(struct machine *mc, enum mach_ev_kind kind)
 		ev->kind = EV_NONE;
 		return NULL;
 	}
-	memset(ev, 0, sizeof(*ev));
 	mc->log_kinds |= 1u << kind;
-	ev->kind = (uint8_t)kind;
-	ev->cpu = (uint8_t)mc->curcpu;
-	ev->win = WIN_NONE;
+	return ev;
+}
+
+/*
+ * Append an event of the given kind to the change log and return it, zeroed
+ * except for kind, cpu (curcpu) and win (WIN_NONE); NULL as
+ * mach_log_reserve.
+ */
+static inline struct mach_event *
+mach_log_append(struct machine *mc, enum mach_ev_kind kind)
+{
+	struct mach_event *ev = mach_log_reserve(mc, kind);
+
+	if (ev != NULL)
+		*ev = (struct mach_event) {
+			.kind = (uint8_t)kind,
+			.cpu = (uint8_t)mc->curcpu,
+			.win = WIN_NONE,
+		};
 	return ev;
 }
 

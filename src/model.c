@@ -32,6 +32,9 @@ model_region(unsigned as, unsigned slot)
 }
 
 struct model {
+	/* First, for model.h's inline readers: the journal's counts, stamp
+	 * and lists (slots: pend_slots, frames: pend_frames). */
+	struct model_pending_head pend;
 	struct model_map map[MODEL_AS_MAX][MODEL_SLOTS_MAX];
 	int32_t next[NGSLOTS]; /* next slot mapping the same frame, -1 */
 	struct model_frame frame[MODEL_FRAMES_MAX];
@@ -49,17 +52,15 @@ struct model {
 	uint32_t used_frames[MODEL_FRAMES_MAX];
 	uint32_t nused_frames;
 	/*
-	 * Changed since the last model_pending_clear: the lists, and per slot
-	 * and frame a stamp that equals pend_gen exactly when it is on its
-	 * list (a clear moves pend_gen on; at a wrap the stamps are zeroed).
+	 * Changed since the last model_pending_clear: the lists (counts in
+	 * pend), and per slot and frame a stamp that equals pend.gen exactly
+	 * when it is on its list (a clear moves pend.gen on; at a wrap the
+	 * stamps are zeroed).
 	 */
-	uint32_t pend_gen;
 	uint32_t slot_pend[NGSLOTS];
 	uint32_t frame_pend[MODEL_FRAMES_MAX];
 	uint32_t pend_slots[NGSLOTS];
-	uint32_t npend_slots;
 	uint32_t pend_frames[MODEL_FRAMES_MAX];
-	uint32_t npend_frames;
 };
 
 _Static_assert(NGSLOTS < INT32_MAX, "global slots fit the links");
@@ -76,7 +77,9 @@ model_create(void)
 	for (uint32_t i = 0; i < MODEL_FRAMES_MAX; i++)
 		md->frame[i].first = -1;
 	md->exists[MODEL_KERNEL_AS] = 1;
-	md->pend_gen = 1;
+	md->pend.gen = 1;
+	md->pend.slots = md->pend_slots;
+	md->pend.frames = md->pend_frames;
 	return md;
 }
 
@@ -121,10 +124,10 @@ model_reset(struct model *md)
 static inline void
 model_touch_slot(struct model *md, uint32_t g)
 {
-	if (md->slot_pend[g] == md->pend_gen)
+	if (md->slot_pend[g] == md->pend.gen)
 		return;
-	md->slot_pend[g] = md->pend_gen;
-	md->pend_slots[md->npend_slots++] = g;
+	md->slot_pend[g] = md->pend.gen;
+	md->pend_slots[md->pend.nslots++] = g;
 	if ((md->slot_mark[g] & MARK_USED) == 0) {
 		md->slot_mark[g] = MARK_USED;
 		md->used_slots[md->nused_slots++] = g;
@@ -134,10 +137,10 @@ model_touch_slot(struct model *md, uint32_t g)
 static inline void
 model_touch_frame(struct model *md, uint32_t pfn)
 {
-	if (md->frame_pend[pfn] == md->pend_gen)
+	if (md->frame_pend[pfn] == md->pend.gen)
 		return;
-	md->frame_pend[pfn] = md->pend_gen;
-	md->pend_frames[md->npend_frames++] = pfn;
+	md->frame_pend[pfn] = md->pend.gen;
+	md->pend_frames[md->pend.nframes++] = pfn;
 	if ((md->frame_mark[pfn] & MARK_USED) == 0) {
 		md->frame_mark[pfn] = MARK_USED;
 		md->used_frames[md->nused_frames++] = pfn;
@@ -570,29 +573,12 @@ model_frame_maps(const struct model *md, uint32_t pfn, struct model_ref *out,
 	return n;
 }
 
-unsigned
-model_pending_slots(const struct model *md, const uint32_t **list)
-{
-	*list = md->pend_slots;
-	return md->npend_slots;
-}
-
-unsigned
-model_pending_frames(const struct model *md, const uint32_t **list)
-{
-	*list = md->pend_frames;
-	return md->npend_frames;
-}
-
 void
-model_pending_clear(struct model *md)
+model_pending_wrap(struct model *md)
 {
-	md->npend_slots = md->npend_frames = 0;
-	if (++md->pend_gen == 0) {
-		memset(md->slot_pend, 0, sizeof(md->slot_pend));
-		memset(md->frame_pend, 0, sizeof(md->frame_pend));
-		md->pend_gen = 1;
-	}
+	memset(md->slot_pend, 0, sizeof(md->slot_pend));
+	memset(md->frame_pend, 0, sizeof(md->frame_pend));
+	md->pend.gen = 1;
 }
 
 unsigned

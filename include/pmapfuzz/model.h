@@ -226,10 +226,48 @@ unsigned model_frame_maps(const struct model *md, uint32_t pfn,
  * Change journals for the checker: the global slots (see model_slot) and
  * the frames whose intent changed since the last model_pending_clear(),
  * each listed once.  The lists stay valid until the next model call.
+ *
+ * The checker reads them after every pmap call, so they are inline: a
+ * struct model begins with this head (C11 6.7.2.1: a pointer to a struct
+ * points to its first member), which only model.c writes.
  */
-unsigned model_pending_slots(const struct model *md, const uint32_t **list);
-unsigned model_pending_frames(const struct model *md, const uint32_t **list);
-void model_pending_clear(struct model *md);
+struct model_pending_head {
+	uint32_t nslots, nframes;
+	uint32_t gen; /* a slot's or frame's stamp equals it while listed */
+	uint32_t *slots, *frames;
+};
+
+static inline unsigned
+model_pending_slots(const struct model *md, const uint32_t **list)
+{
+	const struct model_pending_head *h = (const void *)md;
+
+	*list = h->slots;
+	return h->nslots;
+}
+
+static inline unsigned
+model_pending_frames(const struct model *md, const uint32_t **list)
+{
+	const struct model_pending_head *h = (const void *)md;
+
+	*list = h->frames;
+	return h->nframes;
+}
+
+/* Called by model_pending_clear once in 2^32 clears: every stamp zeroed. */
+void model_pending_wrap(struct model *md);
+
+static inline void
+model_pending_clear(struct model *md)
+{
+	struct model_pending_head *h = (void *)md;
+
+	h->nslots = h->nframes = 0;
+	if (++h->gen == 0)
+		model_pending_wrap(md);
+}
+
 /* Every frame whose state changed since the last reset (a superset of
  * the frames with any flag set), each listed once. */
 unsigned model_used_frames(const struct model *md, const uint32_t **list);
