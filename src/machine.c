@@ -792,9 +792,8 @@ pt_log_ref(struct machine *mc, struct mach_event *ev, const pt_ref_t *r)
 
 /*
  * Store v into the entry at p (table frame pfn, index idx, as pt_entry()
- * resolved them) and log it: the event written whole, as mach_log_append
- * and pt_log_ref would leave it (one store per word, not a clear and then
- * each field).
+ * resolved them) and log it.  The event is written whole (one store per
+ * word, not mach_log_append's clear and then each field).
  */
 static inline void
 pt_do_store(struct machine *mc, const pt_ref_t *r, pt_entry_t *p, uint32_t pfn,
@@ -810,21 +809,14 @@ pt_do_store(struct machine *mc, const pt_ref_t *r, pt_entry_t *p, uint32_t pfn,
 		return;
 	*ev = (struct mach_event) {
 		.kind = EV_PTE_WRITE,
-		.win = r->win,
-		.level = r->level,
+		.win = WIN_NONE,
 		.cpu = (uint8_t)mc->curcpu,
 		.idx = (uint16_t)idx,
 		.pfn = pfn,
-		.root = r->root,
-		.va = r->va,
 		.old = old,
 		.new = v,
 	};
-	if (r->win != WIN_NONE) {
-		ev->root = mc->win[r->win].root;
-		ev->gen_ref = r->gen;
-		ev->gen_now = mc->win[r->win].gen;
-	}
+	pt_log_ref(mc, ev, r);
 }
 
 /* Log a write through a window ref that did not resolve; v is the value
