@@ -256,6 +256,29 @@ TEST(frames_and_journals)
 	CHECK(model_page_free(md, 7) == 0, "free");
 }
 
+/* The 2^32nd model_pending_clear wraps the journal's stamp back to the
+ * first one: the stamps given under that first one must be gone, or they
+ * would read as listed and a change would go unjournalled. */
+TEST(journal_after_a_stamp_wrap)
+{
+	struct model *md = fresh();
+	const uint32_t *list;
+
+	model_as_create(md, 1);
+	model_page_alloc(md, 7);
+	model_pending_clear(md);
+	model_pending_wrap(md); /* as a clear after 2^32 - 1 more: stamp 1 */
+	model_map(md, 1, USER_BASE, 7, RW, MODEL_MANAGED);
+	model_pending_clear(md);
+	model_pending_wrap(md); /* stamp 1 again */
+	model_map(md, 1, USER_BASE, 7, VM_PROT_READ, MODEL_MANAGED);
+	CHECK(model_pending_slots(md, &list) == 1 &&
+		list[0] == 1 * MODEL_SLOTS_MAX + 0,
+	    "the slot journalled again");
+	CHECK(model_pending_frames(md, &list) == 1 && list[0] == 7,
+	    "the frame journalled again");
+}
+
 TEST(reset_forgets_only_what_was_used)
 {
 	struct model *md = fresh();
@@ -283,5 +306,5 @@ TEST_MAIN(TEST_ENTRY(slots_cover_the_universe_and_nothing_else),
     TEST_ENTRY(fork_copy_marks_both_private),
     TEST_ENTRY(superpage_region_lasts_until_a_page_changes),
     TEST_ENTRY(region_frames_wants_one_aligned_run),
-    TEST_ENTRY(frames_and_journals),
+    TEST_ENTRY(frames_and_journals), TEST_ENTRY(journal_after_a_stamp_wrap),
     TEST_ENTRY(reset_forgets_only_what_was_used))
